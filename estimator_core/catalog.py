@@ -1,0 +1,319 @@
+"""The versioned catalog: breakers, enclosures, accessory prices and every rule table.
+
+A catalog is one JSON document (built for v1 by ``tools/build_catalog.py`` from the panel
+maker's knowledge files, imported by catalog admins later). Every number the stages use
+comes from here, so a catalog admin can change it without a release. Its identity is a
+label plus the SHA-256 of its canonical JSON. This module parses and queries; it never
+reads files.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from estimator_core.canonical import sha256_hex
+
+Brand = Literal["SANGDO", "LS"]
+Family = Literal["MCCB", "ELB"]
+Form = Literal["ECONOMIC", "STANDARD"]
+Flag = Literal["assumed", "example"]
+
+# Frame aliases of RULES.md §1: 630→600AF, 32→30AF, 63→60AF, 200/225/250 are one class.
+FRAME_ALIASES: dict[int, int] = {630: 600, 32: 30, 63: 60, 200: 225, 250: 225}
+FRAME_CLASSES: frozenset[int] = frozenset({30, 50, 60, 100, 125, 225, 400, 600, 800})
+
+
+def frame_class(af: int) -> int | None:
+    """The frame class of a frame rating, or None when no such frame exists."""
+    af = FRAME_ALIASES.get(af, af)
+    return af if af in FRAME_CLASSES else None
+
+
+def frame_label(af: int) -> str:
+    return "225AF" if af == 225 else f"{af}AF"
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Breaker(_Row):
+    """One breaker model with its body size, ratings and price."""
+
+    brand: Brand
+    model: str
+    family: Family
+    series: str
+    forms: tuple[Form, ...]
+    af: int
+    poles: int
+    compact: bool = False
+    small: bool = False
+    high_sensitivity: bool = False
+    width_mm: int | None = None
+    height_mm: int | None = None
+    depth_mm: int | None = None
+    ratings: tuple[int, ...]
+    price: int
+    price_min: int | None = None
+    capacity_ka: float | None = None
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def price_is_range(self) -> bool:
+        return self.price_min is not None and self.price_min != self.price
+
+
+class Enclosure(_Row):
+    """A standard box of a series (HDS, HS, SHDS, SS, HT, SC, HB)."""
+
+    series: str
+    model: str
+    w: int
+    h: int
+    d: int
+    price: int
+    material: Literal["STEEL", "SUS"]
+    thickness_mm: float
+
+
+class SeriesRule(_Row):
+    location: Literal["INDOOR", "OUTDOOR"]
+    mounts: tuple[str, ...]
+    material: Literal["STEEL", "SUS"]
+    series: str
+
+
+class PricedItem(_Row):
+    """An accessory or bundle item with its price; ``kind`` links it to a request accessory."""
+
+    item_id: str
+    name: str
+    spec: str = ""
+    unit: str = "EA"
+    price: int
+    kind: str | None = None
+    model: str | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+class MagnetClass(_Row):
+    """Magnets MC-lo…hi share a layout class (E height and band capacity)."""
+
+    name: Literal["small", "large"]
+    lo: int
+    hi: int
+    rank: int
+    height_one_mm: int
+    height_many_mm: int
+    band_capacity_at_base: int
+    band_capacity_per_100mm: int
+
+
+class RowPitch(_Row):
+    """Face-to-face row height for a breaker of these poles and frame (마주보기)."""
+
+    poles: int
+    af: int
+    compact: bool | None = None
+    small: bool | None = None
+    mm: int
+
+
+class Threshold(_Row):
+    """A value that applies up to ``max`` (inclusive); ``max`` None is 'and above'."""
+
+    max: int | None
+    value: int
+    flags: tuple[Flag, ...] = ()
+
+
+class FrameValue(_Row):
+    """A value by main frame class range [af_min, af_max]."""
+
+    af_min: int
+    af_max: int
+    value: int
+    flags: tuple[Flag, ...] = ()
+
+
+class SpecThreshold(_Row):
+    max: int | None
+    spec: str
+
+
+class BusbarFactor(_Row):
+    max: int | None
+    main: str
+    branch: str
+
+
+class WidthRule(_Row):
+    af_min: int
+    af_max: int
+    base: int
+    small_only: int | None = None
+    many_branches: int | None = None
+    many_branches_from: int | None = None
+    big_branches: int | None = None
+    big_branches_from: int | None = None
+
+
+class AssemblyTier(_Row):
+    af_min: int
+    af_max: int
+    base_w: int
+    base_h: int
+    base_price: int
+    per_100h: int
+    small_majority_add: int
+
+
+class Rules(_Row):
+    """Every rule table and constant of RULES.md §2–§7."""
+
+    row_pitches: tuple[RowPitch, ...]
+    two_pole_takes_three_pole_pitch_from_af: int
+    space_above_main_by_rating: tuple[Threshold, ...]
+    space_above_main_by_frame: tuple[FrameValue, ...]
+    gap_main_to_first_row_mm: int
+    space_below_by_rating: tuple[Threshold, ...]
+    height_round_mm: int
+    magnet_classes: tuple[MagnetClass, ...]
+    magnet_band_base_width_mm: int
+    meter_band_columns: int
+    meter_band_height_mm: int
+    widths: tuple[WidthRule, ...]
+    width_step_mm: int
+    depth_small_mm: int
+    depth_small_max_main_af: int
+    depth_default_mm: int
+    depth_large_mm: int
+    depth_large_from_main_af: int
+    enclosure_series: tuple[SeriesRule, ...]
+    standalone_base_height_mm: int
+    standalone_base_price_per_90000mm2: int
+    pole_bracket_price: int
+    custom_enclosure_price_per_90000mm2: int | None
+    fit_score_gate: str
+    busbar_price_per_kg: int
+    busbar_kg_decimals: int
+    busbar_factors: tuple[BusbarFactor, ...]
+    busbar_specs: tuple[SpecThreshold, ...]
+    et_prices: tuple[FrameValue, ...]
+    et_branches_per_extra: int
+    nt_price: int
+    np_plate_price: int
+    card_holder_price: int
+    card_holder_flags: tuple[Flag, ...]
+    coating_prices: tuple[FrameValue, ...]
+    steel_p_cover_price_per_90000mm2: int
+    acrylic_p_cover_price: int | None
+    insulators_per_main: int
+    insulator_prices: tuple[FrameValue, ...]
+    small_breaker_support_price: int
+    consumables_base_w: int
+    consumables_base_h: int
+    consumables_base_price: int
+    consumables_per_100mm: int
+    consumables_per_accessory: int
+    consumables_cap: int
+    assembly: tuple[AssemblyTier, ...]
+    small_majority_rating_a: int
+    magnet_labour: int
+    magnet_bundle: tuple[tuple[str, int], ...]
+    timer_adds_pbl: int
+    wire_set_item: str
+    wire_set_kinds: tuple[str, ...]
+    vat_rate: str
+    imbalance_target: str
+    imbalance_kec_limit: str
+    balance_time_limit_s: float
+    spd_breaker_poles: int
+    spd_breaker_at: int
+    spd_breaker_family: Family
+    max_branch_entries: int
+    max_circuits: int
+    max_qty_per_entry: int
+    max_accessory_items: int
+    max_qty_per_accessory: int
+    max_amps: int
+    max_text: int
+
+
+class Catalog(BaseModel):
+    """A whole catalog version. ``sha256`` is the hash of its canonical JSON."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1, max_length=100)
+    breakers: tuple[Breaker, ...]
+    enclosures: tuple[Enclosure, ...]
+    items: tuple[PricedItem, ...]
+    rules: Rules
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Catalog:
+        seen: set[tuple[str, str]] = set()
+        for b in self.breakers:
+            if (b.brand, b.model) in seen:
+                raise ValueError(f"duplicate breaker {b.brand} {b.model}")
+            seen.add((b.brand, b.model))
+        ids = [i.item_id for i in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("duplicate item_id")
+        return self
+
+    @cached_property
+    def sha256(self) -> str:
+        return sha256_hex(self.model_dump(mode="json"))
+
+    @cached_property
+    def _breakers_by_model(self) -> dict[str, Breaker]:
+        return {normalise_model(b.model): b for b in self.breakers}
+
+    def breaker(self, model: str) -> Breaker | None:
+        return self._breakers_by_model.get(normalise_model(model))
+
+    def item(self, item_id: str) -> PricedItem | None:
+        return next((i for i in self.items if i.item_id == item_id), None)
+
+    def item_for(self, kind: str, model: str | None = None) -> PricedItem | None:
+        return next((i for i in self.items if i.kind == kind and i.model == model), None)
+
+    def series_for(self, location: str, mount: str, material: str) -> str | None:
+        for rule in self.rules.enclosure_series:
+            if (rule.location, rule.material) == (location, material) and mount in rule.mounts:
+                return rule.series
+        return None
+
+    def magnet_class(self, model: str) -> MagnetClass | None:
+        size = magnet_size(model)
+        if size is None:
+            return None
+        return next((c for c in self.rules.magnet_classes if c.lo <= size <= c.hi), None)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_model(model: str) -> str:
+    """Case and spacing do not distinguish models (``sbe-104`` is ``SBE-104``)."""
+    return _SPACES.sub("", model).upper()
+
+
+_MAGNET = re.compile(r"^MC-?(\d{1,3})[A-Z]?$")
+
+
+def magnet_size(model: str) -> int | None:
+    m = _MAGNET.match(normalise_model(model))
+    return int(m.group(1)) if m else None
+
+
+def canonical_magnet(model: str) -> str:
+    size = magnet_size(model)
+    return f"MC-{size}" if size is not None else normalise_model(model)

@@ -1,0 +1,192 @@
+"""Command line: ``python -m estimator_core estimate|balance …``.
+
+This is the core's only I/O edge: it reads the request and catalog files, reads the
+clock for ``--issued-at`` when none is given and for stage timings, and writes evidence
+files. Everything it calls is pure. Errors print the one error shape and exit 2; a
+produced quote exits 0 whatever its status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from estimator_core.balance import balance_request
+from estimator_core.catalog import Catalog
+from estimator_core.errors import EstimatorError, ValidationFailed
+from estimator_core.lines import SECTION_TITLES
+from estimator_core.pipeline import Quote, estimate
+
+DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "v1"
+
+
+def load_catalog(directory: Path) -> Catalog:
+    """Read ``DIR/catalog.json`` (the format ``tools/build_catalog.py`` writes)."""
+    path = directory / "catalog.json"
+    try:
+        return Catalog.model_validate_json(path.read_bytes())
+    except OSError as err:
+        raise ValidationFailed(f"cannot read catalog {path}: {err.strerror}") from None
+    except ValueError as err:
+        raise ValidationFailed(f"catalog {path} is invalid: {err}") from None
+
+
+def _read_json(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise ValidationFailed(f"cannot read {path}: {err.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValidationFailed(
+            f"{path} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}",
+            [{"loc": "", "msg": err.msg, "line": err.lineno, "column": err.colno}],
+        ) from None
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _won(x: int) -> str:
+    return f"₩{x:,}"
+
+
+def summary(quote: Quote) -> str:
+    """A readable quote: box, rows, phases, lines, totals, lint, status."""
+    r = quote.result
+    enc = r["enclosure"]
+    box = enc["box"]
+    req = enc["required"]
+    out = [
+        f"Status: {r['status']}    catalog {r['catalog']['label']} ({r['catalog']['sha256'][:12]})",
+        f"Enclosure: {box['model']} {box['w']}×{box['h']}×{box['d']} {_won(box['price'])}"
+        f"{' (custom)' if box['custom'] else ''}   required {req['w']}×{req['h']}×{req['d']}"
+        f"   fit {enc['fit_score']:.3f}",
+        "  H parts: " + ", ".join(f"{k}={v}" for k, v in enc["height_parts"].items()),
+        "",
+        f"Main: {r['layout']['main']['model']} {r['layout']['main']['at']}A",
+        "Rows (left | right):",
+    ]
+
+    def cell(b: dict[str, Any] | None) -> str:
+        if b is None:
+            return "-"
+        return f"{b['id']} {b['model']} {b['poles']}P {b['at']}A [{b['phase']}]" + (
+            f" {b['label']}" if b.get("label") else ""
+        )
+
+    for row in r["layout"]["rows"]:
+        out.append(f"  {row['row']:>3}  {cell(row['left']):<40} | {cell(row['right'])}")
+    pb = r["phase_balance"]
+    out.append("")
+    if pb["applicable"]:
+        totals = "  ".join(f"{k} {v:g} A" for k, v in pb["totals_a"].items())
+        imb = pb["imbalance"]
+        out.append(
+            f"Phase balance ({pb['system']}): {totals}   imbalance "
+            f"{'n/a' if imb is None else f'{imb * 100:.2f} %'}   "
+            f"{'proven optimal' if pb['proven_optimal'] else 'not proven optimal'} "
+            f"(optimum {pb['optimum_a']} A, lower bound {pb['lower_bound']} A, "
+            f"{pb['solve_ms']:.1f} ms)"
+        )
+    else:
+        out.append("Phase balance: not applicable (single-phase panel)")
+    out.append("")
+    section = None
+    for line in r["lines"]:
+        if line["section"] != section:
+            section = line["section"]
+            out.append(f"[{SECTION_TITLES[section]}]")  # type: ignore[index]
+        out.append(
+            f"  {line['item']:<16} {line['spec']:<28} {line['unit']:<3} {line['qty']:>7} "
+            f"{line['unit_price']:>10,} {line['amount']:>12,}"
+            + (f"  ({line['note']})" if line.get("note") else "")
+        )
+    t = r["totals"]
+    out += [
+        "",
+        f"Subtotal {_won(t['subtotal'])}   VAT {_won(t['vat'])}   "
+        f"Grand total {_won(t['grand_total'])}",
+        "",
+    ]
+    for level in ("errors", "warnings", "notes"):
+        for f in r["lint"][level]:
+            out.append(f"{level[:-1].upper():<7} {f['rule']}: {f['message']}")
+    out.append(f"Evidence root {r['evidence_root']}")
+    return "\n".join(out)
+
+
+def _fail(err: EstimatorError, as_json: bool) -> NoReturn:
+    if as_json:
+        print(_dump({"error": err.to_dict()}))
+    else:
+        print(f"error {err.code}: {err.message}", file=sys.stderr)
+        for d in err.details:
+            print(f"  - {json.dumps(d, ensure_ascii=False)}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _estimate(args: argparse.Namespace) -> None:
+    catalog = load_catalog(Path(args.catalog))
+    issued_at = args.issued_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    quote = estimate(
+        _read_json(args.request), catalog, issued_at=issued_at, clock=time.perf_counter
+    )
+    if args.out:
+        out = Path(args.out)
+        for rec in quote.evidence:
+            path = out / rec.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(rec.content)
+        (out / "result.json").write_text(_dump(quote.result) + "\n", encoding="utf-8")
+    print(_dump(quote.result) if args.json else summary(quote))
+
+
+def _balance(args: argparse.Namespace) -> None:
+    result = balance_request(_read_json(args.circuits), time_limit_s=args.time_limit)
+    if args.json:
+        print(_dump(result))
+        return
+    totals = "  ".join(f"{k} {v:g} A" for k, v in result["totals_a"].items())
+    imb = result["imbalance"]
+    print(f"Totals: {totals}")
+    print(
+        f"Imbalance: {'n/a' if imb is None else f'{imb * 100:.3f} %'}   "
+        f"spread {result['spread_a']} A, lower bound {result['lower_bound']} A, "
+        f"{'proven optimal' if result['proven_optimal'] else 'NOT proven optimal'}, "
+        f"{result['solve_ms']:.1f} ms ({result['method']})"
+    )
+    for cid, group in result["assignment"].items():
+        print(f"  {cid}: {group}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m estimator_core", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    est = sub.add_parser("estimate", help="estimate a panel request")
+    est.add_argument("request", help="request JSON file, or - for stdin")
+    est.add_argument("--catalog", default=str(DEFAULT_CATALOG), help="catalog directory")
+    est.add_argument("--issued-at", help="ISO 8601 issue time (default: now, UTC)")
+    est.add_argument("--json", action="store_true", help="print the result JSON")
+    est.add_argument("--out", help="write evidence files (stage/sha256.ext) to this directory")
+    bal = sub.add_parser("balance", help="balance circuits over three phases")
+    bal.add_argument("circuits", help="circuits JSON file, or - for stdin")
+    bal.add_argument("--time-limit", type=float, default=2.0, help="seconds (default 2)")
+    bal.add_argument("--json", action="store_true", help="print the result JSON")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "estimate":
+            _estimate(args)
+        else:
+            if not 0 < args.time_limit <= 600:
+                raise ValidationFailed("--time-limit must be in (0, 600] seconds")
+            _balance(args)
+    except EstimatorError as err:
+        _fail(err, args.json)

@@ -1,0 +1,401 @@
+"""Stage ``format``: the quote lines, in section order, with every pricing rule of RULES.md §4.
+
+Each line carries ``refs``: what in the request or the rules it stands for, so the lint
+stage can prove that nothing requested is missing. Money is integer KRW, rounded half-up;
+busbar mass is kg to 0.01. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from estimator_core.catalog import Breaker, Catalog, frame_label
+from estimator_core.enclosure import EnclosureResult, by_frame
+from estimator_core.errors import NeedKnowledgeUpdate
+from estimator_core.money import round_half_up, round_to
+from estimator_core.request import TIMER_KINDS
+from estimator_core.resolve import Panel, Unit
+
+Section = Literal[
+    "ENCLOSURE",
+    "MAIN",
+    "BRANCHES",
+    "ACCESSORIES_REQUIRED",
+    "ACCESSORIES_OPTIONAL",
+    "BUSBAR",
+    "SUPPORTS",
+    "COSTS",
+]
+SECTION_ORDER: tuple[Section, ...] = (
+    "ENCLOSURE",
+    "MAIN",
+    "BRANCHES",
+    "ACCESSORIES_REQUIRED",
+    "ACCESSORIES_OPTIONAL",
+    "BUSBAR",
+    "SUPPORTS",
+    "COSTS",
+)
+SECTION_TITLES: dict[Section, str] = {
+    "ENCLOSURE": "외함",
+    "MAIN": "메인차단기",
+    "BRANCHES": "분기차단기",
+    "ACCESSORIES_REQUIRED": "부속자재(필수)",
+    "ACCESSORIES_OPTIONAL": "부속자재(선택)",
+    "BUSBAR": "BUS-BAR",
+    "SUPPORTS": "지지/부자재",
+    "COSTS": "잡자재/인건비",
+}
+
+
+class QuoteLine(BaseModel):
+    """One line of the quote; ``amount`` is ``qty × unit_price`` rounded half-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    section: Section
+    item: str
+    spec: str
+    unit: str
+    qty: int | Decimal
+    unit_price: int
+    amount: int
+    labour: bool = False
+    note: str | None = None
+    flags: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+
+
+class Totals(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    materials: int
+    labour: int
+    subtotal: int
+    vat: int
+    grand_total: int
+
+
+class FormatResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lines: tuple[QuoteLine, ...]
+    totals: Totals
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lines": [line_json(x) for x in self.lines],
+            "totals": self.totals.model_dump(mode="json"),
+        }
+
+
+def line_json(line: QuoteLine) -> dict[str, Any]:
+    out = line.model_dump(mode="json", exclude_defaults=True)
+    out["qty"] = float(line.qty) if isinstance(line.qty, Decimal) else line.qty
+    out["section"] = line.section
+    return out
+
+
+def _line(
+    section: Section,
+    item: str,
+    spec: str,
+    unit: str,
+    qty: int | Decimal,
+    unit_price: int,
+    **extra: Any,
+) -> QuoteLine:
+    amount = round_half_up(Fraction(qty) * unit_price)
+    return QuoteLine(
+        section=section,
+        item=item,
+        spec=spec,
+        unit=unit,
+        qty=qty,
+        unit_price=unit_price,
+        amount=amount,
+        **extra,
+    )
+
+
+def breaker_spec(b: Breaker, poles: int, at: int) -> str:
+    return f"{b.model} {poles}P {frame_label(b.af)} {at}A"
+
+
+def _breaker_price(b: Breaker) -> dict[str, Any]:
+    if b.price_is_range:
+        return {
+            "note": f"catalog price range {b.price_min:,}–{b.price:,}; the higher is quoted",
+            "flags": ("price_range",),
+        }
+    return {"flags": tuple(b.flags)} if b.flags else {}
+
+
+def _enclosure_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:
+    rules = catalog.rules
+    box = enc.box
+    req = panel.request
+    lines = [
+        _line(
+            "ENCLOSURE",
+            "외함(주문제작)" if box.custom else "외함",
+            f"{box.model} {box.w}×{box.h}×{box.d} {box.material} {box.thickness_mm}T",
+            "EA",
+            1,
+            box.price,
+            refs=("enclosure",),
+        )
+    ]
+    if req.mount == "STANDALONE":
+        h = rules.standalone_base_height_mm
+        price = round_half_up(Fraction(box.w * h, 90000) * rules.standalone_base_price_per_90000mm2)
+        lines.append(_line("ENCLOSURE", "BASE", f"{box.w}×{h}", "EA", 1, price, refs=("base",)))
+    if req.mount == "POLE":
+        lines.append(
+            _line("ENCLOSURE", "BRACKET 용접", "전주부착", "식", 1, rules.pole_bracket_price)
+        )
+    if req.p_cover == "STEEL":
+        price = round_half_up(
+            Fraction(box.w * box.h, 90000) * rules.steel_p_cover_price_per_90000mm2
+        )
+        lines.append(_line("ENCLOSURE", "P-COVER", "STEEL", "EA", 1, price, refs=("p_cover",)))
+    elif rules.acrylic_p_cover_price is not None:
+        lines.append(_line("ENCLOSURE", "P-COVER", "ACRYLIC", "EA", 1, rules.acrylic_p_cover_price))
+    coating = by_frame(rules.coating_prices, panel.main.breaker.af, "coating").value
+    lines.append(_line("ENCLOSURE", "COATING", "", "식", 1, coating))
+    return lines
+
+
+def _branch_lines(panel: Panel) -> list[QuoteLine]:
+    groups: dict[tuple[str, int, str], list[Unit]] = {}
+    for u in panel.branches:
+        groups.setdefault((u.breaker.model, u.at, u.role), []).append(u)
+    ordered = sorted(
+        groups.values(), key=lambda us: (-us[0].poles, -us[0].at, us[0].breaker.model, us[0].role)
+    )
+    lines = []
+    for us in ordered:
+        u = us[0]
+        item = u.breaker.family + (" (SPD용)" if u.role == "spd" else "")
+        entries = sorted({f"branches.{x.entry}" for x in us if x.entry is not None})
+        lines.append(
+            _line(
+                "BRANCHES",
+                item,
+                breaker_spec(u.breaker, u.poles, u.at),
+                "EA",
+                len(us),
+                u.breaker.price,
+                refs=tuple(entries) if u.role == "branch" else ("spd_breaker",),
+                **_breaker_price(u.breaker),
+            )
+        )
+    return lines
+
+
+def _accessory_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
+    rules = catalog.rules
+    req = panel.request
+    lines = []
+    for a in panel.accessories:
+        item = a.item
+        lines.append(
+            _line(
+                "ACCESSORIES_REQUIRED",
+                item.name,
+                item.spec or (a.spec.model or ""),
+                item.unit,
+                a.spec.qty,
+                item.price,
+                flags=item.flags,
+                refs=(f"accessory:{a.spec.kind}:{a.spec.model or ''}",),
+            )
+        )
+    magnets = req.count("magnet")
+    if magnets:
+        for item_id, per in rules.magnet_bundle:
+            item = catalog.item(item_id)
+            assert item is not None  # resolve_panel checked every bundle row
+            lines.append(
+                _line(
+                    "ACCESSORIES_REQUIRED",
+                    item.name,
+                    item.spec,
+                    item.unit,
+                    magnets * per,
+                    item.price,
+                    flags=item.flags,
+                    refs=(f"bundle:{item_id}",),
+                )
+            )
+        timers = req.count(*TIMER_KINDS) * rules.timer_adds_pbl
+        pbl = catalog.item("PBL_ONOFF")
+        assert pbl is not None or not timers
+        if timers and pbl is not None:
+            lines.append(
+                _line(
+                    "ACCESSORIES_REQUIRED",
+                    pbl.name,
+                    "ON/OFF/SS",
+                    pbl.unit,
+                    timers,
+                    pbl.price,
+                    flags=pbl.flags,
+                    refs=("bundle:PBL_TIMER",),
+                )
+            )
+        lines.append(
+            _line(
+                "ACCESSORIES_REQUIRED",
+                "인건비(MAGNET)",
+                "",
+                "EA",
+                magnets,
+                rules.magnet_labour,
+                labour=True,
+                refs=("bundle:MAGNET_LABOUR",),
+            )
+        )
+    wire_sets = req.count(*rules.wire_set_kinds)
+    if wire_sets:
+        item = catalog.item(rules.wire_set_item)
+        assert item is not None
+        lines.append(
+            _line(
+                "ACCESSORIES_REQUIRED",
+                item.name,
+                item.spec or "SPD/METER/TIMER",
+                item.unit,
+                wire_sets,
+                item.price,
+                flags=item.flags,
+                refs=("bundle:WIRE_SET",),
+            )
+        )
+    return lines
+
+
+def _busbar_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:
+    rules = catalog.rules
+    w, h = enc.box.w, enc.box.h
+    main_at = panel.main.at
+    factors = next(f for f in rules.busbar_factors if f.max is None or main_at <= f.max)
+    largest = max((u.at for u in panel.branches), default=0)
+
+    def spec(rating: int) -> str:
+        return next(s.spec for s in rules.busbar_specs if s.max is None or rating <= s.max)
+
+    out = []
+    for item, factor, rating in (
+        ("MAIN BUS-BAR", factors.main, main_at),
+        ("BUS-BAR", factors.branch, largest),
+    ):
+        kg = round_to(Fraction(w * h) * Fraction(factor), rules.busbar_kg_decimals)
+        out.append(_line("BUSBAR", item, spec(rating), "KG", kg, rules.busbar_price_per_kg))
+    return out
+
+
+def _support_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
+    rules = catalog.rules
+    af = panel.main.breaker.af
+    n = len(panel.branches)
+    et = by_frame(rules.et_prices, af, "E.T").value
+    insulator = by_frame(rules.insulator_prices, af, "insulator").value
+    small = sum(1 for u in panel.branches if u.breaker.small)
+    lines = [
+        _line("SUPPORTS", "E.T", "", "EA", 1 + n // rules.et_branches_per_extra, et),
+        _line("SUPPORTS", "N.T", "", "EA", 1, rules.nt_price),
+        _line("SUPPORTS", "N.P", "3T×40×200", "EA", 1, rules.np_plate_price),
+        _line(
+            "SUPPORTS",
+            "N.P",
+            "CARD HOLDER",
+            "EA",
+            n,
+            rules.card_holder_price,
+            flags=tuple(rules.card_holder_flags),
+        ),
+        _line("SUPPORTS", "INSULATOR", "", "EA", rules.insulators_per_main, insulator),
+    ]
+    if small:
+        lines.append(
+            _line("SUPPORTS", "ELB 지지대", "", "EA", small, rules.small_breaker_support_price)
+        )
+    return [x for x in lines if x.qty]
+
+
+def _cost_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:
+    rules = catalog.rules
+    w, h = enc.box.w, enc.box.h
+    step = 100
+    over = math.ceil(max(0, w - rules.consumables_base_w) / step) + math.ceil(
+        max(0, h - rules.consumables_base_h) / step
+    )
+    requested = sum(a.qty for a in panel.request.accessories)
+    consumables = min(
+        rules.consumables_cap,
+        rules.consumables_base_price
+        + over * rules.consumables_per_100mm
+        + requested * rules.consumables_per_accessory,
+    )
+    af = panel.main.breaker.af
+    tier = next((t for t in rules.assembly if t.af_min <= af <= t.af_max), None)
+    if tier is None:
+        raise NeedKnowledgeUpdate(
+            f"the active catalog has no assembly charge for a {af}AF main",
+            [{"kind": "assembly", "af": af, "columns": ["base_price", "per_100h"]}],
+        )
+    assembly = tier.base_price + tier.per_100h * math.ceil(max(0, h - tier.base_h) / step)
+    small20 = sum(
+        1 for u in panel.branches if u.breaker.small and u.at == rules.small_majority_rating_a
+    )
+    if small20 * 2 > len(panel.branches):
+        assembly += tier.small_majority_add
+    return [
+        _line("COSTS", "잡자재비", "", "식", 1, consumables),
+        _line("COSTS", "ASSEMBLY CHARGE", "조립비", "식", 1, assembly, labour=True),
+    ]
+
+
+def price_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> FormatResult:
+    """The format stage: every line in section order, and the totals."""
+    main = panel.main
+    lines = [
+        *_enclosure_lines(panel, enc, catalog),
+        _line(
+            "MAIN",
+            main.breaker.family,
+            breaker_spec(main.breaker, main.poles, main.at),
+            "EA",
+            1,
+            main.breaker.price,
+            refs=("main",),
+            **_breaker_price(main.breaker),
+        ),
+        *_branch_lines(panel),
+        *_accessory_lines(panel, catalog),
+        *_busbar_lines(panel, enc, catalog),
+        *_support_lines(panel, catalog),
+        *_cost_lines(panel, enc, catalog),
+    ]
+    subtotal = sum(x.amount for x in lines)
+    labour = sum(x.amount for x in lines if x.labour)
+    vat = round_half_up(subtotal * Fraction(catalog.rules.vat_rate))
+    totals = Totals(
+        materials=subtotal - labour,
+        labour=labour,
+        subtotal=subtotal,
+        vat=vat,
+        grand_total=subtotal + vat,
+    )
+    return FormatResult(lines=tuple(lines), totals=totals)
+
+
+def count_by_section(lines: tuple[QuoteLine, ...]) -> dict[str, int]:
+    return dict(Counter(x.section for x in lines))

@@ -1,0 +1,196 @@
+"""The pipeline: request → enclosure → breaker → format → cover → lint, with evidence.
+
+``estimate`` is the one entry point the CLI and the HTTP functions call. It never reads
+the clock: ``issued_at`` is passed in, and stage timings come from an optional
+``clock`` the caller supplies (timings and the solver's wall time are reported but kept
+out of the evidence, which is byte-identical for the same request, catalog and
+``issued_at``). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from estimator_core.canonical import sha256_hex
+from estimator_core.catalog import Catalog
+from estimator_core.drawing import render_svg
+from estimator_core.enclosure import EnclosureResult, size_enclosure
+from estimator_core.errors import ValidationFailed
+from estimator_core.evidence import EvidenceRecord, blob_record, evidence_root, json_record
+from estimator_core.lines import FormatResult, line_json, price_lines
+from estimator_core.lint import LintReport, lint_quote
+from estimator_core.placement import PlacementResult, place_breakers
+from estimator_core.request import parse_request
+from estimator_core.resolve import Panel, resolve_panel
+
+Clock = Callable[[], float]
+
+
+class Quote(BaseModel):
+    """A finished estimate: the result JSON and its evidence records."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    result: dict[str, Any]
+    evidence: tuple[EvidenceRecord, ...]
+    evidence_root: str
+    status: str
+    panel: Panel
+    enclosure: EnclosureResult
+    placement: PlacementResult
+    format: FormatResult
+    lint: LintReport
+
+
+def _check_issued_at(issued_at: str) -> None:
+    try:
+        parsed = datetime.fromisoformat(issued_at.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationFailed(
+            f"issued_at must be an ISO 8601 time with a zone, got {issued_at!r}",
+            [{"loc": "issued_at"}],
+        )
+
+
+def make_cover(
+    panel: Panel,
+    fmt: FormatResult,
+    catalog: Catalog,
+    *,
+    issued_at: str,
+    estimator: str,
+    revision: str,
+) -> dict[str, Any]:
+    """The cover (RULES.md §5), without the evidence root (added once all hashes exist)."""
+    customer = panel.request.customer
+    return {
+        "project_name": customer.project if customer else None,
+        "client": customer.name if customer else None,
+        "project_number": customer.project_number if customer else None,
+        "contact": customer.contact if customer else None,
+        "estimator": estimator,
+        "revision": revision,
+        "currency": "KRW",
+        "issued_at": issued_at,
+        "totals": fmt.totals.model_dump(mode="json"),
+        "catalog": {"label": catalog.label, "sha256": catalog.sha256},
+    }
+
+
+def _validation(panel: Panel) -> dict[str, Any]:
+    return {
+        "request": panel.request.model_dump(mode="json"),
+        "system": panel.system,
+        "resolution": list(panel.resolution),
+    }
+
+
+def _enclosure_json(enc: EnclosureResult) -> dict[str, Any]:
+    return {
+        "required": enc.required.model_dump(),
+        "height_parts": enc.height_parts,
+        "height_raw": enc.height_raw,
+        "box": enc.box.model_dump(mode="json"),
+        "fit_score": enc.fit_score,
+        "fit_ok": enc.fit_ok,
+    }
+
+
+def estimate(
+    data: Any,
+    catalog: Catalog,
+    *,
+    issued_at: str,
+    estimator: str = "KIS Estimator",
+    revision: str = "R0",
+    clock: Clock | None = None,
+) -> Quote:
+    """Run every stage on a request body; raise an ``EstimatorError`` for a bad request."""
+    _check_issued_at(issued_at)
+    timings: dict[str, float] = {}
+    tick = clock or (lambda: 0.0)
+    t = tick()
+
+    def lap(stage: str) -> None:
+        nonlocal t
+        now = tick()
+        timings[stage] = round((now - t) * 1000, 3)
+        t = now
+
+    panel = resolve_panel(parse_request(data, catalog), catalog)
+    lap("validation")
+    enc = size_enclosure(panel, catalog)
+    lap("enclosure")
+    placement = place_breakers(panel, enc, time_limit_s=catalog.rules.balance_time_limit_s)
+    lap("breaker")
+    fmt = price_lines(panel, enc, catalog)
+    lap("format")
+    cover = make_cover(
+        panel, fmt, catalog, issued_at=issued_at, estimator=estimator, revision=revision
+    )
+    lap("cover")
+    report = lint_quote(panel, enc, placement, fmt, catalog)
+    lap("lint")
+
+    output = {
+        "status": report.status,
+        "catalog": {"label": catalog.label, "sha256": catalog.sha256},
+        "request_sha256": sha256_hex(data),
+        "enclosure": _enclosure_json(enc),
+        "layout": {"main": placement.to_dict()["main"], "rows": placement.layout_rows()},
+        "phase_balance": placement.phase_balance(include_time=False),
+        "lines": [line_json(x) for x in fmt.lines],
+        "cover": cover,
+        "totals": fmt.totals.model_dump(mode="json"),
+        "lint": report.to_dict(),
+    }
+    metrics = {
+        "branch_breakers": len(panel.branches),
+        "circuits_single_phase": len(placement.assignment),
+        "rows": len(enc.rows),
+        "lines": len(fmt.lines),
+        "fit_score": enc.fit_score,
+        "imbalance": placement.balance.imbalance if placement.balance else None,
+        "proven_optimal": placement.balance.proven_optimal if placement.balance else None,
+        "grand_total": fmt.totals.grand_total,
+        "lint": {k: len(v) for k, v in report.to_dict().items() if k != "status"},
+    }
+    records = [
+        json_record("input", data),
+        json_record("validation", _validation(panel)),
+        json_record("enclosure", {**_enclosure_json(enc), "rows": enc.to_dict()["rows"]}),
+        json_record("breaker", placement.to_dict()),
+        json_record("format", fmt.to_dict()),
+        json_record("cover", cover),
+        json_record("lint", report.to_dict()),
+        json_record("output", output),
+        json_record("metrics", metrics),
+        blob_record("drawing", render_svg(enc, placement), "image/svg+xml"),
+    ]
+    root = evidence_root(records)
+    lap("evidence")
+    result = {
+        **output,
+        "phase_balance": placement.phase_balance(include_time=True),
+        "cover": {**cover, "evidence_root": root},
+        "evidence": [r.summary() for r in records],
+        "evidence_root": root,
+        "timings_ms": timings,
+    }
+    return Quote(
+        result=result,
+        evidence=tuple(records),
+        evidence_root=root,
+        status=report.status,
+        panel=panel,
+        enclosure=enc,
+        placement=placement,
+        format=fmt,
+        lint=report,
+    )
