@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from estimator_core.canonical import sha256_hex
+from estimator_core.errors import NeedKnowledgeUpdate
 
 Brand = Literal["SANGDO", "LS"]
 Family = Literal["MCCB", "ELB"]
@@ -281,6 +282,16 @@ class Catalog(BaseModel):
 
     def item(self, item_id: str) -> PricedItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)
+
+    def require_item(self, item_id: str) -> PricedItem:
+        """A priced item the rules need; NEED_KNOWLEDGE_UPDATE naming it when absent."""
+        item = self.item(item_id)
+        if item is None:
+            raise NeedKnowledgeUpdate(
+                f"the active catalog has no price for {item_id}",
+                [{"kind": "item", "model": item_id, "columns": ["price", "unit"]}],
+            )
+        return item
 
     def item_for(self, kind: str, model: str | None = None) -> PricedItem | None:
         return next((i for i in self.items if i.kind == kind and i.model == model), None)

@@ -103,7 +103,7 @@ def summary(quote: Quote) -> str:
     for line in r["lines"]:
         if line["section"] != section:
             section = line["section"]
-            out.append(f"[{SECTION_TITLES[section]}]")  # type: ignore[index]
+            out.append(f"[{SECTION_TITLES[section]}]")
         out.append(
             f"  {line['item']:<16} {line['spec']:<28} {line['unit']:<3} {line['qty']:>7} "
             f"{line['unit_price']:>10,} {line['amount']:>12,}"

@@ -220,24 +220,22 @@ def _accessory_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
     magnets = req.count("magnet")
     if magnets:
         for item_id, per in rules.magnet_bundle:
-            item = catalog.item(item_id)
-            assert item is not None  # resolve_panel checked every bundle row
+            bundled = catalog.require_item(item_id)
             lines.append(
                 _line(
                     "ACCESSORIES_REQUIRED",
-                    item.name,
-                    item.spec,
-                    item.unit,
+                    bundled.name,
+                    bundled.spec,
+                    bundled.unit,
                     magnets * per,
-                    item.price,
-                    flags=item.flags,
+                    bundled.price,
+                    flags=bundled.flags,
                     refs=(f"bundle:{item_id}",),
                 )
             )
         timers = req.count(*TIMER_KINDS) * rules.timer_adds_pbl
-        pbl = catalog.item("PBL_ONOFF")
-        assert pbl is not None or not timers
-        if timers and pbl is not None:
+        if timers:
+            pbl = catalog.require_item("PBL_ONOFF")
             lines.append(
                 _line(
                     "ACCESSORIES_REQUIRED",
@@ -264,17 +262,16 @@ def _accessory_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
         )
     wire_sets = req.count(*rules.wire_set_kinds)
     if wire_sets:
-        item = catalog.item(rules.wire_set_item)
-        assert item is not None
+        wire = catalog.require_item(rules.wire_set_item)
         lines.append(
             _line(
                 "ACCESSORIES_REQUIRED",
-                item.name,
-                item.spec or "SPD/METER/TIMER",
-                item.unit,
+                wire.name,
+                wire.spec or "SPD/METER/TIMER",
+                wire.unit,
                 wire_sets,
-                item.price,
-                flags=item.flags,
+                wire.price,
+                flags=wire.flags,
                 refs=("bundle:WIRE_SET",),
             )
         )

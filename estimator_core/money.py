@@ -14,5 +14,5 @@ def round_half_up(x: Fraction) -> int:
 
 def round_to(x: Fraction, decimals: int) -> Decimal:
     """A quantity rounded half-up to ``decimals`` places (busbar kg to 0.01)."""
-    scale = 10**decimals
-    return Decimal(round_half_up(x * scale)) / scale
+    scale: int = 10**decimals
+    return Decimal(round_half_up(x * scale)).scaleb(-decimals)

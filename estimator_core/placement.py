@@ -169,7 +169,7 @@ def place_breakers(
             side="C",
         )
     ]
-    for u, row, side in order:
+    for u, row_no, side in order:
         if u.role == "spd":
             phase = three
         elif u.poles == 2:
@@ -187,7 +187,7 @@ def place_breakers(
                 load_a=float(u.load_a),
                 phase=phase,
                 label=u.label,
-                row=row,
+                row=row_no,
                 side=side,
             )
         )
