@@ -12,7 +12,15 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+)
 
 from estimator_core.catalog import Catalog, Rules, canonical_magnet, magnet_size
 from estimator_core.errors import (
@@ -28,9 +36,27 @@ from estimator_core.names import check_model_brands
 # bounds (200 entries, 1,000 circuits …) are catalog data, checked in ``check_bounds``.
 _HARD_CAP = 10_000
 
+
+def _json_int(v: Any) -> Any:
+    """Only JSON numbers with an integral value are integers (no booleans, no strings)."""
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+        raise ValueError("must be an integer")
+    if isinstance(v, float | Decimal) and v != int(v):
+        raise ValueError("must be an integer")
+    return int(v)
+
+
+def _json_number(v: Any) -> Any:
+    """A JSON number taken exactly as written (no booleans, no strings)."""
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+        raise ValueError("must be a number")
+    return Decimal(str(v)) if isinstance(v, float) else Decimal(v)
+
+
 Text = Annotated[str, Field(max_length=_HARD_CAP)]
-Amps = Annotated[Decimal, Field(allow_inf_nan=False)]
-PolesIn = int | str
+JsonInt = Annotated[int, BeforeValidator(_json_int)]
+Amps = Annotated[Decimal, BeforeValidator(_json_number), Field(allow_inf_nan=False)]
+PolesIn = JsonInt | str
 
 ACCESSORY_KINDS = (
     "magnet",
@@ -89,8 +115,8 @@ class BreakerIn(_In):
     """A main or branch entry as written in the request (poles still raw)."""
 
     model: Text | None = None
-    af: int | None = Field(default=None, gt=0, le=_HARD_CAP)
-    at: int | None = Field(default=None, gt=0, le=_HARD_CAP)
+    af: JsonInt | None = Field(default=None, gt=0, le=_HARD_CAP)
+    at: JsonInt | None = Field(default=None, gt=0, le=_HARD_CAP)
     poles: PolesIn | None = None
     type: DeviceType | None = None
 
@@ -98,7 +124,7 @@ class BreakerIn(_In):
 
 
 class BranchIn(BreakerIn):
-    qty: int | None = Field(default=None, gt=0, le=_HARD_CAP)
+    qty: JsonInt | None = Field(default=None, gt=0, le=_HARD_CAP)
     load_a: Amps | None = Field(default=None, ge=0, le=_HARD_CAP)
     phase: Text | None = None
     label: Text | None = None
@@ -107,16 +133,16 @@ class BranchIn(BreakerIn):
 class AccessoryItemIn(_In):
     kind: Text | None = None
     model: Text | None = None
-    qty: int | None = Field(default=None, gt=0, le=_HARD_CAP)
+    qty: JsonInt | None = Field(default=None, gt=0, le=_HARD_CAP)
 
 
 class AccessoriesIn(_In):
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     items: list[AccessoryItemIn] = Field(default_factory=list, max_length=_HARD_CAP)
 
 
 class Options(_In):
-    allow_mixed_brand: bool = False
+    allow_mixed_brand: StrictBool = False
     p_cover: Literal["ACRYLIC", "STEEL"] = "ACRYLIC"
 
     @field_validator("p_cover", mode="before")
