@@ -4,10 +4,12 @@ export UV_PYTHON_DOWNLOADS := never
 UV_VERSION := 0.13.9
 PY := .venv/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+USER ?= demo
+ROLE ?= estimator
 
-.PHONY: install demo test lint typecheck unit bench catalog
+.PHONY: install demo test lint typecheck pytest up down reset token bench catalog
 
-# uv itself is pinned; everything else comes from uv.lock.
+# uv itself is pinned; every Python dependency comes from uv.lock.
 $(UV):
 	python3 -m pip install --quiet --target .tools/pylib uv==$(UV_VERSION)
 	mkdir -p .tools/bin && ln -sf ../pylib/bin/uv .tools/bin/uv
@@ -16,10 +18,26 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	touch $@
 
-install: .venv/.installed
+# PostgreSQL 15 + plpgsql_check + pgTAP (OS packages, only if absent) and the pinned
+# Supabase CLI (npm ci from package-lock.json).
+.local/.stack-installed: ops/supabase/install.sh package.json package-lock.json
+	bash ops/supabase/install.sh
+	mkdir -p .local && touch $@
 
-demo: install
-	$(PY) -m estimator_core estimate examples/apartment_sangdo.json --issued-at 2026-01-01T00:00:00Z
+install: .venv/.installed .local/.stack-installed
+
+# Start the embedded stack and estimate the example request over HTTP.
+demo: up
+	$(PY) -m functions demo examples/apartment_sangdo.json
+
+up: install
+	ops/supabase/stack.sh up
+down:
+	ops/supabase/stack.sh down
+reset: install
+	ops/supabase/stack.sh reset
+token: install
+	@$(PY) -m functions token $(USER) --role $(ROLE)
 
 lint: install
 	.venv/bin/ruff format --check .
@@ -27,10 +45,10 @@ lint: install
 typecheck: install
 	.venv/bin/mypy
 
-unit: install
+pytest: install
 	$(PY) -m pytest -q
 
-test: install lint typecheck unit
+test: lint typecheck pytest
 
 bench: install
 	$(PY) -m benchmarks

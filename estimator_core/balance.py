@@ -7,12 +7,16 @@ min group) exactly, respecting pins, and reports the KEC 설비불평형률 (``i
 Loads are turned into integers at the finest decimal resolution present (at most 0.0001
 A), so the optimisation never touches floats. Free circuits of equal load are
 interchangeable, so the model counts how many of each load go to each group. Solving is
-tiered, each tier exact when it says so:
+tiered; the first tier that proves its answer optimal names ``method``:
 
 1. ``trivial``: nothing free to place.
-2. ``greedy-bound``: largest-first greedy plus exchange moves reaches a proven lower bound.
-3. ``exact-small``: depth-first search with memo over group totals (few free circuits).
-4. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the greedy solution.
+2. ``greedy-bound``: largest-first greedy or differencing, then exchange moves, reaches
+   the proven lower bound of ``lower_bound``.
+3. ``exact-small``: depth-first search with memo over group totals (at most 12 free
+   circuits, a bounded number of states).
+4. ``subset-sum-bound``: exact subset sums find totals at the lower bound.
+5. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the best split so far; if
+   its time limit ends first, the best found, its bound and ``proven_optimal: False``.
 
 This module must never do I/O, read the environment or read the clock (CP-SAT's own
 reported wall time is the one nondeterministic figure it returns).
@@ -21,6 +25,7 @@ reported wall time is the one nondeterministic figure it returns).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
@@ -29,7 +34,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from ortools.sat.python import cp_model
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -52,10 +56,14 @@ MAX_CIRCUITS = 5000
 SMALL_EXACT_MAX_CIRCUITS = 12
 # Beyond this many search states CP-SAT is faster (loads spanning many magnitudes).
 SMALL_EXACT_NODE_LIMIT = 1000
+# Subset-sum search: target totals tried, and the bits its bitset tables may hold (25 MB).
+SUBSET_SUM_MAX_TARGETS = 6
+SUBSET_SUM_ORDERS = 12
+SUBSET_SUM_MAX_BITS = 200_000_000
 # Exchange moves after the greedy start; each strictly lowers the sum of squared totals.
 _MAX_EXCHANGE_MOVES = 200
-# Keeps every CP-SAT coefficient and sum far inside int64.
-_MAX_TOTAL_UNITS = 2**50
+# Keeps every CP-SAT coefficient and sum far inside int64 (5000 × 10^9 × 10^4 < 2^63).
+MAX_LOAD_A = 10**9
 _PHASE_ALIASES = {"L1": "R", "L2": "S", "L3": "T"}
 _PINS: dict[str, frozenset[str]] = {
     "3P4W": frozenset({"R", "S", "T", *_PHASE_ALIASES}),
@@ -89,7 +97,11 @@ class ExactFigures:
 
 @dataclass(frozen=True)
 class BalanceResult:
-    """The optimal split, its group totals in A and the KEC imbalance."""
+    """The optimal split, its group totals in A and the KEC imbalance.
+
+    ``solve_ms`` is CP-SAT's own wall time, 0.0 when a cheaper tier proved the optimum
+    (this module reads no clock). ``exact`` holds the integers ``exceeds`` compares.
+    """
 
     system: System
     groups: tuple[str, str, str]
@@ -420,6 +432,102 @@ def solve_exact_small(
     )
 
 
+# --- Subset sums aimed at the bound --------------------------------------------------
+
+
+def _subset_with_sum(values: Sequence[int], target: int, max_bits: int) -> list[int] | None:
+    """Positions of some values summing exactly to ``target`` (bitset DP), or None.
+
+    None also when the kept bitsets would exceed ``max_bits`` before reaching the target.
+    """
+    if target == 0:
+        return []
+    mask = (1 << (target + 1)) - 1
+    layers = [1]  # layers[i]: sums reachable with the first i values
+    for v in values:
+        if len(layers) * (target + 1) > max_bits:
+            return None
+        reach = layers[-1]
+        layers.append(reach | ((reach << v) & mask))
+        if layers[-1] >> target & 1:
+            break
+    if not layers[-1] >> target & 1:
+        return None
+    chosen = []
+    remaining = target
+    for i in range(len(layers) - 1, 0, -1):
+        if not layers[i - 1] >> remaining & 1:
+            chosen.append(i - 1)
+            remaining -= values[i - 1]
+    return chosen
+
+
+def _target_totals(problem: BalanceProblem, spread: int, limit: int) -> list[Totals]:
+    """Group totals with exactly this spread that the free loads could fill, at most ``limit``."""
+    base = problem.base
+    total = sum(base) + problem.free_total
+    d = 0
+    for value, _ in problem.loads:
+        d = math.gcd(d, value)
+    found: list[Totals] = []
+    low = total // 3
+    lowest = max((total - 3 * spread + 2) // 3, total // 3 - 4 * limit)
+    while low >= lowest and len(found) < limit:
+        middle = total - 2 * low - spread
+        if low <= middle <= low + spread:
+            for t in sorted(set(itertools.permutations((low, middle, low + spread)))):
+                fits = all(t[g] >= base[g] and (t[g] - base[g]) % d == 0 for g in range(3))
+                if fits:
+                    found.append((t[0], t[1], t[2]))
+        low -= 1
+    return found[:limit]
+
+
+def solve_subset_sums(
+    problem: BalanceProblem, spread: int, *, max_bits: int = SUBSET_SUM_MAX_BITS
+) -> Counts | None:
+    """Circuits split to totals of exactly ``spread``, found by exact subset sums, or None.
+
+    For a few target totals, picks circuits summing to the smallest group's share, then to
+    the next group's share from the rest; the last group takes what is left. Finding one
+    proves nothing by itself: the caller compares its spread with a lower bound.
+    """
+    if not problem.loads:
+        return {} if _spread(problem.base) == spread else None
+    items = [v for v, c in problem.loads for _ in range(c)]
+    # Each order makes the DP pick a different subset. Strides coprime to the count give
+    # fixed, well-mixed permutations (no random source in the core).
+    size = len(items)
+    orders = [items, items[::-1]]
+    for stride in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43):
+        if len(orders) == SUBSET_SUM_ORDERS:
+            break
+        if math.gcd(stride, size) == 1:
+            offset = len(orders)
+            orders.append([items[(offset + i * stride) % size] for i in range(size)])
+    for targets in _target_totals(problem, spread, limit=SUBSET_SUM_MAX_TARGETS):
+        shares = [targets[g] - problem.base[g] for g in range(3)]
+        first, second, last = sorted(range(3), key=lambda g: (shares[g], g))
+        for order in orders:
+            picked = _subset_with_sum(order, shares[first], max_bits)
+            if picked is None:
+                break
+            taken = set(picked)
+            rest = [v for i, v in enumerate(order) if i not in taken]
+            picked_second = _subset_with_sum(rest, shares[second], max_bits)
+            if picked_second is None:
+                continue
+            split: dict[int, list[int]] = {v: [0, 0, 0] for v, _ in problem.loads}
+            for i in picked:
+                split[order[i]][first] += 1
+            for i in picked_second:
+                split[rest[i]][second] += 1
+            for value, count in problem.loads:
+                split[value][last] = count - split[value][first] - split[value][second]
+            return {v: (s[0], s[1], s[2]) for v, s in split.items()}
+    return None
+
+
 # --- CP-SAT --------------------------------------------------------------------------
 
 
@@ -448,6 +556,10 @@ def solve_cp_sat(
     hint: Counts | None = None,
 ) -> CountSolution:
     """CP-SAT on the count model; without a proof in time, the best found and the bound."""
+    # OR-Tools takes ~2 s to import; most panels are proven optimal without it, so a cold
+    # serverless worker only pays for it when CP-SAT is really needed.
+    from ortools.sat.python import cp_model
+
     # Data.
     values = [v for v, _ in problem.loads]
     count_of = dict(problem.loads)
@@ -483,14 +595,14 @@ def solve_cp_sat(
     for g, h in _symmetric_pairs(problem.base):
         model.add(totals[g] <= totals[h])
 
-    # The proven bound and the greedy solution bracket the optimum.
+    # The proven bound and the starting split bracket the optimum.
     model.add(high - low >= bound)
     model.add(high - low <= start_spread)
 
     # Objective.
     model.minimize(high - low)
 
-    # Hint: the greedy solution, complete.
+    # Hint: the starting split, complete.
     start_totals = group_totals(problem, start)
     for v in values:
         for g in range(3):
@@ -503,6 +615,9 @@ def solve_cp_sat(
     # Solver parameters: bounded, single worker and a fixed seed for determinism.
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
+    # Deterministic time (calibrated near seconds, ≥ ~0.5 × wall time here) usually stops
+    # the search first, so even an unproven answer repeats; wall time stays the hard cap.
+    solver.parameters.max_deterministic_time = time_limit_s / 2
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     status = solver.solve(model)
@@ -517,8 +632,11 @@ def solve_cp_sat(
             best_counts, best_spread = found, found_spread
     if status == cp_model.OPTIMAL:
         bound = max(bound, best_spread)
-    elif status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+    elif status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and math.isfinite(
+        solver.best_objective_bound
+    ):
         # The objective is integral, so its bound is too; the slack absorbs float noise.
+        # The model only admits spreads ≤ the start's, hence the min.
         bound = max(bound, min(best_spread, math.floor(solver.best_objective_bound + 1e-6)))
     return CountSolution(
         counts=best_counts,
@@ -531,7 +649,7 @@ def solve_cp_sat(
 
 
 def solve_counts(problem: BalanceProblem, *, time_limit_s: float = 2.0) -> CountSolution:
-    """The tiered exact solve: trivial, greedy at the bound, exact-small, then CP-SAT."""
+    """The tiered exact solve (see the module docstring for the tiers)."""
     if not problem.loads:
         spread = _spread(problem.base)
         return CountSolution({}, spread, spread, True, "trivial")
@@ -545,16 +663,39 @@ def solve_counts(problem: BalanceProblem, *, time_limit_s: float = 2.0) -> Count
         if small.proven_optimal:
             return small
         start = small.counts
+    aimed = solve_subset_sums(problem, bound)
+    if aimed is not None:
+        return CountSolution(
+            aimed, _spread(group_totals(problem, aimed)), bound, True, "subset-sum-bound"
+        )
     return solve_cp_sat(problem, time_limit_s=time_limit_s, hint=start)
 
 
 # --- Circuits in, result out ---------------------------------------------------------
 
 
+def _digits(value: Decimal) -> tuple[int, int]:
+    """``value`` as (n, e) with value = ±n·10^e exactly (no rounding context involved)."""
+    parts = value.as_tuple()
+    assert isinstance(parts.exponent, int)
+    return int("".join(map(str, parts.digits))), parts.exponent
+
+
 def _decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(0, -exponent)
+    """Decimal places ignoring trailing zeros: 10.500 has one."""
+    n, e = _digits(value)
+    while n and n % 10 == 0 and e < 0:
+        n //= 10
+        e += 1
+    return 0 if n == 0 else max(0, -e)
+
+
+def _units(value: Decimal, places: int) -> int:
+    """``value`` · 10^places as an exact integer (``value`` has at most ``places`` places)."""
+    n, e = _digits(value)
+    shift = e + places
+    factor: int = 10 ** abs(shift)
+    return n * factor if shift >= 0 else n // factor
 
 
 def _as_decimal(value: object) -> Decimal | None:
@@ -575,7 +716,9 @@ def _load_problems(value: Decimal | None) -> list[str]:
     problems = []
     if value < 0:
         problems.append("load_a must not be negative")
-    if _decimal_places(value) > MAX_DECIMAL_PLACES:
+    if value >= MAX_LOAD_A:
+        problems.append(f"load_a must be below {MAX_LOAD_A} A")
+    elif _decimal_places(value) > MAX_DECIMAL_PLACES:
         problems.append(f"load_a has more than {MAX_DECIMAL_PLACES} decimal places")
     return problems
 
@@ -631,12 +774,9 @@ def balance_phases(
             "time limit must be positive", [{"loc": ["time_limit_s"], "msg": "must be > 0"}]
         )
     groups = GROUPS[system]
-    scale = 10 ** max((_decimal_places(x) for x in loads), default=0)
-    units = [int(x * scale) for x in loads]
-    if sum(units) > _MAX_TOTAL_UNITS:
-        raise ValidationFailed(
-            "loads too large", [{"loc": ["circuits"], "msg": "total load is too large"}]
-        )
+    places = max((_decimal_places(x) for x in loads), default=0)
+    scale = 10**places
+    units = [_units(x, places) for x in loads]
 
     # Data: pinned loads form the base, free 2P loads are counted by value.
     base = [0, 0, 0]

@@ -20,7 +20,7 @@ from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
-from estimator_core.pipeline import Quote, estimate
+from estimator_core.pipeline import estimate
 
 DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "v1"
 
@@ -58,9 +58,8 @@ def _won(x: int) -> str:
     return f"₩{x:,}"
 
 
-def summary(quote: Quote) -> str:
-    """A readable quote: box, rows, phases, lines, totals, lint, status."""
-    r = quote.result
+def summary(r: dict[str, Any]) -> str:
+    """A readable quote from its result JSON: box, rows, phases, lines, totals, lint, status."""
     enc = r["enclosure"]
     box = enc["box"]
     req = enc["required"]
@@ -146,7 +145,7 @@ def _estimate(args: argparse.Namespace) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(rec.content)
         (out / "result.json").write_text(_dump(quote.result) + "\n", encoding="utf-8")
-    print(_dump(quote.result) if args.json else summary(quote))
+    print(_dump(quote.result) if args.json else summary(quote.result))
 
 
 def _balance(args: argparse.Namespace) -> None:

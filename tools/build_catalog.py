@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from estimator_core.catalog import Catalog, frame_class  # noqa: E402
+from estimator_core.catalog import Catalog, frame_class
 
 # Decided by RULES.md v1.1, not present as structured values in the knowledge files.
 RULES_DECISIONS: dict[str, Any] = {
@@ -201,12 +201,8 @@ def build_rules(k: Path) -> dict[str, Any]:
         row["af_min"] = row["af_max"] = frame_class(row["af_min"])
 
     heights = {r["magnet_range"]: r for r in magnets["height_adjustment_rule"]}
-    small_one = next(
-        r for r in magnets["height_adjustment_rule"] if r["condition"] == "1EA"
-    )
-    small_many = next(
-        r for r in magnets["height_adjustment_rule"] if r["condition"] == "2EA 이상"
-    )
+    small_one = next(r for r in magnets["height_adjustment_rule"] if r["condition"] == "1EA")
+    small_many = next(r for r in magnets["height_adjustment_rule"] if r["condition"] == "2EA 이상")
     large = next(r for r in heights.values() if r["condition"] == "1EA 이상")
     layout = {r["magnet_range"]: r for r in magnets["rules"]}
     small_layout = next(v for key, v in layout.items() if "22" in key)

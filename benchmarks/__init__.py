@@ -1,0 +1,1 @@
+"""Benchmarks of the estimator core; each module exposes ``run() -> str`` (markdown)."""

@@ -1,0 +1,5 @@
+"""``python -m functions``: see ``functions.dev``."""
+
+from functions.dev import main
+
+main()

@@ -1,0 +1,1 @@
+"""What the handlers share: settings, auth, errors, trace ids, the Store and BlobStore ports."""

@@ -1,0 +1,131 @@
+"""Bearer-token verification: HS256 with the local (or legacy Supabase) secret, or the
+project's JWKS for asymmetric keys. ``exp``, ``aud`` and (when configured) ``iss`` are
+checked; anything else is 401. The verified claims become a ``Principal``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from functions._shared.errors import ApiError
+from functions._shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the Supabase user id, the database role and the raw claims."""
+
+    user_id: str
+    role: str
+    claims: dict[str, Any]
+    token: str
+
+    @property
+    def is_catalog_admin(self) -> bool:
+        app = self.claims.get("app_metadata") or {}
+        return self.role == "service_role" or (
+            isinstance(app, dict) and app.get("role") == "catalog_admin"
+        )
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError("UNAUTHORIZED", message)
+
+
+class TokenVerifier:
+    """Verifies bearer tokens; a JWKS client caches the project's keys."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._secret = settings.jwt_secret
+        self._audience = settings.jwt_audience
+        self._issuer = settings.jwt_issuer
+        self._jwks = (
+            jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        )
+        if self._secret is None and self._jwks is None:
+            raise RuntimeError("set JWT_SECRET or JWKS_URL: no way to verify tokens")
+
+    def verify(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise _unauthorized("missing bearer token")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("the Authorization header must be 'Bearer <token>'")
+        token = token.strip()
+        try:
+            header = jwt.get_unverified_header(token)
+            alg = header.get("alg")
+            options: Any = {"require": ["exp", "sub"]}
+            if alg == "HS256" and self._secret:
+                claims = jwt.decode(
+                    token,
+                    self._secret,
+                    algorithms=["HS256"],
+                    audience=self._audience,
+                    issuer=self._issuer,
+                    options=options,
+                )
+            elif alg in ("RS256", "ES256") and self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=[alg],
+                    audience=self._audience,
+                    issuer=self._issuer,
+                    options=options,
+                )
+            else:
+                raise _unauthorized(f"token algorithm {alg!r} is not accepted")
+        except jwt.ExpiredSignatureError:
+            raise _unauthorized("token expired") from None
+        except jwt.InvalidAudienceError:
+            raise _unauthorized("token audience is not accepted") from None
+        except jwt.PyJWTError as err:
+            raise _unauthorized(f"invalid token: {err}") from None
+        sub = claims.get("sub")
+        try:
+            uuid.UUID(str(sub))
+        except ValueError:
+            raise _unauthorized("token subject is not a user id") from None
+        return Principal(
+            user_id=str(sub),
+            role=str(claims.get("role") or "authenticated"),
+            claims=claims,
+            token=token,
+        )
+
+
+def user_id_for(name: str) -> str:
+    """A stable user id for a named local user (dev tokens)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kis-estimator:user:{name}"))
+
+
+def mint_token(
+    secret: str,
+    name: str,
+    *,
+    role: str = "authenticated",
+    app_role: str | None = None,
+    ttl_s: int = 3600,
+    audience: str = "authenticated",
+    now: float | None = None,
+) -> str:
+    """A local HS256 token shaped like Supabase Auth's (dev and tests only)."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, Any] = {
+        "sub": user_id_for(name),
+        "aud": audience,
+        "role": role,
+        "email": f"{name}@local.test",
+        "iat": issued,
+        "exp": issued + ttl_s,
+        "app_metadata": {"provider": "local", **({"role": app_role} if app_role else {})},
+        "user_metadata": {"name": name},
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,146 @@
+"""The BlobStore port and its adapters: the local filesystem and Supabase Storage.
+
+Objects are private; they are read only through signed URLs that expire. Locally a
+signed URL carries an HS256 token (bucket/path and expiry, signed with the local
+secret) that the local function server checks at ``/storage/v1/object/sign/<bucket>/<path>``,
+the path shape Supabase uses.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import jwt
+
+from functions._shared.errors import ApiError, DependencyUnavailable
+
+_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./"
+
+
+@dataclass(frozen=True)
+class SignedUrl:
+    url: str
+    expires_at: int
+
+
+class BlobStore(Protocol):
+    """Where evidence and documents live."""
+
+    def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None: ...
+    def download(self, bucket: str, path: str) -> bytes: ...
+    def sign(self, bucket: str, path: str, ttl_s: int) -> SignedUrl: ...
+    def delete(self, bucket: str, paths: list[str]) -> None: ...
+
+
+def check_path(path: str) -> str:
+    """Object paths are relative, without '..', in a safe alphabet."""
+    if not path or path.startswith("/") or ".." in path.split("/") or set(path) - set(_SAFE):
+        raise ApiError("BAD_REQUEST", f"invalid object path {path!r}")
+    return path
+
+
+class LocalBlobStore:
+    """Objects as files under ``root/<bucket>/<path>``; URLs signed with the local secret."""
+
+    def __init__(self, root: Path, secret: str, public_url: str) -> None:
+        self.root = root
+        self._secret = secret
+        self._public_url = public_url.rstrip("/")
+
+    def _file(self, bucket: str, path: str) -> Path:
+        return self.root / check_path(bucket) / check_path(path)
+
+    def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None:
+        target = self._file(bucket, path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # write-then-rename: a reader never sees half an object
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except OSError as err:
+            raise DependencyUnavailable("storage", err) from None
+
+    def download(self, bucket: str, path: str) -> bytes:
+        try:
+            return self._file(bucket, path).read_bytes()
+        except FileNotFoundError:
+            raise ApiError("NOT_FOUND", "object not found") from None
+        except OSError as err:
+            raise DependencyUnavailable("storage", err) from None
+
+    def sign(self, bucket: str, path: str, ttl_s: int) -> SignedUrl:
+        exp = int(time.time()) + ttl_s
+        token = jwt.encode(
+            {"url": f"{check_path(bucket)}/{check_path(path)}", "exp": exp},
+            self._secret,
+            algorithm="HS256",
+        )
+        url = f"{self._public_url}/storage/v1/object/sign/{bucket}/{quote(path)}?token={token}"
+        return SignedUrl(url=url, expires_at=exp)
+
+    def verify(self, bucket: str, path: str, token: str) -> None:
+        """Raise unless ``token`` signs exactly this object and has not expired."""
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token, self._secret, algorithms=["HS256"], options={"require": ["exp"]}
+            )
+        except jwt.ExpiredSignatureError:
+            raise ApiError("UNAUTHORIZED", "signed URL expired") from None
+        except jwt.PyJWTError:
+            raise ApiError("UNAUTHORIZED", "invalid signature") from None
+        if claims.get("url") != f"{bucket}/{path}":
+            raise ApiError("UNAUTHORIZED", "the signature is for another object")
+
+    def delete(self, bucket: str, paths: list[str]) -> None:
+        for p in paths:
+            try:
+                self._file(bucket, p).unlink(missing_ok=True)
+            except OSError as err:
+                raise DependencyUnavailable("storage", err) from None
+
+
+class SupabaseBlobStore:
+    """Supabase Storage through supabase-py's storage3 client (service role)."""
+
+    def __init__(self, client: Any, public_url: str) -> None:
+        self._storage = client.storage
+        self._public_url = public_url.rstrip("/")
+
+    def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None:
+        try:
+            self._storage.from_(bucket).upload(
+                check_path(path), data, {"content-type": content_type, "upsert": "true"}
+            )
+        except Exception as err:  # storage3 raises its own error types and httpx errors
+            raise DependencyUnavailable("storage", err) from None
+
+    def download(self, bucket: str, path: str) -> bytes:
+        try:
+            data: bytes = self._storage.from_(bucket).download(check_path(path))
+        except Exception as err:
+            raise DependencyUnavailable("storage", err) from None
+        return data
+
+    def sign(self, bucket: str, path: str, ttl_s: int) -> SignedUrl:
+        try:
+            res = self._storage.from_(bucket).create_signed_url(check_path(path), ttl_s)
+        except Exception as err:
+            raise DependencyUnavailable("storage", err) from None
+        url = res.get("signedURL") or res.get("signedUrl")
+        if url and url.startswith("/"):
+            url = f"{self._public_url}/storage/v1{url}"
+        return SignedUrl(url=str(url), expires_at=int(time.time()) + ttl_s)
+
+    def delete(self, bucket: str, paths: list[str]) -> None:
+        try:
+            self._storage.from_(bucket).remove([check_path(p) for p in paths])
+        except Exception as err:
+            raise DependencyUnavailable("storage", err) from None

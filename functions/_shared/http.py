@@ -1,0 +1,84 @@
+"""Request plumbing shared by the handlers: trace ids, the principal, error responses."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from estimator_core.errors import EstimatorError
+from functions._shared.auth import Principal
+from functions._shared.errors import STATUS, ApiError, error_body
+from functions._shared.services import Services, services
+
+log = logging.getLogger("kis.functions")
+_TRACE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def trace_id(request: Request) -> str:
+    value: str = request.state.trace_id
+    return value
+
+
+async def trace_middleware(request: Request, call_next: Any) -> Any:
+    incoming = request.headers.get("x-trace-id", "")
+    request.state.trace_id = incoming if _TRACE.match(incoming) else uuid.uuid4().hex
+    response = await call_next(request)
+    response.headers["X-Trace-Id"] = request.state.trace_id
+    return response
+
+
+def principal(
+    request: Request,
+    authorization: str | None = Header(default=None, include_in_schema=False),
+    svc: Services = Depends(services),
+) -> Principal:
+    """The verified caller (401 otherwise)."""
+    return svc.verifier.verify(authorization)
+
+
+def _respond(
+    request: Request, code: str, message: str, details: list[dict[str, Any]]
+) -> JSONResponse:
+    tid = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
+    return JSONResponse(
+        error_body(code, message, details, tid),
+        status_code=STATUS.get(code, 500),
+        headers={"X-Trace-Id": tid},
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(request: Request, err: ApiError) -> JSONResponse:
+        return _respond(request, err.code, err.message, err.details)
+
+    @app.exception_handler(EstimatorError)
+    async def _engine(request: Request, err: EstimatorError) -> JSONResponse:
+        return _respond(request, err.code, err.message, err.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": e.get("msg", "")}
+            for e in err.errors()
+        ]
+        return _respond(request, "VALIDATION_FAILED", "the request is not valid", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, err: StarletteHTTPException) -> JSONResponse:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}.get(
+            err.status_code, "BAD_REQUEST"
+        )
+        return _respond(request, code, str(err.detail), [])
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, err: Exception) -> JSONResponse:
+        log.exception("unhandled error (trace %s)", getattr(request.state, "trace_id", "-"))
+        return _respond(request, "INTERNAL", "internal error", [])

@@ -1,0 +1,149 @@
+"""Turn a finished quote into stored objects and the ``estimator.create_quote`` payload.
+
+Storage first, database second: every blob is uploaded (content-addressed under
+``quote/{quote_id}/{stage}/{sha256}``) before the one transaction that writes the rows,
+so a failed upload writes no rows and a failed transaction leaves only unreferenced blobs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from estimator_core.evidence import EvidenceRecord, json_record
+from estimator_core.pipeline import Quote
+from functions._shared.blobs import BlobStore
+from functions._shared.services import Services
+from functions._shared.store import CatalogRef, EvidenceRow
+
+
+def object_path(quote_id: str, record: EvidenceRecord) -> str:
+    return f"quote/{quote_id}/{record.filename}"
+
+
+def upload_evidence(
+    blobs: BlobStore, bucket: str, quote_id: str, quote: Quote
+) -> list[EvidenceRow]:
+    rows = []
+    for rec in quote.evidence:
+        path = object_path(quote_id, rec)
+        blobs.upload(bucket, path, rec.content, rec.content_type)
+        rows.append(EvidenceRow(rec.stage, path, rec.sha256, rec.size, rec.content_type))
+    return rows
+
+
+def _breakers(quote: Quote) -> list[dict[str, Any]]:
+    out = []
+    for p in quote.placement.placed:
+        out.append(
+            {
+                "row": p.row,
+                "side": p.side if p.side in ("L", "R") else None,
+                "phase": p.phase
+                if p.poles == 2 and p.role == "branch" and p.phase != "L"
+                else None,
+                "model": p.model,
+                "af": p.af,
+                "at": p.at,
+                "poles": p.poles,
+                "load_a": p.load_a,
+                "role": p.role,
+            }
+        )
+    return out
+
+
+def quote_payload(
+    *,
+    quote_id: str,
+    key: str,
+    raw: dict[str, Any],
+    quote: Quote,
+    ref: CatalogRef,
+    evidence: list[EvidenceRow],
+    document: EvidenceRow,
+    response: dict[str, Any],
+    issued_at: str,
+) -> dict[str, Any]:
+    r = quote.result
+    enc = quote.enclosure
+    return {
+        "id": quote_id,
+        "idempotency_key": key,
+        "status": quote.status,
+        "request": raw,
+        "request_sha256": r["request_sha256"],
+        "response": response,
+        "catalog_version_id": ref.id,
+        "catalog_label": ref.label,
+        "catalog_sha256": ref.sha256,
+        "subtotal": r["totals"]["subtotal"],
+        "vat": r["totals"]["vat"],
+        "grand_total": r["totals"]["grand_total"],
+        "evidence_root_sha256": quote.evidence_root,
+        "issued_at": issued_at,
+        "items": [
+            {k: line[k] for k in ("section", "item", "spec", "unit", "qty", "unit_price", "amount")}
+            for line in r["lines"]
+        ],
+        "panels": [
+            {
+                "enclosure_model": enc.box.model,
+                "enclosure_w_mm": enc.box.w,
+                "enclosure_h_mm": enc.box.h,
+                "enclosure_d_mm": enc.box.d,
+                "required_w_mm": enc.required.w,
+                "required_h_mm": enc.required.h,
+                "required_d_mm": enc.required.d,
+                "fit_score": enc.fit_score,
+                "layout": r["layout"],
+                "phase_balance": r["phase_balance"],
+                "breakers": _breakers(quote),
+            }
+        ],
+        "documents": [
+            {
+                "kind": "result",
+                "storage_path": document.storage_path,
+                "sha256": document.sha256,
+                "content_type": document.content_type,
+                "size_bytes": document.size_bytes,
+            }
+        ],
+        "evidence": [
+            {
+                "stage": e.stage,
+                "storage_path": e.storage_path,
+                "sha256": e.sha256,
+                "size_bytes": e.size_bytes,
+                "content_type": e.content_type,
+            }
+            for e in evidence
+        ],
+    }
+
+
+def upload_document(svc: Services, quote_id: str, response: dict[str, Any]) -> EvidenceRow:
+    rec = json_record("result", response)
+    path = object_path(quote_id, rec)
+    svc.blobs.upload(svc.settings.evidence_bucket, path, rec.content, rec.content_type)
+    return EvidenceRow("result", path, rec.sha256, rec.size, rec.content_type)
+
+
+def signed_evidence(svc: Services, rows: list[EvidenceRow]) -> list[dict[str, Any]]:
+    """Each evidence row with a fresh signed URL (TTL from settings, capped)."""
+    ttl = svc.settings.signed_url_ttl_s
+    out = []
+    for e in rows:
+        signed = svc.blobs.sign(svc.settings.evidence_bucket, e.storage_path, ttl)
+        out.append(
+            {
+                "stage": e.stage,
+                "sha256": e.sha256,
+                "size": e.size_bytes,
+                "content_type": e.content_type,
+                "url": signed.url,
+                "expires_at": signed.expires_at,
+                "ttl_s": ttl,
+            }
+        )
+    return out

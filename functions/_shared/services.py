@@ -1,0 +1,78 @@
+"""Composition: build the adapters from settings once, when the app starts.
+
+Handlers reach them through ``services(request)``; tests and warm serverless workers
+control their lifetime. The catalog cache is per version id, so a hot swap is seen by
+the next request and a request keeps the version it started with.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from estimator_core.catalog import Catalog
+from functions._shared.auth import Principal, TokenVerifier
+from functions._shared.blobs import BlobStore, LocalBlobStore, SupabaseBlobStore
+from functions._shared.errors import ApiError
+from functions._shared.settings import Settings
+from functions._shared.store import CatalogRef, PostgresStore, Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    verifier: TokenVerifier
+    store: Store
+    blobs: BlobStore
+    _catalogs: dict[str, Catalog] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def active_catalog(self, who: Principal) -> tuple[CatalogRef, Catalog]:
+        """The active version and its parsed catalog (parsed once per version id)."""
+        ref = self.store.active_catalog(who)
+        if ref is None:
+            raise ApiError("DEPENDENCY_UNAVAILABLE", "no catalog version is active")
+        catalog = self._catalogs.get(ref.id)
+        if catalog is None:
+            catalog = Catalog.model_validate(self.store.catalog_content(who, ref.id))
+            if catalog.sha256 != ref.sha256:
+                raise ApiError(
+                    "DEPENDENCY_UNAVAILABLE",
+                    f"catalog {ref.label} does not match its recorded SHA-256",
+                )
+            with self._lock:
+                self._catalogs[ref.id] = catalog
+        return ref, catalog
+
+    def close(self) -> None:
+        if isinstance(self.store, PostgresStore):
+            self.store.close()
+
+
+def build_services(settings: Settings) -> Services:
+    """Real adapters for the configured mode."""
+    if not settings.database_url:
+        raise RuntimeError(
+            "set DATABASE_URL (or SUPABASE_DB_URL); the PostgREST-only store is not wired yet"
+        )
+    store = PostgresStore(settings.database_url, pool_size=settings.pool_size)
+    store.open()
+    blobs: BlobStore
+    if settings.storage_backend == "supabase":
+        from supabase import create_client  # imported only when Supabase Storage is used
+
+        assert settings.supabase_url and settings.supabase_service_role_key
+        client = create_client(settings.supabase_url, settings.supabase_service_role_key)
+        blobs = SupabaseBlobStore(client, settings.supabase_url)
+    else:
+        if not settings.jwt_secret:
+            raise RuntimeError("the local blob store signs URLs with JWT_SECRET: set it")
+        blobs = LocalBlobStore(settings.storage_dir, settings.jwt_secret, settings.public_url)
+    return Services(settings=settings, verifier=TokenVerifier(settings), store=store, blobs=blobs)
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc

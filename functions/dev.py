@@ -1,0 +1,190 @@
+"""Operator and developer commands for the local stack (they do I/O; handlers never call them).
+
+python -m functions serve [--host H] [--port P]
+python -m functions token USER [--role catalog_admin] [--ttl S]
+python -m functions seed-catalog [--catalog DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from estimator_core.catalog import Catalog
+from estimator_core.cli import DEFAULT_CATALOG, load_catalog, summary
+from functions._shared.auth import mint_token, user_id_for
+from functions._shared.settings import Settings
+
+
+def catalog_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    """The queryable projection of a catalog document (shared.catalog_items)."""
+    rows: list[dict[str, Any]] = []
+    for b in catalog.breakers:
+        rows.append(
+            {
+                "kind": "breaker",
+                "brand": b.brand,
+                "series": b.series,
+                "model": b.model,
+                "af": b.af,
+                "poles": b.poles,
+                "w_mm": b.width_mm,
+                "h_mm": b.height_mm,
+                "d_mm": b.depth_mm,
+                "price": b.price,
+                "flags": list(b.flags),
+                "meta": {"family": b.family, "ratings": list(b.ratings), "forms": list(b.forms)},
+            }
+        )
+    for e in catalog.enclosures:
+        rows.append(
+            {
+                "kind": "enclosure",
+                "series": e.series,
+                "model": e.model,
+                "w_mm": e.w,
+                "h_mm": e.h,
+                "d_mm": e.d,
+                "price": e.price,
+                "meta": {"material": e.material, "thickness_mm": e.thickness_mm},
+            }
+        )
+    for i in catalog.items:
+        rows.append(
+            {
+                "kind": "item",
+                "model": i.item_id,
+                "price": i.price,
+                "flags": list(i.flags),
+                "meta": {"name": i.name, "spec": i.spec, "unit": i.unit, "kind": i.kind},
+            }
+        )
+    return rows
+
+
+def insert_version(
+    conn: psycopg.Connection[Any], catalog: Catalog, *, status: str, notes: str | None = None
+) -> str:
+    """Insert a catalog version with its items (caller's transaction and role)."""
+    content = catalog.model_dump(mode="json")
+    row = conn.execute(
+        "insert into shared.catalog_versions (label, status, content, content_sha256, notes, "
+        "activated_at) values (%s, %s, %s::jsonb, %s, %s, "
+        "case when %s = 'active' then now() end) returning id::text",
+        (catalog.label, status, json.dumps(content), catalog.sha256, notes, status),
+    ).fetchone()
+    assert row is not None
+    version_id = str(row[0])
+    cols = ("kind", "brand", "series", "model", "af", "poles", "w_mm", "h_mm", "d_mm", "price")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into shared.catalog_items (version_id, "
+            + ", ".join(cols)
+            + ", flags, meta) values (%s, "
+            + ", ".join(["%s"] * len(cols))
+            + ", %s, %s::jsonb)",
+            [
+                (version_id, *(r.get(c) for c in cols), r.get("flags", []), json.dumps(r["meta"]))
+                for r in catalog_rows(catalog)
+            ],
+        )
+    return version_id
+
+
+def seed_catalog(database_url: str, catalog: Catalog) -> str:
+    """Load ``catalog`` as the active version when none is active; return what happened."""
+    with psycopg.connect(database_url, prepare_threshold=None) as conn:
+        active = conn.execute(
+            "select label from shared.catalog_versions where status = 'active'"
+        ).fetchone()
+        if active:
+            return f"active catalog: {active[0]} (unchanged)"
+        known = conn.execute(
+            "select id::text from shared.catalog_versions where label = %s", (catalog.label,)
+        ).fetchone()
+        if known:
+            conn.execute("select shared.activate_catalog_version(%s)", (known[0],))
+            return f"re-activated catalog {catalog.label}"
+        insert_version(conn, catalog, status="active", notes="v1 catalog loaded at start-up")
+        return f"loaded catalog {catalog.label} ({catalog.sha256[:12]}) as active"
+
+
+def ensure_user(database_url: str, name: str) -> str:
+    """Create the local user in auth.users (embedded stack only); return its id."""
+    uid = user_id_for(name)
+    with psycopg.connect(database_url, prepare_threshold=None) as conn:
+        conn.execute(
+            "insert into auth.users (id, email) values (%s, %s) on conflict (id) do nothing",
+            (uid, f"{name}@local.test"),
+        )
+    return uid
+
+
+def demo(settings: Settings, request: Path) -> None:
+    """POST a request to the local server as user ``demo``; print the quote and evidence URLs."""
+    import uuid
+
+    import httpx
+
+    if not settings.jwt_secret or not settings.database_url:
+        raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")
+    ensure_user(settings.database_url, "demo")
+    token = mint_token(settings.jwt_secret, "demo")
+    res = httpx.post(
+        f"{settings.public_url}/functions/v1/estimate",
+        content=request.read_bytes(),
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": f"demo-{uuid.uuid4()}",
+            "Content-Type": "application/json",
+        },
+        timeout=30,
+    )
+    body = res.json()
+    if res.status_code != 201:
+        raise SystemExit(f"HTTP {res.status_code}: {json.dumps(body, ensure_ascii=False)}")
+    print(f"HTTP 201  quote {body['quote_id']}  trace {res.headers.get('X-Trace-Id')}\n")
+    print(summary(body))
+    print("\nEvidence (signed URLs, valid for 10 minutes):")
+    for item in body["evidence"]:
+        print(f"  {item['stage']:<10} {item['sha256']}  {item['url']}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m functions")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the functions server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=54321)
+    tok = sub.add_parser("token", help="print a bearer token for a local user")
+    tok.add_argument("user")
+    tok.add_argument("--role", choices=["estimator", "catalog_admin"], default="estimator")
+    tok.add_argument("--ttl", type=int, default=3600)
+    seed = sub.add_parser("seed-catalog", help="load the v1 catalog as active if none is")
+    seed.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
+    demo_cmd = sub.add_parser("demo", help="estimate a request through the running server")
+    demo_cmd.add_argument("request", type=Path)
+    args = parser.parse_args(argv)
+    settings = Settings.load()
+    if args.command == "demo":
+        demo(settings, args.request)
+    elif args.command == "serve":
+        import uvicorn
+
+        from functions.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    elif args.command == "token":
+        if not settings.jwt_secret or not settings.database_url:
+            raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")
+        ensure_user(settings.database_url, args.user)
+        app_role = "catalog_admin" if args.role == "catalog_admin" else None
+        print(mint_token(settings.jwt_secret, args.user, app_role=app_role, ttl_s=args.ttl))
+    else:
+        if not settings.database_url:
+            raise SystemExit("DATABASE_URL must be set")
+        print(seed_catalog(settings.database_url, load_catalog(args.catalog)))

@@ -1,0 +1,93 @@
+"""GET /functions/v1/quotes, /quotes/{id} and /quotes/{id}/evidence — the caller's own quotes.
+
+Another user's quote answers 404 (RLS hides it), never 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from estimator_core.evidence import STAGES, verify
+from functions._shared.auth import Principal
+from functions._shared.errors import ApiError
+from functions._shared.http import principal
+from functions._shared.models import EstimateResponse, EvidenceList, QuoteList, error_responses
+from functions._shared.persist import signed_evidence
+from functions._shared.services import Services, services
+from functions._shared.store import StoredQuote
+from functions.estimate import replay
+
+router = APIRouter()
+
+
+def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
+    try:
+        uuid.UUID(quote_id)
+    except ValueError:
+        raise ApiError("NOT_FOUND", "quote not found") from None
+    stored = svc.store.get_quote(who, quote_id)
+    if stored is None:
+        raise ApiError("NOT_FOUND", "quote not found")
+    return stored
+
+
+@router.get("/quotes", response_model=QuoteList, responses=error_responses(401, 503))
+def list_quotes(
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    who: Principal = Depends(principal),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    rows = svc.store.list_quotes(who, limit + 1, offset)
+    more = len(rows) > limit
+    return {
+        "items": rows[:limit],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if more else None,
+    }
+
+
+@router.get(
+    "/quotes/{quote_id}", response_model=EstimateResponse, responses=error_responses(401, 404, 503)
+)
+def get_quote(
+    quote_id: str, who: Principal = Depends(principal), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    return replay(svc, _quote(svc, who, quote_id).response)
+
+
+@router.get(
+    "/quotes/{quote_id}/evidence",
+    response_model=EvidenceList,
+    responses=error_responses(401, 404, 503),
+)
+def get_evidence(
+    quote_id: str,
+    verify_blobs: bool = Query(False, alias="verify"),
+    who: Principal = Depends(principal),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    stored = _quote(svc, who, quote_id)
+    rows = sorted(
+        svc.store.evidence(who, quote_id),
+        key=lambda e: STAGES.index(e.stage) if e.stage in STAGES else len(STAGES),
+    )
+    items = signed_evidence(svc, rows)
+    overall: bool | None = None
+    if verify_blobs:
+        overall = True
+        for item, row in zip(items, rows, strict=True):
+            data = svc.blobs.download(svc.settings.evidence_bucket, row.storage_path)
+            item["verified"] = verify(row.sha256, data)
+            item["recorded_ok"] = svc.store.evidence_valid(who, quote_id, row.stage, row.sha256)
+            overall = overall and item["verified"] and item["recorded_ok"]
+    return {
+        "quote_id": stored.id,
+        "evidence_root": stored.response.get("evidence_root", ""),
+        "items": items,
+        "verified": overall,
+    }
