@@ -18,7 +18,10 @@ router = APIRouter()
 
 @router.get(
     "/object/sign/{bucket}/{path:path}",
-    responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(401, 404)},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        **error_responses(400, 401, 404),
+    },
 )
 def signed_object(
     bucket: str,

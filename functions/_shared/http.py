@@ -44,13 +44,17 @@ def principal(
 
 
 def _respond(
-    request: Request, code: str, message: str, details: list[dict[str, Any]]
+    request: Request,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]],
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     tid = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
     return JSONResponse(
         error_body(code, message, details, tid),
         status_code=STATUS.get(code, 500),
-        headers={"X-Trace-Id": tid},
+        headers={**(headers or {}), "X-Trace-Id": tid},
     )
 
 
@@ -76,7 +80,8 @@ def install_error_handlers(app: FastAPI) -> None:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}.get(
             err.status_code, "BAD_REQUEST"
         )
-        return _respond(request, code, str(err.detail), [])
+        # keep what the status requires (Allow on 405, WWW-Authenticate on 401)
+        return _respond(request, code, str(err.detail), [], dict(err.headers or {}))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:

@@ -139,7 +139,9 @@ start_cluster() {
     return 0
   fi
   log "starting PostgreSQL on $HOST:$PORT"
-  as_owner "$PGBIN/pg_ctl" start -D "$PGDATA" -l "$PGLOG" -o "-p $PORT" -w -t 60 >/dev/null ||
+  # 9>&-: the server must not inherit the lock's descriptor, or it would hold the lock
+  # for as long as it runs and every later db.sh would wait for it.
+  as_owner "$PGBIN/pg_ctl" start -D "$PGDATA" -l "$PGLOG" -o "-p $PORT" -w -t 60 >/dev/null 9>&- ||
     die "pg_ctl start failed; last log lines:
 $(tail -n 20 "$PGLOG" 2>/dev/null)"
   wait_ready
