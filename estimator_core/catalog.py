@@ -10,6 +10,7 @@ reads files.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from functools import cached_property
 from typing import Literal
 
@@ -244,6 +245,29 @@ class Rules(_Row):
     max_qty_per_accessory: int
     max_amps: int
     max_text: int
+
+    @model_validator(mode="after")
+    def _usable(self) -> Rules:
+        """Reject rule tables the stages cannot use, at import rather than mid-estimate."""
+        for name in ("space_below_by_rating", "busbar_factors", "busbar_specs"):
+            table = getattr(self, name)
+            if not table or table[-1].max is not None:
+                raise ValueError(f"{name} must end with an open row (max: null)")
+        for name in ("vat_rate", "imbalance_target", "imbalance_kec_limit", "fit_score_gate"):
+            try:
+                value = Fraction(getattr(self, name))
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"{name} must be a decimal number") from None
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be between 0 and 1")
+        for factor in self.busbar_factors:
+            try:
+                Fraction(factor.main), Fraction(factor.branch)
+            except (ValueError, ZeroDivisionError):
+                raise ValueError("busbar factors must be decimal numbers") from None
+        if not self.magnet_classes or not self.enclosure_series or not self.assembly:
+            raise ValueError("magnet_classes, enclosure_series and assembly must not be empty")
+        return self
 
 
 class Catalog(BaseModel):

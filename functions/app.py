@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from functions import estimate, health, quotes, storage
+from estimator_core.request import RequestIn
+from functions import catalog, estimate, health, quotes, storage
 from functions._shared.http import install_error_handlers, trace_middleware
 from functions._shared.services import Services, build_services
 from functions._shared.settings import Settings
@@ -51,7 +53,25 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
-    for module in (estimate, quotes, health):
+    for module in (estimate, quotes, health, catalog):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(storage.router, prefix="/storage/v1")
+    _document_request_schema(app)
     return app
+
+
+def _document_request_schema(app: FastAPI) -> None:
+    """Add the engine's request model (and the models it nests) to the OpenAPI components."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = plain()
+            schema = RequestIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = doc.setdefault("components", {}).setdefault("schemas", {})
+            components.update(schema.pop("$defs", {}))
+            components["RequestIn"] = schema
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

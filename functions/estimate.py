@@ -11,12 +11,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from estimator_core.canonical import sha256_hex
 from estimator_core.pipeline import estimate
-from estimator_core.request import RequestIn
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
@@ -64,12 +63,19 @@ def replay(svc: Services, stored_response: dict[str, Any]) -> dict[str, Any]:
     response_model=EstimateResponse,
     responses=error_responses(400, 401, 409, 422, 503),
     summary="Estimate a panel and store the quote",
+    # The body is read after authentication (a malformed body from an anonymous caller is
+    # 401, not 422) and validated by the engine; the schema is documented here.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RequestIn"}}},
+        }
+    },
 )
 def create_estimate(
     who: Principal = Depends(principal),
     key: str = Depends(idempotency_key),
     raw: Any = Depends(raw_body),
-    body: RequestIn = Body(...),
     svc: Services = Depends(services),
 ) -> JSONResponse:
     request_sha = sha256_hex(raw)
@@ -110,7 +116,7 @@ def create_estimate(
         }
         stored.pop("evidence", None)
         document = upload_document(svc, quote_id, stored)
-        svc.store.create_quote(
+        stored_id = svc.store.create_quote(
             who,
             quote_payload(
                 quote_id=quote_id,
@@ -124,4 +130,14 @@ def create_estimate(
                 issued_at=issued_at,
             ),
         )
+        if stored_id != quote_id:
+            # another request with this key won the race (possible over PostgREST, which
+            # has no in-flight lock): answer with the quote that was stored
+            winner = svc.store.get_quote(who, stored_id)
+            if winner is not None:
+                return JSONResponse(
+                    replay(svc, winner.response),
+                    status_code=201,
+                    headers={"Idempotent-Replayed": "true"},
+                )
     return JSONResponse(replay(svc, stored), status_code=201)

@@ -126,6 +126,8 @@ class SupabaseBlobStore:
         try:
             data: bytes = self._storage.from_(bucket).download(check_path(path))
         except Exception as err:
+            if "not found" in str(err).lower() or getattr(err, "status", None) in (400, 404):
+                raise ApiError("NOT_FOUND", "object not found") from None
             raise DependencyUnavailable("storage", err) from None
         return data
 

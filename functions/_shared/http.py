@@ -18,6 +18,13 @@ from functions._shared.errors import STATUS, ApiError, error_body
 from functions._shared.services import Services, services
 
 log = logging.getLogger("kis.functions")
+PUBLIC_PREFIXES = (
+    "/functions/v1/healthz",
+    "/functions/v1/readyz",
+    "/functions/v1/openapi.json",
+    "/functions/v1/docs",
+    "/storage/v1/",
+)
 _TRACE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
@@ -69,6 +76,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+        # FastAPI rejects an unparseable body before any dependency runs; an anonymous
+        # caller must still learn only that it is unauthenticated (401 before 422).
+        if not request.url.path.startswith(PUBLIC_PREFIXES):
+            try:
+                services(request).verifier.verify(request.headers.get("authorization"))
+            except ApiError as auth_error:
+                return _respond(request, auth_error.code, auth_error.message, [])
         details = [
             {"loc": ".".join(str(p) for p in e.get("loc", ())), "msg": e.get("msg", "")}
             for e in err.errors()

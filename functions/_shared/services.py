@@ -47,24 +47,51 @@ class Services:
         return ref, catalog
 
     def close(self) -> None:
-        if isinstance(self.store, PostgresStore):
-            self.store.close()
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
 
 
 def build_services(settings: Settings) -> Services:
-    """Real adapters for the configured mode."""
-    if not settings.database_url:
-        raise RuntimeError(
-            "set DATABASE_URL (or SUPABASE_DB_URL); the PostgREST-only store is not wired yet"
+    """Real adapters for the configured mode.
+
+    A database URL means the psycopg ``PostgresStore``; without one, ``SUPABASE_URL`` and
+    ``SUPABASE_ANON_KEY`` mean the ``PostgrestStore`` (PostgREST with each caller's JWT).
+    Blobs go to Supabase Storage when ``SUPABASE_URL`` and the service key are set, else
+    to the local filesystem.
+    """
+    store: Store
+    if settings.database_url:
+        pg = PostgresStore(settings.database_url, pool_size=settings.pool_size)
+        pg.open()
+        store = pg
+    elif settings.supabase_url and settings.supabase_anon_key:
+        from functions._shared.postgrest import PostgrestStore
+
+        store = PostgrestStore(
+            settings.supabase_url,
+            settings.supabase_anon_key,
+            service_role_key=settings.supabase_service_role_key,
         )
-    store = PostgresStore(settings.database_url, pool_size=settings.pool_size)
-    store.open()
+    else:
+        raise RuntimeError(
+            "set DATABASE_URL (or SUPABASE_DB_URL), or SUPABASE_URL with SUPABASE_ANON_KEY"
+        )
     blobs: BlobStore
     if settings.storage_backend == "supabase":
-        from supabase import create_client  # imported only when Supabase Storage is used
+        # supabase-py is imported only when Supabase Storage is used
+        from supabase import ClientOptions, create_client
+
+        from functions._shared.postgrest import http_client
 
         assert settings.supabase_url and settings.supabase_service_role_key
-        client = create_client(settings.supabase_url, settings.supabase_service_role_key)
+        # An explicit httpx client: storage3 warns (DeprecationWarning) when supabase-py
+        # hands it a timeout instead, and this one bounds connect/read times.
+        client = create_client(
+            settings.supabase_url,
+            settings.supabase_service_role_key,
+            options=ClientOptions(httpx_client=http_client(30.0)),
+        )
         blobs = SupabaseBlobStore(client, settings.supabase_url)
     else:
         if not settings.jwt_secret:

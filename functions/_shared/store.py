@@ -9,10 +9,11 @@ a caller sees. Writes that must be atomic go through SQL functions of the migrat
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import psycopg
 from psycopg.rows import dict_row
@@ -49,6 +50,38 @@ class EvidenceRow:
     content_type: str
 
 
+@dataclass(frozen=True)
+class CatalogVersion:
+    """A catalog version as the admin functions show it (times ISO 8601 UTC)."""
+
+    id: str
+    label: str
+    status: str
+    sha256: str
+    notes: str | None
+    created_at: str
+    created_by: str | None
+    activated_at: str | None
+    activated_by: str | None
+    counts: dict[str, int]
+
+    @property
+    def ref(self) -> CatalogRef:
+        return CatalogRef(self.id, self.label, self.sha256)
+
+
+@dataclass(frozen=True)
+class NewCatalogVersion:
+    """A staging version to create: the catalog document, its item rows and the audit detail."""
+
+    label: str
+    content: dict[str, Any]  # the catalog document; its label equals ``label``
+    sha256: str
+    notes: str | None
+    items: list[dict[str, Any]]  # rows for shared.catalog_items (functions._shared.catalog_rows)
+    audit: dict[str, Any]  # detail of the ``catalog.import`` audit entry
+
+
 class Store(Protocol):
     """What the handlers need from the database."""
 
@@ -63,6 +96,31 @@ class Store(Protocol):
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
     def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]: ...
     def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool: ...
+
+
+@runtime_checkable
+class CatalogStore(Protocol):
+    """What the catalog admin functions need from the database, beyond ``Store``.
+
+    Kept apart from ``Store`` until every adapter implements it; ``functions.catalog``
+    answers 503 when the configured store does not.
+    """
+
+    def catalog_versions(self, who: Principal) -> list[CatalogVersion]: ...
+    def catalog_version(self, who: Principal, label: str) -> CatalogVersion | None: ...
+    def create_catalog_version(self, who: Principal, new: NewCatalogVersion) -> CatalogVersion: ...
+    def activate_catalog_version(
+        self,
+        who: Principal,
+        version_id: str,
+        *,
+        expected_active_id: str | None,
+        action: str,
+        detail: dict[str, Any],
+    ) -> CatalogVersion: ...
+    def append_audit(
+        self, who: Principal, action: str, target: str, detail: dict[str, Any]
+    ) -> None: ...
 
 
 def _claims(who: Principal) -> str:
@@ -82,6 +140,7 @@ class PostgresStore:
             check=ConnectionPool.check_connection,
             open=False,
         )
+        self._held = threading.local()
 
     def open(self) -> None:
         self._pool.open(wait=False)
@@ -90,10 +149,21 @@ class PostgresStore:
         self._pool.close()
 
     @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection this request holds (see ``idempotency_guard``), else one from the
+        pool: a request never needs two connections, so the pool cannot deadlock."""
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+        else:
+            with self._pool.connection() as conn:
+                yield conn
+
+    @contextmanager
     def _tx(self, who: Principal | None) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
         """A transaction as ``who`` (RLS applies), or as the connection's own role."""
         try:
-            with self._pool.connection() as conn, conn.transaction():
+            with self._connection() as conn, conn.transaction():
                 cur = conn.cursor(row_factory=dict_row)
                 if who is not None:
                     if who.role not in ROLES:
@@ -153,9 +223,11 @@ class PostgresStore:
                     "IDEMPOTENCY_IN_FLIGHT",
                     "a request with this Idempotency-Key is still being processed",
                 )
+            self._held.conn = conn  # the request's other calls reuse this connection
             try:
                 yield
             finally:
+                self._held.conn = None
                 conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (lock_key,))
         except psycopg.OperationalError as err:
             raise DependencyUnavailable("database", err) from None
@@ -239,3 +311,157 @@ class PostgresStore:
             )
             row = cur.fetchone()
         return bool(row and row["ok"])
+
+    # -- catalog versions (CatalogStore) ------------------------------------------------
+    _VERSIONS = (
+        "select v.id::text, v.label, v.status, v.content_sha256 as sha256, v.notes, "
+        "to_char(v.created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "as created_at, v.created_by::text, "
+        "to_char(v.activated_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "as activated_at, v.activated_by::text, "
+        "coalesce((select jsonb_object_agg(k.kind, k.n) from (select i.kind, count(*) as n "
+        "from shared.catalog_items as i where i.version_id = v.id group by i.kind) as k), "
+        "'{}'::jsonb) as counts "
+        "from shared.catalog_versions as v "
+    )
+    # Serialises imports and activations: one content check and one switch at a time.
+    _CATALOG_LOCK = "select pg_advisory_xact_lock(hashtextextended('kis:catalog:versions', 0))"
+
+    @staticmethod
+    def _versions(
+        cur: psycopg.Cursor[dict[str, Any]], where: str, params: tuple[Any, ...]
+    ) -> list[CatalogVersion]:
+        cur.execute(PostgresStore._VERSIONS + where, params)
+        return [CatalogVersion(**row) for row in cur.fetchall()]
+
+    def catalog_versions(self, who: Principal) -> list[CatalogVersion]:
+        with self._tx(who) as cur:
+            return self._versions(cur, "order by v.created_at desc, v.label", ())
+
+    def catalog_version(self, who: Principal, label: str) -> CatalogVersion | None:
+        with self._tx(who) as cur:
+            found = self._versions(cur, "where v.label = %s", (label,))
+        return found[0] if found else None
+
+    def create_catalog_version(self, who: Principal, new: NewCatalogVersion) -> CatalogVersion:
+        """Insert a staging version, its items and a ``catalog.import`` audit entry at once.
+
+        409 CONFLICT when the label is taken or a version already holds the same content
+        (the document apart from its label), naming that version.
+        """
+        content = {k: v for k, v in new.content.items() if k != "label"}
+        cols = ("kind", "brand", "series", "model", "af", "poles", "w_mm", "h_mm", "d_mm")
+        try:
+            with self._tx(who) as cur:
+                cur.execute(self._CATALOG_LOCK)
+                cur.execute(
+                    "select label from shared.catalog_versions where label = %s", (new.label,)
+                )
+                if cur.fetchone():
+                    raise ApiError(
+                        "CONFLICT",
+                        f"catalog version {new.label} already exists",
+                        [{"label": new.label}],
+                    )
+                cur.execute(
+                    "select label, content_sha256 from shared.catalog_versions "
+                    "where content - 'label' = %s::jsonb order by created_at limit 1",
+                    (json.dumps(content),),
+                )
+                same = cur.fetchone()
+                if same:
+                    raise ApiError(
+                        "CONFLICT",
+                        f"this content is already catalog version {same['label']}",
+                        [{"label": same["label"], "sha256": same["content_sha256"]}],
+                    )
+                cur.execute(
+                    "insert into shared.catalog_versions (label, status, content, "
+                    "content_sha256, notes) values (%s, 'staging', %s::jsonb, %s, %s) "
+                    "returning id::text as id",
+                    (new.label, json.dumps(new.content), new.sha256, new.notes),
+                )
+                row = cur.fetchone()
+                assert row is not None
+                version_id = str(row["id"])
+                cur.executemany(
+                    "insert into shared.catalog_items (version_id, "
+                    + ", ".join(cols)
+                    + ", price, flags, meta) values (%s, "
+                    + ", ".join(["%s"] * len(cols))
+                    + ", %s, %s, %s::jsonb)",
+                    [
+                        (
+                            version_id,
+                            *(r.get(c) for c in cols),
+                            r.get("price"),
+                            r.get("flags", []),
+                            json.dumps(r.get("meta", {})),
+                        )
+                        for r in new.items
+                    ],
+                )
+                self._audit(cur, "catalog.import", f"catalog_version:{version_id}", new.audit)
+                (version,) = self._versions(cur, "where v.id = %s", (version_id,))
+                return version
+        except psycopg.errors.UniqueViolation:
+            raise ApiError(
+                "CONFLICT", f"catalog version {new.label} already exists", [{"label": new.label}]
+            ) from None
+        except psycopg.errors.InsufficientPrivilege:
+            raise ApiError("FORBIDDEN", "writing catalog versions needs catalog_admin") from None
+
+    def activate_catalog_version(
+        self,
+        who: Principal,
+        version_id: str,
+        *,
+        expected_active_id: str | None,
+        action: str,
+        detail: dict[str, Any],
+    ) -> CatalogVersion:
+        """Make a version active (``shared.activate_catalog_version``) and audit why, at once.
+
+        409 CONFLICT when the active version is no longer ``expected_active_id`` (another
+        activation won the race; what the caller checked is stale).
+        """
+        try:
+            with self._tx(who) as cur:
+                cur.execute(self._CATALOG_LOCK)
+                cur.execute(
+                    "select id::text as id, label from shared.catalog_versions "
+                    "where status = 'active'"
+                )
+                active = cur.fetchone()
+                if (active["id"] if active else None) != expected_active_id:
+                    now = active["label"] if active else "none"
+                    raise ApiError(
+                        "CONFLICT",
+                        f"the active catalog changed (now {now}) while this request ran; try again",
+                    )
+                cur.execute("select shared.activate_catalog_version(%s)", (version_id,))
+                self._audit(cur, action, f"catalog_version:{version_id}", detail)
+                (version,) = self._versions(cur, "where v.id = %s", (version_id,))
+                return version
+        except psycopg.errors.UniqueViolation:
+            raise ApiError(
+                "CONFLICT", "another activation ran at the same time; try again"
+            ) from None
+        except psycopg.errors.InsufficientPrivilege:
+            raise ApiError("FORBIDDEN", "activating a catalog needs catalog_admin") from None
+
+    @staticmethod
+    def _audit(
+        cur: psycopg.Cursor[dict[str, Any]], action: str, target: str, detail: dict[str, Any]
+    ) -> None:
+        cur.execute(
+            "insert into shared.audit_logs (actor, action, target, detail) "
+            "values (auth.uid(), %s, %s, %s::jsonb)",
+            (action, target, json.dumps(detail)),
+        )
+
+    def append_audit(
+        self, who: Principal, action: str, target: str, detail: dict[str, Any]
+    ) -> None:
+        with self._tx(who) as cur:
+            self._audit(cur, action, target, detail)

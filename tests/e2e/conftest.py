@@ -28,7 +28,7 @@ from functions._shared.auth import mint_token
 from functions.dev import ensure_user, seed_catalog
 from tests.integration.support import DB_SH, ROOT, db_url, run
 
-E2E_DB = "kis_it_e2e"
+E2E_DB = f"kis_it_e2e_{os.getpid()}"  # per session: two runs never share it
 REMOTE_VARS = (
     "SUPABASE_URL",
     "SUPABASE_SERVICE_ROLE_KEY",

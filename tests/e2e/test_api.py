@@ -256,3 +256,18 @@ def test_openapi_document_is_served(api: Api) -> None:
     doc = api.client.get(api.url("openapi.json")).json()
     assert {"/functions/v1/estimate", "/functions/v1/quotes"} <= set(doc["paths"])
     json.dumps(doc)
+
+
+def test_more_concurrent_requests_than_pooled_connections_all_succeed(api: Api) -> None:
+    # each request holds one pooled connection (for its idempotency lock) and must do all
+    # its database work on it; taking a second one deadlocked the pool under load
+    body = example("apartment_sangdo")
+    headers = [api.headers("gina", key()) for _ in range(24)]
+
+    def send(h: dict[str, str]) -> int:
+        with httpx.Client(timeout=60) as c:
+            return c.post(api.url("estimate"), json=body, headers=h).status_code
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        codes = list(pool.map(send, headers))
+    assert codes == [201] * 24

@@ -1,0 +1,295 @@
+"""The ``Store`` port over PostgREST (supabase-py's postgrest client), for deployments
+given only ``SUPABASE_URL`` and keys.
+
+Every call carries the caller's own token (``Authorization: Bearer <user JWT>``) next to
+``apikey: <anon key>``, so PostgREST switches to the token's role and row-level security
+decides, exactly as ``PostgresStore`` does with ``set local role``. Each call builds a
+throw-away ``SyncPostgrestClient`` (a few header objects) on one shared ``httpx.Client``:
+headers live on the per-call client, never on the shared one, so concurrent requests
+cannot see each other's tokens. The shared client keeps no cookies either.
+
+Differences from the psycopg adapter, by nature of the transport:
+
+* ``idempotency_guard`` is a no-op. Over PostgREST, exactly-once comes from the unique
+  (owner, idempotency_key) constraint inside ``estimator.create_quote``: a concurrent
+  duplicate gets the first quote's id back (same body) or ``IDEMPOTENCY_KEY_REUSED``.
+  Answering 409 ``IDEMPOTENCY_IN_FLIGHT`` for a request still running needs a session
+  advisory lock and is a psycopg-only feature.
+* postgrest-py's automatic retries (GET/HEAD on 503/520 and network errors, with 1-2-4 s
+  sleeps) are off: a request fails fast with 503 and the client retries, as with psycopg.
+* postgrest-py's ``APIError`` carries PostgREST's error ``code`` but not the HTTP status,
+  so errors are classified by code, following PostgREST's code -> status table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any, cast
+
+import httpx
+from postgrest import APIError, APIResponse, SyncPostgrestClient
+from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
+
+from functions._shared.auth import Principal
+from functions._shared.errors import ApiError, DependencyUnavailable
+from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote
+
+# PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
+# 404; see https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes
+# are HTTP statuses: postgrest-py uses the status as the code when the body is not
+# PostgREST's JSON (a gateway or proxy error page).
+_UNAUTHORIZED = {"PGRST301", "PGRST302", "PGRST303", "401"}
+_FORBIDDEN = {"42501", "403"}
+_FORBIDDEN_CLASSES = ("0L", "0P", "28")  # invalid grantor / role specification / auth
+_TABLE_NOT_FOUND = {"PGRST205", "42P01", "404"}
+
+_QUOTE_COLUMNS = "id,request_sha256,status,response,created_at"
+_LIST_COLUMNS = (
+    "quote_id:id,status,grand_total,catalog_label,evidence_root:evidence_root_sha256,"
+    "project:request->customer->>project,created_at"
+)
+_EVIDENCE_COLUMNS = "stage,storage_path,sha256,size_bytes,content_type"
+
+
+def http_client(
+    timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """The shared HTTP client: bounded timeouts, no default headers, no cookie jar.
+
+    Cookies are refused so nothing one response sets (a load balancer's cookie, say)
+    is replayed on another user's request.
+    """
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout_s, connect=3.0),
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        transport=transport,
+    )
+
+
+def _utc(value: Any, fmt: str) -> str:
+    """A timestamptz as PostgREST renders it (ISO 8601 with offset) -> UTC in ``fmt``."""
+    return datetime.fromisoformat(str(value)).astimezone(UTC).strftime(fmt)
+
+
+def _created_at(value: Any) -> str:
+    # the psycopg adapter's to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return _utc(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _translate(err: APIError, *, table: bool, anonymous: bool) -> ApiError:
+    """A PostgREST error as the API's error; nothing here becomes a 500."""
+    code = err.code or ""
+    if code == "PT422":
+        return ApiError(
+            "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body"
+        )
+    if code == "23505":
+        return ApiError("CONFLICT", "the quote conflicts with a stored one")
+    if code in _UNAUTHORIZED or (code == "42501" and anonymous):
+        return ApiError("UNAUTHORIZED", "the database did not accept the caller's token")
+    if code in _FORBIDDEN or (len(code) == 5 and code.startswith(_FORBIDDEN_CLASSES)):
+        return ApiError("FORBIDDEN", "the database refused this operation to the caller")
+    if table and code in _TABLE_NOT_FOUND:
+        return ApiError("NOT_FOUND", "not found")
+    return DependencyUnavailable("database", f"PostgREST {code or 'error'}: {err.message}")
+
+
+class PostgrestStore:
+    """``Store`` over PostgREST with the caller's JWT, through supabase-py's postgrest."""
+
+    def __init__(
+        self,
+        supabase_url: str,
+        anon_key: str,
+        *,
+        service_role_key: str | None = None,
+        client: httpx.Client | None = None,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self._rest_url = f"{supabase_url.rstrip('/')}/rest/v1"
+        self._anon_key = anon_key
+        self._service_key = service_role_key
+        self._owns_http = client is None
+        self._http = client if client is not None else http_client(timeout_s)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def _client(self, schema: str, key: str, token: str) -> SyncPostgrestClient:
+        """A per-call client: its own headers over the shared connection pool."""
+        return SyncPostgrestClient(
+            self._rest_url,
+            schema=schema,
+            headers={**DEFAULT_POSTGREST_CLIENT_HEADERS, "apikey": key},
+            http_client=self._http,
+            retry_enabled=False,
+        ).auth(token)
+
+    def _as(self, who: Principal, schema: str) -> SyncPostgrestClient:
+        if who.role not in ROLES:
+            raise ApiError("FORBIDDEN", f"role {who.role!r} is not allowed")
+        return self._client(schema, self._anon_key, who.token)
+
+    @staticmethod
+    def _run(call: Callable[[], APIResponse], *, table: bool, anonymous: bool = False) -> Any:
+        """Execute one request; map transport failures and PostgREST errors."""
+        try:
+            return call().data
+        except APIError as err:
+            raise _translate(err, table=table, anonymous=anonymous) from None
+        except httpx.TransportError as err:
+            raise DependencyUnavailable("database", err) from None
+
+    def _select(self, who: Principal, call: Callable[[], APIResponse]) -> list[dict[str, Any]]:
+        rows = self._run(call, table=True, anonymous=who.role == "anon")
+        return cast(list[dict[str, Any]], rows)
+
+    def _rpc(self, who: Principal, call: Callable[[], APIResponse]) -> Any:
+        return self._run(call, table=False, anonymous=who.role == "anon")
+
+    def ping(self) -> str:
+        """Prove the Data API answers; the database's UTC time when a service key is set.
+
+        With the service key: rpc ``shared.health_check_detailed`` (EXECUTE is granted to
+        service_role only) and its ``checked_at``. Without it: ``GET /rest/v1/`` with the
+        anon key, where any answer below 500 proves the API is up, dated by ``Date``.
+        """
+        if self._service_key:
+            client = self._client("shared", self._service_key, self._service_key)
+            report = self._run(client.rpc("health_check_detailed", {}).execute, table=False)
+            try:
+                return _utc(report["checked_at"], "%Y-%m-%dT%H:%M:%SZ")
+            except (KeyError, TypeError, ValueError):
+                raise DependencyUnavailable(
+                    "database", "health_check_detailed gave no time"
+                ) from None
+        try:
+            res = self._http.get(f"{self._rest_url}/", headers={"apikey": self._anon_key})
+        except httpx.TransportError as err:
+            raise DependencyUnavailable("database", err) from None
+        if res.status_code >= 500:
+            raise DependencyUnavailable("database", f"PostgREST answered {res.status_code}")
+        try:
+            when = parsedate_to_datetime(res.headers["date"])
+        except (KeyError, TypeError, ValueError):
+            when = datetime.now(UTC)
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def active_catalog(self, who: Principal) -> CatalogRef | None:
+        query = (
+            self._as(who, "shared")
+            .from_("catalog_versions")
+            .select("id,label,content_sha256")
+            .eq("status", "active")
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            return None
+        row = rows[0]
+        return CatalogRef(str(row["id"]), row["label"], row["content_sha256"])
+
+    def catalog_content(self, who: Principal, version_id: str) -> dict[str, Any]:
+        query = (
+            self._as(who, "shared").from_("catalog_versions").select("content").eq("id", version_id)
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            raise ApiError("NOT_FOUND", f"catalog version {version_id} not found")
+        content: dict[str, Any] = rows[0]["content"]
+        return content
+
+    @contextmanager
+    def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]:
+        """No-op over PostgREST: the (owner, idempotency_key) constraint inside
+        ``create_quote`` gives exactly-once; 409 for a key in flight is psycopg-only."""
+        yield
+
+    @staticmethod
+    def _quote(rows: list[dict[str, Any]]) -> StoredQuote | None:
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredQuote(
+            id=str(row["id"]),
+            request_sha256=row["request_sha256"],
+            status=row["status"],
+            response=row["response"],
+            created_at=_created_at(row["created_at"]),
+        )
+
+    def quote_by_key(self, who: Principal, key: str) -> StoredQuote | None:
+        query = (
+            self._as(who, "estimator")
+            .from_("quotes")
+            .select(_QUOTE_COLUMNS)
+            .eq("idempotency_key", key)
+        )
+        return self._quote(self._select(who, query.execute))
+
+    def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
+        # postgrest-py annotates rpc params as dict[str, str]; they are sent as a JSON body
+        params = cast(dict[str, str], {"payload": payload})
+        quote_id = self._rpc(who, self._as(who, "estimator").rpc("create_quote", params).execute)
+        if not isinstance(quote_id, str):
+            raise DependencyUnavailable("database", "create_quote returned no quote id")
+        return quote_id
+
+    def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
+        query = self._as(who, "estimator").from_("quotes").select(_QUOTE_COLUMNS).eq("id", quote_id)
+        return self._quote(self._select(who, query.execute))
+
+    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
+        query = (
+            self._as(who, "estimator")
+            .from_("quotes")
+            .select(_LIST_COLUMNS)
+            .order("created_at", desc=True)
+            .order("id", desc=True)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = self._select(who, query.execute)
+        return [
+            {
+                "quote_id": str(r["quote_id"]),
+                "status": r["status"],
+                "grand_total": r["grand_total"],
+                "catalog_label": r["catalog_label"],
+                "evidence_root": r["evidence_root"],
+                "project": r["project"],
+                "created_at": _created_at(r["created_at"]),
+            }
+            for r in rows
+        ]
+
+    def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]:
+        query = (
+            self._as(who, "estimator")
+            .from_("evidence_blobs")
+            .select(_EVIDENCE_COLUMNS)
+            .eq("quote_id", quote_id)
+            .order("created_at")
+            .order("stage")
+        )
+        return [
+            EvidenceRow(
+                stage=r["stage"],
+                storage_path=r["storage_path"],
+                sha256=r["sha256"],
+                size_bytes=int(r["size_bytes"]),
+                content_type=r["content_type"],
+            )
+            for r in self._select(who, query.execute)
+        ]
+
+    def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool:
+        params = {"quote_id": quote_id, "stage": stage, "sha256": sha256}
+        ok = self._rpc(
+            who, self._as(who, "estimator").rpc("validate_evidence_integrity", params).execute
+        )
+        return ok is True
