@@ -35,9 +35,10 @@ def readyz(request: Request, svc: Services = Depends(services)) -> JSONResponse:
         body["db"] = "failing"
         body["db_error"] = err.details[0]["error"] if err.details else err.message
     bucket = svc.settings.evidence_bucket
-    probe = f"_probe/{uuid.uuid4().hex}.txt"
+    # JSON: the bucket accepts only the types the product stores
+    probe = f"_probe/{uuid.uuid4().hex}.json"
     try:
-        svc.blobs.upload(bucket, probe, b"ready", "text/plain")
+        svc.blobs.upload(bucket, probe, b'{"ready":true}', "application/json")
         svc.blobs.sign(bucket, probe, 60)
         svc.blobs.delete(bucket, [probe])
     except ApiError as err:
