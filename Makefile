@@ -7,16 +7,21 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 USER ?= demo
 ROLE ?= estimator
 
-.PHONY: install demo test lint typecheck pytest up down reset token bench catalog
+.PHONY: install compile demo test lint typecheck pytest up down reset token bench catalog
 
 # uv itself is pinned; every Python dependency comes from uv.lock.
 $(UV):
 	python3 -m pip install --quiet --target .tools/pylib uv==$(UV_VERSION)
 	mkdir -p .tools/bin && ln -sf ../pylib/bin/uv .tools/bin/uv
 
+# Bytecode is compiled at install: this environment never writes .pyc files at import
+# (PYTHONDONTWRITEBYTECODE), and compiling on every start doubles a cold start.
 .venv/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
+
+compile: install
+	$(PY) -m compileall -q estimator_core functions
 
 # PostgreSQL 15 + plpgsql_check + pgTAP (OS packages, only if absent) and the pinned
 # Supabase CLI (npm ci from package-lock.json).
@@ -30,7 +35,7 @@ install: .venv/.installed .local/.stack-installed
 demo: up
 	$(PY) -m functions demo examples/apartment_sangdo.json
 
-up: install
+up: install compile
 	ops/supabase/stack.sh up
 down:
 	ops/supabase/stack.sh down
@@ -50,7 +55,7 @@ pytest: install
 
 test: lint typecheck pytest
 
-bench: install
+bench: install compile
 	$(PY) -m benchmarks
 
 # Rebuild the v1 catalog from the panel maker's knowledge files (../shared is read here only).
