@@ -8,7 +8,6 @@ busbar mass is kg to 0.01. Pure: no I/O.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
@@ -392,7 +391,3 @@ def price_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> FormatR
         grand_total=subtotal + vat,
     )
     return FormatResult(lines=tuple(lines), totals=totals)
-
-
-def count_by_section(lines: tuple[QuoteLine, ...]) -> dict[str, int]:
-    return dict(Counter(x.section for x in lines))

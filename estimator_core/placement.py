@@ -10,12 +10,11 @@ Pure: no I/O.
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from estimator_core.balance import GROUPS, BalanceResult, Circuit, balance_phases
+from estimator_core.balance import BalanceResult, Circuit, balance_phases
 from estimator_core.enclosure import EnclosureResult
 from estimator_core.resolve import Panel, Unit
 
@@ -197,11 +196,3 @@ def place_breakers(
         assignment=assignment,
         placed=tuple(placed),
     )
-
-
-def imbalance_gate(result: PlacementResult, threshold: str) -> bool:
-    """Whether the achieved imbalance is above ``threshold`` (exact comparison)."""
-    return result.balance is not None and result.balance.exceeds(Fraction(threshold))
-
-
-__all__ = ["GROUPS", "PlacementResult", "imbalance_gate", "place_breakers", "tidy_assignment"]

@@ -43,12 +43,6 @@ class Settings:
     pool_size: int = 8
 
     @property
-    def mode(self) -> str:
-        if self.database_url:
-            return "embedded" if not self.supabase_url else "supabase-db"
-        return "supabase"
-
-    @property
     def storage_backend(self) -> str:
         return "supabase" if self.supabase_url and self.supabase_service_role_key else "local"
 
