@@ -207,32 +207,37 @@ class PostgresStore:
 
     @contextmanager
     def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]:
-        """Hold a session advisory lock on (owner, key) while the request runs; 409 if taken."""
+        """Run the request in one transaction holding an advisory lock on (owner, key).
+
+        A second request with the key gets 409 while the first runs. The lock is a
+        transaction lock: it cannot leak, and behind Supabase's transaction pooler the open
+        transaction keeps every statement on the same server connection. The request's
+        other calls run on this connection (as savepoints), so its quote is committed,
+        all of it, only when the request succeeds.
+        """
         try:
             conn = self._pool.getconn()
         except PoolTimeout as err:
             raise DependencyUnavailable("database", err) from None
         try:
-            lock_key = f"idem:{who.user_id}:{key}"
-            conn.autocommit = True
-            got = conn.execute(
-                "select pg_try_advisory_lock(hashtextextended(%s, 0))", (lock_key,)
-            ).fetchone()
-            if not got or not got[0]:
-                raise ApiError(
-                    "IDEMPOTENCY_IN_FLIGHT",
-                    "a request with this Idempotency-Key is still being processed",
-                )
-            self._held.conn = conn  # the request's other calls reuse this connection
-            try:
-                yield
-            finally:
-                self._held.conn = None
-                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (lock_key,))
+            with conn.transaction():
+                got = conn.execute(
+                    "select pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+                    (f"idem:{who.user_id}:{key}",),
+                ).fetchone()
+                if not got or not got[0]:
+                    raise ApiError(
+                        "IDEMPOTENCY_IN_FLIGHT",
+                        "a request with this Idempotency-Key is still being processed",
+                    )
+                self._held.conn = conn
+                try:
+                    yield
+                finally:
+                    self._held.conn = None
         except psycopg.OperationalError as err:
             raise DependencyUnavailable("database", err) from None
         finally:
-            conn.autocommit = False
             self._pool.putconn(conn)
 
     def _quote(self, row: dict[str, Any] | None) -> StoredQuote | None:
