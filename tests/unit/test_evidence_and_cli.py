@@ -177,3 +177,15 @@ def test_core_modules_do_no_io_except_the_cli() -> None:
                 assert node.func.id not in ("open", "print", "input"), path.name
             if isinstance(node, ast.Attribute):
                 assert node.attr not in ("now", "utcnow", "today"), f"{path.name} reads the clock"
+
+
+def test_the_drawing_is_well_formed_svg_with_every_breaker(office, catalog) -> None:
+    import xml.etree.ElementTree as ET
+
+    q = estimate(office, catalog, issued_at=ISSUED_AT)
+    drawing = next(r for r in q.evidence if r.stage == "drawing")
+    root = ET.fromstring(drawing.content)
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    for unit in q.panel.branches:
+        assert any(t.startswith(f"{unit.id} ") for t in texts), unit.id
+    assert any("HDS 80 140 25" in t for t in texts)
