@@ -303,28 +303,21 @@ def activate_catalog(
             [c for c in report["cases"] if c["verdict"] == "broken"],
         )
     forced = not report["passed"]
-    activated = store.activate_catalog_version(
+    return _switch(
+        store,
         who,
-        version.id,
-        expected_active_id=previous.id if previous else None,
+        version,
+        previous,
         action="catalog.activate.request",
-        detail={
-            "label": version.label,
-            "sha256": version.sha256,
-            "previous": _ref(previous),
+        reason=body.reason,
+        forced=forced,
+        report=report,
+        audit={
             "force": body.force,
             "forced": forced,
-            "reason": body.reason,
             "validation": {k: report[k] for k in ("passed", "broken", "summary")},
         },
     )
-    return {
-        "active": _out(activated),
-        "previous": _ref(previous),
-        "forced": forced,
-        "reason": body.reason,
-        "validation": report,
-    }
 
 
 @router.post(
@@ -350,24 +343,41 @@ def rollback_catalog(
         )
     _load(svc, who, version)  # refuse a version whose content no longer matches its hash
     previous = _active(store, who)
+    return _switch(store, who, version, previous, action="catalog.rollback", reason=body.reason)
+
+
+def _switch(
+    store: CatalogStore,
+    who: Principal,
+    version: CatalogVersion,
+    previous: CatalogVersion | None,
+    *,
+    action: str,
+    reason: str | None,
+    forced: bool = False,
+    report: dict[str, Any] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Make ``version`` active (atomically, audited) and describe the switch."""
     activated = store.activate_catalog_version(
         who,
         version.id,
         expected_active_id=previous.id if previous else None,
-        action="catalog.rollback",
+        action=action,
         detail={
             "label": version.label,
             "sha256": version.sha256,
             "previous": _ref(previous),
-            "reason": body.reason,
+            "reason": reason,
+            **(audit or {}),
         },
     )
     return {
         "active": _out(activated),
         "previous": _ref(previous),
-        "forced": False,
-        "reason": body.reason,
-        "validation": None,
+        "forced": forced,
+        "reason": reason,
+        "validation": report,
     }
 
 
