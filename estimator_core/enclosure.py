@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -61,9 +60,6 @@ class EnclosureResult(_Frozen):
     rows: tuple[Row, ...]
     magnet_units: int
     meter_bands: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
 
 def by_rating(rows: tuple[Threshold, ...], value: int) -> Threshold:

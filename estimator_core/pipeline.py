@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from estimator_core.canonical import sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.drawing import render_svg
 from estimator_core.enclosure import EnclosureResult, size_enclosure
@@ -138,17 +137,21 @@ def estimate(
     report = lint_quote(panel, enc, placement, fmt, catalog)
     lap("lint")
 
+    given = json_record("input", data)  # its hash is the request's SHA-256
+    enclosure = _enclosure_json(enc)
+    breaker = placement.to_dict()
+    lint = report.to_dict()
     output = {
         "status": report.status,
         "catalog": {"label": catalog.label, "sha256": catalog.sha256},
-        "request_sha256": sha256_hex(data),
-        "enclosure": _enclosure_json(enc),
-        "layout": {"main": placement.to_dict()["main"], "rows": placement.layout_rows()},
-        "phase_balance": placement.phase_balance(include_time=False),
+        "request_sha256": given.sha256,
+        "enclosure": enclosure,
+        "layout": {"main": breaker["main"], "rows": breaker["rows"]},
+        "phase_balance": breaker["phase_balance"],
         "lines": [line_json(x) for x in fmt.lines],
         "cover": cover,
         "totals": fmt.totals.model_dump(mode="json"),
-        "lint": report.to_dict(),
+        "lint": lint,
     }
     metrics = {
         "branch_breakers": len(panel.branches),
@@ -159,16 +162,16 @@ def estimate(
         "imbalance": placement.balance.imbalance if placement.balance else None,
         "proven_optimal": placement.balance.proven_optimal if placement.balance else None,
         "grand_total": fmt.totals.grand_total,
-        "lint": {k: len(v) for k, v in report.to_dict().items() if k != "status"},
+        "lint": {k: len(v) for k, v in lint.items() if k != "status"},
     }
     records = [
-        json_record("input", data),
+        given,
         json_record("validation", _validation(panel)),
-        json_record("enclosure", {**_enclosure_json(enc), "rows": enc.to_dict()["rows"]}),
-        json_record("breaker", placement.to_dict()),
+        json_record("enclosure", {**enclosure, "rows": [r.model_dump() for r in enc.rows]}),
+        json_record("breaker", breaker),
         json_record("format", fmt.to_dict()),
         json_record("cover", cover),
-        json_record("lint", report.to_dict()),
+        json_record("lint", lint),
         json_record("output", output),
         json_record("metrics", metrics),
         blob_record("drawing", render_svg(enc, placement), "image/svg+xml"),

@@ -24,10 +24,11 @@ PREFIX = "/functions/v1"
 
 def create_app(settings: Settings | None = None, svc: Services | None = None) -> FastAPI:
     """Build the app; adapters are created when it starts, not at import."""
+    config = settings or Settings.load()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = svc or build_services(settings or Settings.load())
+        app.state.services = svc or build_services(config)
         try:
             yield
         finally:
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    origins = (settings or Settings.load()).cors_origins
+    origins = config.cors_origins
     if origins:
         app.add_middleware(
             CORSMiddleware,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,10 +49,8 @@ async def raw_body(request: Request) -> Any:
 
 
 def replay(svc: Services, stored_response: dict[str, Any]) -> dict[str, Any]:
-    rows = [
-        EvidenceRow(e["stage"], e["storage_path"], e["sha256"], e["size"], e["content_type"])
-        for e in stored_response.get("evidence_objects", [])
-    ]
+    """A stored response with fresh signed URLs for its evidence objects."""
+    rows = [EvidenceRow(**e) for e in stored_response.get("evidence_objects", [])]
     body = {k: v for k, v in stored_response.items() if k != "evidence_objects"}
     body["evidence"] = signed_evidence(svc, rows)
     return body
@@ -103,16 +102,7 @@ def create_estimate(
         stored = {
             **quote.result,
             "quote_id": quote_id,
-            "evidence_objects": [
-                {
-                    "stage": e.stage,
-                    "storage_path": e.storage_path,
-                    "sha256": e.sha256,
-                    "size": e.size_bytes,
-                    "content_type": e.content_type,
-                }
-                for e in evidence
-            ],
+            "evidence_objects": [asdict(e) for e in evidence],
         }
         stored.pop("evidence", None)
         document = upload_document(svc, quote_id, stored)

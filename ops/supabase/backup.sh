@@ -29,16 +29,7 @@ set -euo pipefail
 # shellcheck source=ops/supabase/ops_common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 
-case "${1:-}" in
-  -h | --help | help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-    exit 0
-    ;;
-esac
-[ $# -eq 1 ] && [ -n "$1" ] || {
-  log "usage: $0 OUT_DIR"
-  exit 2
-}
+handle_args 1 OUT_DIR "$@"
 OUT="$1"
 if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT" 2>/dev/null)" ]; then
   die "$OUT exists and is not empty: back up into a new directory"

@@ -41,17 +41,7 @@ set -euo pipefail
 # shellcheck source=ops/supabase/ops_common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 
-case "${1:-}" in
-  "") ;;
-  -h | --help | help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-    exit 0
-    ;;
-  *)
-    log "usage: $0 (configured by the environment; see --help)"
-    exit 2
-    ;;
-esac
+handle_args 0 "(configured by the environment; see --help)" "$@"
 
 STEP=0
 STEP_NAME=""

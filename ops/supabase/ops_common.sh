@@ -11,6 +11,26 @@ export SUPABASE_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 SCRIPT="$(basename "$0")"
 log() { echo "$SCRIPT: $*" >&2; }
+
+# The calling script's header comment, its --help text.
+print_help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+
+# Answer --help; otherwise require exactly N arguments (usage: "$0 $USAGE").
+#   handle_args N USAGE "$@"
+handle_args() {
+  local want="$1" usage="$2"
+  shift 2
+  case "${1:-}" in
+    -h | --help | help)
+      print_help
+      exit 0
+      ;;
+  esac
+  if [ $# -ne "$want" ] || { [ "$want" -gt 0 ] && [ -z "$1" ]; }; then
+    log "usage: $0 $usage"
+    exit 2
+  fi
+}
 die() {
   log "$*"
   exit 1

@@ -28,16 +28,7 @@ set -euo pipefail
 # shellcheck source=ops/supabase/ops_common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 
-case "${1:-}" in
-  -h | --help | help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-    exit 0
-    ;;
-esac
-[ $# -eq 1 ] && [ -n "$1" ] || {
-  log "usage: $0 IN_DIR"
-  exit 2
-}
+handle_args 1 IN_DIR "$@"
 [ -d "$1" ] || die "$1 is not a directory"
 IN="$(cd "$1" && pwd)"
 TMP="$(mktemp -d -t kis-restore.XXXXXX)"

@@ -33,17 +33,7 @@ BUCKETS=(
   "$(documents_bucket)|$((50 * MIB))|application/json,application/pdf"
 )
 
-case "${1:-}" in
-  "") ;;
-  -h | --help | help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-    exit 0
-    ;;
-  *)
-    log "usage: $0 (no arguments; see --help)"
-    exit 2
-    ;;
-esac
+handle_args 0 "(no arguments; see --help)" "$@"
 
 # The JSON body the Storage API takes for a bucket.
 bucket_json() {

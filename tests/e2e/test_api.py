@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -255,7 +254,11 @@ def test_unknown_route_answers_the_error_shape(api: Api) -> None:
 def test_openapi_document_is_served(api: Api) -> None:
     doc = api.client.get(api.url("openapi.json")).json()
     assert {"/functions/v1/estimate", "/functions/v1/quotes"} <= set(doc["paths"])
-    json.dumps(doc)
+    body = doc["paths"]["/functions/v1/estimate"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/RequestIn"
+    }
+    assert "branches" in doc["components"]["schemas"]["RequestIn"]["properties"]
 
 
 def test_more_concurrent_requests_than_pooled_connections_all_succeed(api: Api) -> None:
