@@ -274,7 +274,37 @@ def _accessory_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
                 refs=("bundle:WIRE_SET",),
             )
         )
-    return lines
+    return _merge_identical(lines)
+
+
+def _merge_identical(lines: list[QuoteLine]) -> list[QuoteLine]:
+    """Identical items (same item, spec, unit and price) make one line, at the place of the
+    first, carrying every ref and flag of the lines it replaces (RULES.md §4)."""
+    merged: dict[tuple[str, str, str, int, bool], list[QuoteLine]] = {}
+    for x in lines:
+        merged.setdefault((x.item, x.spec, x.unit, x.unit_price, x.labour), []).append(x)
+    out = []
+    for group in merged.values():
+        first = group[0]
+        if len(group) == 1:
+            out.append(first)
+            continue
+        qty = sum((x.qty for x in group), start=type(first.qty)(0))
+        out.append(
+            _line(
+                first.section,
+                first.item,
+                first.spec,
+                first.unit,
+                qty,
+                first.unit_price,
+                labour=first.labour,
+                note=first.note,
+                flags=tuple(dict.fromkeys(f for x in group for f in x.flags)),
+                refs=tuple(dict.fromkeys(r for x in group for r in x.refs)),
+            )
+        )
+    return out
 
 
 def _busbar_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:

@@ -25,14 +25,14 @@ class ParsedName:
     family: str
     af: int | None
     poles: int | None
-    compact: bool = False
 
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str, bool], ...] = (
-    (re.compile(r"^S(?P<f>[BE])(?:E|S)-(?P<d>\d{2,3})$"), "SANGDO", False),
-    (re.compile(r"^S(?P<f>[BE])C-(?P<d>\d{2,3})$"), "SANGDO", True),
-    (re.compile(r"^(?P<f>[AE])B(?:N|S)-(?P<d>\d{2,3})$"), "LS", False),
-    (re.compile(r"^(?P<f>[AE])B(?:N|S)(?P<d>\d{2,3})FB$"), "LS", True),
+# Whether a model is compact is read from its catalog row, never from these patterns.
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^S(?P<f>[BE])(?:E|S)-(?P<d>\d{2,3})$"), "SANGDO"),
+    (re.compile(r"^S(?P<f>[BE])C-(?P<d>\d{2,3})$"), "SANGDO"),
+    (re.compile(r"^(?P<f>[AE])B(?:N|S)-(?P<d>\d{2,3})$"), "LS"),
+    (re.compile(r"^(?P<f>[AE])B(?:N|S)(?P<d>\d{2,3})FB$"), "LS"),
 )
 _SMALL = {"SIB-32": ("SANGDO", "MCCB"), "SIE-32": ("SANGDO", "ELB"), "BS-32": ("LS", "MCCB")}
 _SMALL |= {"BS32": ("LS", "MCCB"), "32GRHS": ("LS", "ELB")}
@@ -44,7 +44,7 @@ def parse_model_name(model: str) -> ParsedName | None:
     if name in _SMALL:
         brand, family = _SMALL[name]
         return ParsedName(brand=brand, family=family, af=30, poles=2)
-    for pattern, brand, compact in _PATTERNS:
+    for pattern, brand in _PATTERNS:
         m = pattern.match(name)
         if m:
             digits = m.group("d")
@@ -54,7 +54,6 @@ def parse_model_name(model: str) -> ParsedName | None:
                 family=family,
                 af=_FRAME_CODES.get(digits[:-1]),
                 poles=int(digits[-1]),
-                compact=compact,
             )
     return None
 

@@ -51,7 +51,7 @@ class PlacementResult(_Frozen):
             return {
                 "applicable": False,
                 "system": "1P2W",
-                "totals_a": {},
+                "totals_a": None,
                 "imbalance": None,
                 "imbalance_single_phase": None,
                 "proven_optimal": True,

@@ -53,8 +53,27 @@ def _json_number(v: Any) -> Any:
     return Decimal(str(v)) if isinstance(v, float) else Decimal(v)
 
 
+_FRAME_TEXT = re.compile(r"^\s*([0-9]{1,5})\s*(?:[Aa][Ff])?\s*$")
+
+
+def _json_frame(v: Any) -> Any:
+    """A frame as a JSON number or as text: ``100``, ``"100"``, ``"100AF"``, ``" 100 af"``.
+
+    The digits are the frame as written; aliases (630→600AF …) are applied with the
+    catalog's frame classes later, the same for every spelling.
+    """
+    if isinstance(v, str):
+        m = _FRAME_TEXT.match(v)
+        if m is None:
+            raise ValueError('must be a frame such as 100, "100AF" or "630"')
+        return int(m.group(1))
+    return _json_int(v)
+
+
 Text = Annotated[str, Field(max_length=_HARD_CAP)]
 JsonInt = Annotated[int, BeforeValidator(_json_int)]
+FrameText = Annotated[str, Field(pattern=_FRAME_TEXT.pattern)]
+Frame = Annotated[int, BeforeValidator(_json_frame, json_schema_input_type=int | FrameText)]
 Amps = Annotated[Decimal, BeforeValidator(_json_number), Field(allow_inf_nan=False)]
 PolesIn = JsonInt | str
 
@@ -115,7 +134,7 @@ class BreakerIn(_In):
     """A main or branch entry as written in the request (poles still raw)."""
 
     model: Text | None = None
-    af: JsonInt | None = Field(default=None, gt=0, le=_HARD_CAP)
+    af: Frame | None = Field(default=None, gt=0, le=_HARD_CAP)
     at: JsonInt | None = Field(default=None, gt=0, le=_HARD_CAP)
     poles: PolesIn | None = None
     type: DeviceType | None = None

@@ -123,7 +123,7 @@ def _select(
         and b.poles == poles
         and at in b.ratings
         and not b.high_sensitivity
-        and (af is None or b.af == af)
+        and (af is None or af in frames_admitted(b.model, b))
     ]
     candidates = [b for b in pool if form in b.forms]
     if not candidates and form == "ECONOMIC":
@@ -131,6 +131,24 @@ def _select(
     if not candidates:
         return None
     return min(candidates, key=lambda b: (b.af, b.compact != prefer_compact, b.price, b.model))
+
+
+def frames_admitted(model: str, known: Breaker | None) -> set[int]:
+    """The frames a given ``af`` may name for this model: its catalog frame and the frame
+    its name's digits say (``af: 100`` admits the 125AF-bodied ``SBS-104``, RULES.md §1)."""
+    parsed = parse_model_name(model)
+    frames = {known.af} if known else set()
+    if parsed is not None and parsed.af is not None:
+        frames.add(parsed.af)
+    return frames
+
+
+def prefers_compact(poles: int, family: str, at: int | None, af: int | None) -> bool:
+    """The selection guide's compact/FB cases, the same for the main and every branch:
+    a 2P 20–30 A breaker asked as 50AF, and a 2P 40–50 A ELB (RULES.md §1)."""
+    if poles != 2 or at is None:
+        return False
+    return (at <= 30 and af == 50) or (family == "ELB" and 40 <= at <= 50)
 
 
 def _af_class(af: int | None, loc: str) -> int | None:
@@ -157,7 +175,9 @@ def _check_named(
     model_af = known.af if known else (parsed.af if parsed else None)
     model_poles = known.poles if known else (parsed.poles if parsed else None)
     model_family = known.family if known else (parsed.family if parsed else None)
-    if af is not None and model_af is not None and af != model_af:
+    admitted = frames_admitted(model, known)
+    if af is not None and admitted and af not in admitted:
+        assert model_af is not None
         raise InvalidModelCombo(
             f"{loc}: {model} is a {frame_label(model_af)} breaker, not {frame_label(af)}",
             [{"loc": f"{loc}.af", "model": model, "model_af": model_af, "af": af}],
@@ -288,7 +308,8 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
             )
         return chosen
 
-    main_b = find("main", m.model, main_family, m.poles, main_at, main_af, False)
+    main_compact = prefers_compact(m.poles, main_family, main_at, main_af)
+    main_b = find("main", m.model, main_family, m.poles, main_at, main_af, main_compact)
     if main_b is not None and main_at is None:
         main_at = main_b.ratings[-1]
     if main_b is not None and main_at not in main_b.ratings:
@@ -301,8 +322,6 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
     for b in req.branches:
         family = b.type or req.device_type
         af = _af_class(b.af, "af")
-        two_pole_small_in_50 = b.poles == 2 and b.at <= 30 and af == 50
-        elb_40_50 = b.poles == 2 and family == "ELB" and 40 <= b.at <= 50
         chosen = find(
             f"branches.{b.index}",
             b.model,
@@ -310,7 +329,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
             b.poles,
             b.at,
             af,
-            two_pole_small_in_50 or elb_40_50,
+            prefers_compact(b.poles, family, b.at, af),
         )
         if chosen is not None:
             branch_rows.append((b.index, chosen))

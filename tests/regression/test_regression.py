@@ -93,8 +93,12 @@ def test_case_matches_hand_computation(path: Path, catalog: Catalog) -> None:
 
     if expect.get("totals_a", "absent") is None:
         # A 2P main: a single-phase panel has nothing to balance.
-        if balance["applicable"] is not False or balance["imbalance"] is not None:
-            mismatched["phase_balance"] = (balance, "applicable false, imbalance null")
+        if (balance["applicable"], balance["imbalance"], balance["totals_a"]) != (
+            False,
+            None,
+            None,
+        ):
+            mismatched["phase_balance"] = (balance, "applicable false, imbalance and totals null")
     else:
         if not _close(balance["imbalance"], expect["imbalance"]):
             mismatched["imbalance"] = (balance["imbalance"], expect["imbalance"])
@@ -110,6 +114,16 @@ def test_case_matches_hand_computation(path: Path, catalog: Catalog) -> None:
                 _close(a, b) for a, b in zip(got_sorted, want_sorted, strict=True)
             ):
                 mismatched["totals_a_sorted"] = (got_sorted, want_sorted)
+
+    for want_line in expect.get("lines", []):
+        # Optional: lines the case states exactly (item, spec, qty), each found once.
+        found = [
+            {k: x.get(k, "") for k in want_line}
+            for x in result["lines"]
+            if (x["item"], x.get("spec", "")) == (want_line["item"], want_line["spec"])
+        ]
+        if found != [want_line]:
+            mismatched[f"line {want_line['item']} {want_line['spec']}"] = (found, want_line)
 
     assert not mismatched, (
         f"{path.name}: engine ≠ hand computation (actual, expected): {mismatched}\n"
