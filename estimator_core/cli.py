@@ -22,7 +22,16 @@ from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
 from estimator_core.pipeline import estimate
 
-DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "v1"
+CATALOGS = Path(__file__).parent / "catalogs"
+# The shipped catalog a fresh stack starts on. A released label's content never changes:
+# a corrected catalog ships as a new label beside the old ones (catalogs/<label>/).
+DEFAULT_CATALOG = CATALOGS / "v1.1.0"
+
+
+def shipped_catalog_labels() -> list[str]:
+    """Labels of every catalog shipped in the package, oldest first."""
+    labels = [p.parent.name for p in CATALOGS.glob("v*/catalog.json")]
+    return sorted(labels, key=lambda s: tuple(int(x) for x in s[1:].split(".")))
 
 
 def load_catalog(directory: Path) -> Catalog:
