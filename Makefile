@@ -58,6 +58,8 @@ test: lint typecheck pytest
 bench: install compile
 	$(PY) -m benchmarks
 
-# Rebuild the v1 catalog from the panel maker's knowledge files (../shared is read here only).
+# Rebuild the shipped catalog from the panel maker's knowledge files (../shared is read here
+# only). A released label never changes: a corrected catalog ships under a new label.
+CATALOG_LABEL := v1.1.0
 catalog: install
-	$(PY) tools/build_catalog.py ../shared/domain/knowledge estimator_core/catalogs/v1
+	$(PY) tools/build_catalog.py ../shared/domain/knowledge estimator_core/catalogs/$(CATALOG_LABEL) --label $(CATALOG_LABEL)

@@ -3,6 +3,7 @@
 python -m functions serve [--host H] [--port P]
 python -m functions token USER [--role catalog_admin] [--ttl S]
 python -m functions seed-catalog [--catalog DIR]
+python -m functions upgrade-catalog [--catalog DIR]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import psycopg
 
 from estimator_core.catalog import Catalog
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog, summary
+from estimator_core.cli import DEFAULT_CATALOG, load_catalog, shipped_catalog_labels, summary
 from functions._shared.auth import mint_token, user_id_for
 from functions._shared.catalog_rows import insert_version
 from functions._shared.settings import Settings
@@ -34,8 +35,65 @@ def seed_catalog(database_url: str, catalog: Catalog) -> str:
         if known:
             conn.execute("select shared.activate_catalog_version(%s)", (known[0],))
             return f"re-activated catalog {catalog.label}"
-        insert_version(conn, catalog, status="active", notes="v1 catalog loaded at start-up")
+        insert_version(conn, catalog, status="active", notes="shipped catalog loaded at start-up")
         return f"loaded catalog {catalog.label} ({catalog.sha256[:12]}) as active"
+
+
+RELEASE_USER = "kis-release"  # the local catalog admin that ships catalog upgrades
+
+
+def upgrade_catalog(settings: Settings, catalog: Catalog) -> str:
+    """Move a stack whose active catalog is an older *shipped* label to ``catalog`` through
+    the admin's own path — import, validate, activate with a reason — so the switch is
+    validated and audited like any other. A label already imported (an admin may have rolled
+    it back on purpose) or an admin's own active catalog is left alone."""
+    import httpx
+
+    if not settings.jwt_secret or not settings.database_url:
+        raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")
+    with psycopg.connect(settings.database_url, prepare_threshold=None) as conn:
+        row = conn.execute(
+            "select label from shared.catalog_versions where status = 'active'"
+        ).fetchone()
+        known = conn.execute(
+            "select 1 from shared.catalog_versions where label = %s", (catalog.label,)
+        ).fetchone()
+    active = row[0] if row else None
+    if active == catalog.label:
+        return f"active catalog: {active} (the shipped one)"
+    older = shipped_catalog_labels()
+    if known or active not in older or older.index(active) >= older.index(catalog.label):
+        return f"active catalog: {active} (kept; not upgraded to {catalog.label})"
+    ensure_user(settings.database_url, RELEASE_USER)
+    token = mint_token(settings.jwt_secret, RELEASE_USER, app_role="catalog_admin", ttl_s=300)
+    headers = {"Authorization": f"Bearer {token}"}
+    base = f"{settings.public_url}/functions/v1/catalog"
+    reason = f"shipped catalog {catalog.label} supersedes {active} (make up)"
+    with httpx.Client(timeout=120, headers=headers) as client:
+        steps = (
+            (
+                "import",
+                {
+                    "label": catalog.label,
+                    "format": "json",
+                    "notes": reason,
+                    "content": json.dumps(catalog.model_dump(mode="json")),
+                },
+            ),
+            ("validate", {"label": catalog.label}),
+            ("activate", {"label": catalog.label, "reason": reason}),
+        )
+        answers = {}
+        for step, body in steps:
+            res = client.post(f"{base}/{step}", json=body)
+            if res.status_code >= 300:
+                raise SystemExit(
+                    f"catalog {step} of {catalog.label}: HTTP {res.status_code}: {res.text}"
+                )
+            answers[step] = res.json()
+    summary_ = answers["validate"]["summary"]
+    changed = ", ".join(f"{n} {verdict}" for verdict, n in summary_.items() if n)
+    return f"upgraded catalog {active} → {catalog.label} (samples: {changed})"
 
 
 def ensure_user(database_url: str, name: str) -> str:
@@ -89,8 +147,12 @@ def main(argv: list[str] | None = None) -> None:
     tok.add_argument("user")
     tok.add_argument("--role", choices=["estimator", "catalog_admin"], default="estimator")
     tok.add_argument("--ttl", type=int, default=3600)
-    seed = sub.add_parser("seed-catalog", help="load the v1 catalog as active if none is")
+    seed = sub.add_parser("seed-catalog", help="load the shipped catalog as active if none is")
     seed.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
+    upgrade = sub.add_parser(
+        "upgrade-catalog", help="activate the shipped catalog over an older shipped one"
+    )
+    upgrade.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     demo_cmd = sub.add_parser("demo", help="estimate a request through the running server")
     demo_cmd.add_argument("request", type=Path)
     args = parser.parse_args(argv)
@@ -109,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         ensure_user(settings.database_url, args.user)
         app_role = "catalog_admin" if args.role == "catalog_admin" else None
         print(mint_token(settings.jwt_secret, args.user, app_role=app_role, ttl_s=args.ttl))
+    elif args.command == "upgrade-catalog":
+        print(upgrade_catalog(settings, load_catalog(args.catalog)))
     else:
         if not settings.database_url:
             raise SystemExit("DATABASE_URL must be set")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The embedded local stack: the database (db.sh) plus the functions server.
 #
-#   ops/supabase/stack.sh up       database up, v1 catalog loaded if none is active,
+#   ops/supabase/stack.sh up       database up, shipped catalog loaded if none is active
+#                                  (or activated over an older shipped one),
 #                                  functions server on 127.0.0.1:54321 (background)
 #   ops/supabase/stack.sh down     stop the functions server and the database
 #   ops/supabase/stack.sh reset    down, wipe database and local storage, up
@@ -61,6 +62,8 @@ up() {
     wait_ready
     log "functions server on http://127.0.0.1:$PORT/functions/v1/ (pid $(cat "$PIDFILE"))"
   fi
+  # An older shipped catalog moves to the shipped one through import → validate → activate.
+  (cd "$ROOT" && "$PY" -m functions upgrade-catalog)
 }
 
 down() {

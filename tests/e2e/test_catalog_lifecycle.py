@@ -2,7 +2,7 @@
 who may do it, what an import refuses, and estimates running through a hot swap.
 
 The database is shared by the whole session (and a hosted project keeps its data), so
-labels and prices are unique per run, and every test leaves v1.0.0 active.
+labels and prices are unique per run, and every test leaves the shipped catalog active.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from estimator_core.pipeline import estimate
 from tests.conftest import ISSUED_AT, example
 from tests.e2e.conftest import Api
 
-V1 = "v1.0.0"
+V1 = load_catalog(DEFAULT_CATALOG).label  # the shipped catalog a stack starts on
 RUN = secrets.token_hex(3)
 HEADER = "brand,series,model,af,poles,width_mm,height_mm,depth_mm,meta"
 
