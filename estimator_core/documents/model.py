@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -412,5 +411,6 @@ def document_from_result(
     )
 
 
-def vat_fraction(rate: Decimal) -> Fraction:
-    return Fraction(rate)
+def percent(rate: Decimal) -> str:
+    """A rate as a percentage without trailing zeros: 0.03 → "3", 0.1 → "10"."""
+    return f"{(rate * 100).normalize():f}"

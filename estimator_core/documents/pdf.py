@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
 from estimator_core.documents.drawing import Drawing, Line, Rect, Text, layout_drawing
-from estimator_core.documents.model import STATUS_TITLES, QuoteDocument
+from estimator_core.documents.model import STATUS_TITLES, QuoteDocument, percent
 from estimator_core.documents.xlsx import phase_verdict
 
 FONT = "kfont"
@@ -127,7 +127,7 @@ def _cover(pdf: _QuotePDF, doc: QuoteDocument) -> None:
         ("재료비", t.materials),
         ("인건비", t.labour),
         ("공급가액", t.subtotal),
-        (f"부가가치세 ({doc.vat_rate * 100:g} %)", t.vat),
+        (f"부가가치세 ({percent(doc.vat_rate)} %)", t.vat),
         ("총 합계 (VAT 포함)", t.grand_total),
     ):
         pdf.set_x(MARGIN + TEXT_W - 100)
@@ -249,7 +249,7 @@ def _lines(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     width = sum(w for _, w in _COLS[:6])
     for label, value in (
         ("합계 (공급가액) ", t.subtotal),
-        (f"부가가치세 ({doc.vat_rate * 100:g} %) ", t.vat),
+        (f"부가가치세 ({percent(doc.vat_rate)} %) ", t.vat),
         ("총 합계 (VAT 포함) ", t.grand_total),
     ):
         room()
@@ -290,8 +290,8 @@ def _phase(pdf: _QuotePDF, doc: QuoteDocument) -> None:
         ("불평형률 (단상 부하만)", pct(p.imbalance_single_phase)),
         ("최적 편차 / 하한 (A)", f"{p.optimum_a} / {p.lower_bound_a}"),
         ("최적성", "증명된 최적 (proven optimal)" if p.proven_optimal else "최적 미증명"),
-        ("KIS 목표", f"{p.target * 100:g} %"),
-        ("KEC 한도", f"{p.kec_limit * 100:g} %"),
+        ("KIS 목표", f"{percent(p.target)} %"),
+        ("KEC 한도", f"{percent(p.kec_limit)} %"),
         ("판정", phase_verdict(doc)),
     ]
     _kv_table(pdf, rows, MARGIN, 50, 90)

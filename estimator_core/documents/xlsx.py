@@ -23,7 +23,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from estimator_core.documents.model import STATUS_TITLES, QuoteDocument, logo_type
+from estimator_core.documents.model import STATUS_TITLES, QuoteDocument, logo_type, percent
 
 WON = '"₩"#,##0'
 HEADER_ROW = 3  # 0-based row of the lines sheet's column headers (Excel row 4)
@@ -343,9 +343,9 @@ def phase_verdict(doc: QuoteDocument) -> str:
     if doc.phase.imbalance is None:
         return "부하 없음: 판정 없음"
     if "BAL_KEC_LIMIT" in rules:
-        return f"KEC 한도 {doc.phase.kec_limit * 100:g} % 초과: 제작사 검토 필요"
+        return f"KEC 한도 {percent(doc.phase.kec_limit)} % 초과: 제작사 검토 필요"
     if "BAL_TARGET" in rules:
-        return f"KIS 목표 {doc.phase.target * 100:g} % 초과 (달성 가능한 최적값)"
+        return f"KIS 목표 {percent(doc.phase.target)} % 초과 (달성 가능한 최적값)"
     return VERDICT_OK
 
 
