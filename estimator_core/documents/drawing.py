@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from estimator_core.documents.model import DrawnBreaker, QuoteDocument
+from estimator_core.documents.model import DrawnAccessory, DrawnBreaker, QuoteDocument
 
 Layer = Literal["OUTLINE", "BREAKERS", "DIMENSIONS", "TEXT"]
 LAYERS: tuple[Layer, ...] = ("OUTLINE", "BREAKERS", "DIMENSIONS", "TEXT")
@@ -92,14 +92,22 @@ def _phase_colour(phase: str) -> str:
     return PHASE_COLOURS.get(phase, THREE_PHASE_COLOUR)
 
 
-def breaker_text(b: DrawnBreaker) -> str:
-    """What a breaker's box says: id, model, poles, rating, phase and label."""
-    text = f"{b.id} {b.model} {b.poles}P {b.at}A [{b.phase}]"
-    if b.role == "spd":
-        text += " (SPD용)"
-    if b.label:
-        text += f" {b.label}"
-    return text
+def breaker_lines(b: DrawnBreaker) -> tuple[str, str]:
+    """What a breaker's box says, in two parts: id, phase and label; model, poles, rating."""
+    who = f"{b.id} [{b.phase}]" + (f" {b.label}" if b.label else "")
+    what = f"{b.model} {b.poles}P {b.at}A" + (" (SPD용)" if b.role == "spd" else "")
+    return who, what
+
+
+MAX_UNITS_DRAWN = 12  # per accessory line; more are drawn as one box saying how many
+
+
+def accessory_units(acc: DrawnAccessory) -> list[str]:
+    """The label of each accessory unit drawn (magnets by model, others by name)."""
+    name = acc.model if acc.kind == "magnet" and acc.model else acc.name
+    if acc.qty > MAX_UNITS_DRAWN:
+        return [f"{name} ×{acc.qty}"]
+    return [name] * acc.qty
 
 
 def choose_scale(width: float, height: float) -> int:
@@ -207,7 +215,7 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
         )
 
     # Main breaker in band A.
-    main_w = min(W - 100.0, 240.0)
+    main_w = W * 0.6
     m = doc.main
     sh.shapes.append(Rect(cx - main_w / 2, main_y, main_w, main_h, "BREAKERS", width=0.5))
     main_text = f"MAIN {m.model} {m.poles}P {m.af}AF {m.at}A"
@@ -227,26 +235,34 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
             sh.shapes.append(
                 Rect(x, y + 1, bw, row.pitch_mm - 2, "BREAKERS", colour=colour, width=0.35)
             )
-            text = breaker_text(b)
-            size = fit_size(text, min(2.5 * u, (row.pitch_mm - 2) * 0.6), bw - 6)
-            sh.text(x + 3, y + row.pitch_mm / 2 + size / 2, text, size, colour=colour)
+            who, what = breaker_lines(b)
+            inner = row.pitch_mm - 2
+            one = fit_size(f"{who} {what}", min(2.5 * u, inner * 0.6), bw - 6)
+            two = min(
+                fit_size(who, min(2.5 * u, inner * 0.3), bw - 6),
+                fit_size(what, min(2.5 * u, inner * 0.3), bw - 6),
+            )
+            if two > one * 1.2:  # a tall row reads better on two lines
+                sh.text(x + 3, y + 1 + inner / 2 - two * 0.35, who, two, colour=colour)
+                sh.text(x + 3, y + 1 + inner / 2 + two * 1.35, what, two, colour=colour)
+            else:
+                sh.text(x + 3, y + row.pitch_mm / 2 + one / 2, f"{who} {what}", one, colour=colour)
         y += row.pitch_mm
 
     # Accessories in band E (below D), or in band D when E is zero.
     e0, e1 = bands["E"] if parts.get("E", 0) else bands["D"]
-    if doc.accessories:
-        n = len(doc.accessories)
-        cols = min(n, 4)
+    units = [label for acc in doc.accessories for label in accessory_units(acc)]
+    if units:
+        cols = max(1, min(len(units), int((W - 2 * margin) // 90)))
         cell_w = (W - 2 * margin) / cols
-        nrows = -(-n // cols)
-        cell_h = min((e1 - e0 - 10) / nrows, 90.0)
-        for i, acc in enumerate(doc.accessories):
+        nrows = -(-len(units) // cols)
+        cell_h = min(max(e1 - e0 - 10, 20.0) / nrows, 100.0)
+        for i, label in enumerate(units):
             x = margin + (i % cols) * cell_w
             yy = e0 + 5 + (i // cols) * cell_h
             sh.shapes.append(Rect(x + 3, yy, cell_w - 6, cell_h - 4, "BREAKERS", colour="#2e7d32"))
-            text = f"{acc.name} {acc.model} ×{acc.qty}".replace("  ", " ")
-            size = fit_size(text, min(2.2 * u, cell_h * 0.4), cell_w - 12)
-            sh.text(x + cell_w / 2, yy + (cell_h - 4) / 2 + size / 2, text, size, anchor="middle")
+            size = fit_size(label, min(2.2 * u, cell_h * 0.4), cell_w - 10)
+            sh.text(x + cell_w / 2, yy + (cell_h - 4) / 2 + size / 2, label, size, anchor="middle")
 
     # Phase legend beside the side view.
     lx = side_x + D + 12 * u
@@ -281,7 +297,7 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
         ("발주처 CLIENT", doc.client or "-"),
         (
             "외함 BOX",
-            f"{enc.model}{' (주문제작)' if enc.custom else ''} {W}×{H}×{D} {enc.material}",
+            f"{enc.model if enc.custom else f'{enc.model} {W}×{H}×{D}'} {enc.material}",
         ),
         ("견적번호 QUOTE", f"{doc.quote_number}  Rev. {doc.revision}"),
         ("일자 DATE", f"{doc.issue_date.isoformat()}   축척 SCALE 1:{scale}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from estimator_core.canonical import sha256_bytes
 from estimator_core.documents.dxf import render_dxf
 from estimator_core.documents.model import QuoteDocument
 from estimator_core.documents.pdf import render_pdf
@@ -19,6 +20,11 @@ class RenderedDocument:
     filename: str
     content_type: str
     content: bytes
+
+    @property
+    def sha256(self) -> str:
+        """The hex digest a document is stored and verified under, as evidence blobs are."""
+        return sha256_bytes(self.content)
 
 
 def render_documents(doc: QuoteDocument, *, font: bytes) -> tuple[RenderedDocument, ...]:

@@ -22,7 +22,12 @@ from estimator_core.documents import (
     document_from_result,
     parse_company_profile,
 )
-from estimator_core.documents.drawing import LAYERS, breaker_text, layout_drawing
+from estimator_core.documents.drawing import (
+    LAYERS,
+    accessory_units,
+    breaker_lines,
+    layout_drawing,
+)
 from estimator_core.documents.dxf import render_dxf
 from estimator_core.documents.korean import korean_amount
 from estimator_core.documents.model import MAX_LOGO_BYTES, business_number_ok
@@ -218,11 +223,14 @@ def test_the_svg_is_in_millimetres_with_every_breaker_and_accessory(
     texts = [t.text or "" for t in root.iter(f"{SVG}text")]
     breakers = [b for row in office_doc.rows for b in (row.left, row.right) if b]
     assert len(breakers) == 28
+    joined = "\n".join(texts)
     for b in breakers:
-        assert breaker_text(b) in texts, b.id
+        who, what = breaker_lines(b)
+        assert f"{who}\n{what}" in joined or f"{who} {what}" in texts, b.id
     assert any(t.startswith(f"MAIN {office_doc.main.model}") for t in texts)
     for acc in office_doc.accessories:
-        assert any(t.startswith(acc.name) for t in texts), acc.name
+        for label in set(accessory_units(acc)):
+            assert texts.count(label) == accessory_units(acc).count(label), label
     assert {a.kind for a in office_doc.accessories} == {"magnet", "timer_24h", "pbl"}
     for needle in ("W 800", "H 1400", "D 250", "A 225", "C 605", "E 250", "Q-2026-000123  Rev. R0"):
         assert needle in texts, needle
@@ -244,7 +252,8 @@ def test_the_dxf_has_the_layers_and_an_outline_of_the_box(office_doc: QuoteDocum
     texts = [e.dxf.text for e in msp.query("TEXT")]
     breakers = [b for row in office_doc.rows for b in (row.left, row.right) if b]
     for b in breakers:
-        assert breaker_text(b) in texts
+        who, what = breaker_lines(b)
+        assert who in texts or f"{who} {what}" in texts, b.id
     assert {e.dxf.layer for e in msp} <= set(LAYERS)
     assert dxf.header["$INSUNITS"] == 4
 
