@@ -323,9 +323,8 @@ def _phase_sheet(wb: xlsxwriter.Workbook, fm: _Formats, doc: QuoteDocument) -> N
     figure("최적 편차 (A)", p.optimum_a, fm.amps)
     figure("하한 (A)", p.lower_bound_a, fm.amps)
     ws.write_string(row, 0, "최적성", fm.label)
-    ws.write_string(
-        row, 1, "증명된 최적 (proven optimal)" if p.proven_optimal else "최적 미증명", fm.value
-    )
+    proof = "증명된 최적 (proven optimal)" if p.proven_optimal else "최적 미증명 (not proven)"
+    ws.merge_range(row, 1, row, 3, proof, fm.value)
     row += 1
     figure("KIS 목표", float(p.target), fm.pct)
     figure("KEC 한도 (설비불평형률)", float(p.kec_limit), fm.pct)
