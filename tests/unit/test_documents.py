@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import xml.etree.ElementTree as ET
+import zipfile
 from decimal import Decimal
 from io import BytesIO, StringIO
 from typing import Any
@@ -272,3 +273,39 @@ def test_single_phase_panel_documents_say_balance_does_not_apply(
     book = openpyxl.load_workbook(BytesIO(render_xlsx(doc)))
     assert any("해당 없음" in str(c.value) for row in book["상평형"].iter_rows() for c in row)
     assert len(PdfReader(BytesIO(render_pdf(doc, font=DEFAULT_FONT.read_bytes()))).pages) >= 3
+
+
+def test_the_workbook_is_dated_by_the_issue_time_only(office_doc: QuoteDocument) -> None:
+    with zipfile.ZipFile(BytesIO(render_xlsx(office_doc))) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2026-01-01T00:00:00Z' in core
+    assert '<dcterms:modified xsi:type="dcterms:W3CDTF">2026-01-01T00:00:00Z' in core
+
+
+def test_rendering_twice_gives_the_same_bytes(office_doc: QuoteDocument) -> None:
+    font = DEFAULT_FONT.read_bytes()
+    assert render_xlsx(office_doc) == render_xlsx(office_doc)
+    assert render_pdf(office_doc, font=font) == render_pdf(office_doc, font=font)
+    assert render_svg(office_doc) == render_svg(office_doc)
+    assert render_dxf(office_doc) == render_dxf(office_doc)
+
+
+def test_a_later_issue_time_changes_the_pdf_and_workbook_dates(
+    office: dict[str, Any], catalog: Catalog, profile: CompanyProfile
+) -> None:
+    later = estimate(office, catalog, issued_at="2026-03-05T06:07:08Z")
+    doc = document_from_result(later, catalog, profile=profile, quote_number="Q-2026-000123")
+    info = PdfReader(BytesIO(render_pdf(doc, font=DEFAULT_FONT.read_bytes()))).metadata
+    assert info is not None and info["/CreationDate"].startswith("D:20260305060708")
+    with zipfile.ZipFile(BytesIO(render_xlsx(doc))) as z:
+        assert "2026-03-05T06:07:08Z" in z.read("docProps/core.xml").decode("utf-8")
+    assert str(doc.issue_date) == "2026-03-05"
+
+
+def test_the_issue_date_is_the_date_in_seoul(
+    office: dict[str, Any], catalog: Catalog, profile: CompanyProfile
+) -> None:
+    late = estimate(office, catalog, issued_at="2026-12-31T16:00:00Z")  # 01:00 on 1 Jan in Seoul
+    doc = document_from_result(late, catalog, profile=profile, quote_number="Q-2027-000001")
+    assert (str(doc.issue_date), str(doc.valid_until)) == ("2027-01-01", "2027-01-31")
