@@ -21,10 +21,16 @@ from typing import Any, NoReturn
 
 from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
-from estimator_core.documents import document_from_result, parse_company_profile, render_documents
+from estimator_core.documents import (
+    CompanyProfile,
+    RenderedDocument,
+    document_from_result,
+    parse_company_profile,
+    render_documents,
+)
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
-from estimator_core.pipeline import estimate
+from estimator_core.pipeline import Quote, estimate
 
 DEFAULT_CATALOG = Path(__file__).parent / "catalogs" / "v1"
 SAMPLE_PROFILE = Path(__file__).parent / "catalogs" / "company_profile.sample.json"
@@ -147,12 +153,17 @@ def _estimate(args: argparse.Namespace) -> None:
     )
     if args.out:
         out = Path(args.out)
+        # Documents are rendered before anything is written: a bad profile or a missing
+        # font leaves the directory untouched.
+        profile = parse_company_profile(_read_json(args.profile))
+        documents = _render_documents(args, quote, catalog, profile, _read_font(Path(args.font)))
         for rec in quote.evidence:
             path = out / rec.filename
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(rec.content)
         (out / "result.json").write_text(_dump(quote.result) + "\n", encoding="utf-8")
-        _write_documents(args, quote, catalog, out)
+        for rendered in documents:
+            (out / rendered.filename).write_bytes(rendered.content)
     print(_dump(quote.result) if args.json else summary(quote.result))
 
 
@@ -165,15 +176,15 @@ def _read_font(path: Path) -> bytes:
         ) from None
 
 
-def _write_documents(args: argparse.Namespace, quote: Any, catalog: Catalog, out: Path) -> None:
-    profile = parse_company_profile(_read_json(args.profile))
+def _render_documents(
+    args: argparse.Namespace, quote: Quote, catalog: Catalog, profile: CompanyProfile, font: bytes
+) -> tuple[RenderedDocument, ...]:
     sha = quote.result["request_sha256"]
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = document_from_result(quote, catalog, profile=profile, quote_number=number)
     # fontTools logs every table it drops from the font subset; that is not news here.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    for rendered in render_documents(doc, font=_read_font(Path(args.font))):
-        (out / rendered.filename).write_bytes(rendered.content)
+    return render_documents(doc, font=font)
 
 
 def _balance(args: argparse.Namespace) -> None:

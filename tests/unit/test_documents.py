@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal
 from io import BytesIO, StringIO
+from pathlib import Path
 from typing import Any
 
 import ezdxf
@@ -39,6 +40,7 @@ from estimator_core.errors import InvalidCompanyProfile
 from estimator_core.lines import SECTION_ORDER
 from estimator_core.pipeline import estimate
 from tests.conftest import ISSUED_AT
+from tests.unit.test_evidence_and_cli import cli
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_1PX = base64.b64decode(
@@ -310,3 +312,54 @@ def test_the_issue_date_is_the_date_in_seoul(
     late = estimate(office, catalog, issued_at="2026-12-31T16:00:00Z")  # 01:00 on 1 Jan in Seoul
     doc = document_from_result(late, catalog, profile=profile, quote_number="Q-2027-000001")
     assert (str(doc.issue_date), str(doc.valid_until)) == ("2027-01-01", "2027-01-31")
+
+
+def test_cli_writes_the_four_documents(tmp_path: Path) -> None:
+    run = cli(
+        "estimate",
+        "examples/apartment_sangdo.json",
+        "--issued-at",
+        ISSUED_AT,
+        "--out",
+        str(tmp_path),
+    )
+    assert run.returncode == 0, run.stderr
+    for name in ("quote.xlsx", "quote.pdf", "drawing.svg", "drawing.dxf"):
+        assert (tmp_path / name).stat().st_size > 1000, name
+    assert (tmp_path / "quote.pdf").read_bytes().startswith(b"%PDF-")
+    assert "DRAFT-" in (tmp_path / "drawing.svg").read_text(encoding="utf-8")
+
+
+def test_cli_with_a_bad_profile_is_a_coded_error(tmp_path: Path) -> None:
+    bad = tmp_path / "profile.json"
+    bad.write_text(json.dumps({**profile_data(), "business_number": "123-45-67890"}))
+    run = cli(
+        "estimate",
+        "examples/apartment_sangdo.json",
+        "--json",
+        "--profile",
+        str(bad),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert run.returncode == 2
+    error = json.loads(run.stdout)["error"]
+    assert error["code"] == "INVALID_COMPANY_PROFILE"
+    assert error["details"][0]["loc"] == "business_number"
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_without_the_font_says_how_to_get_it(tmp_path: Path) -> None:
+    run = cli(
+        "estimate",
+        "examples/apartment_sangdo.json",
+        "--font",
+        str(tmp_path / "none.ttf"),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert run.returncode == 2
+    assert "fonts-nanum" in run.stderr
+    assert not (tmp_path / "out").exists()
+    without_out = cli("estimate", "examples/apartment_sangdo.json", "--font", str(tmp_path / "x"))
+    assert without_out.returncode == 0, without_out.stderr
