@@ -25,6 +25,7 @@ from estimator_core.documents.drawing import LAYERS, Drawing, Line, Rect, Text, 
 from estimator_core.documents.model import QuoteDocument
 
 _LOCK = threading.Lock()
+TEXT_STYLE = "KIS"
 _LAYER_COLOURS = {
     "OUTLINE": colors.WHITE,
     "BREAKERS": colors.CYAN,
@@ -55,6 +56,9 @@ def drawing_dxf(drawing: Drawing) -> bytes:
             doc = new_dxf("R2013", setup=False, units=4)  # 4 = millimetres
             for name in LAYERS:
                 doc.layers.add(name, color=_LAYER_COLOURS[name])
+            # CAD's default SHX text font has no Hangul; Malgun Gothic is on every Korean
+            # Windows desk (a CAD program substitutes its own font where it is absent).
+            doc.styles.add(TEXT_STYLE, font="malgun.ttf")
             msp = doc.modelspace()
             for s in drawing.shapes:
                 attribs = {"layer": s.layer, "true_color": _rgb(s.colour)}
@@ -69,7 +73,9 @@ def drawing_dxf(drawing: Drawing) -> bytes:
                     ]
                     msp.add_lwpolyline(corners, close=True, dxfattribs=attribs)
                 elif isinstance(s, Text):
-                    text = msp.add_text(s.text, height=round(s.size, 3), dxfattribs=attribs)
+                    text = msp.add_text(
+                        s.text, height=round(s.size, 3), dxfattribs={**attribs, "style": TEXT_STYLE}
+                    )
                     text.set_placement(pt(s.x, s.y), align=_ALIGN[s.anchor])
             # ezdxf registers a CLASS per entity type in use by iterating a set, whose
             # order varies between processes; registering them sorted first fixes it.

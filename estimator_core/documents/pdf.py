@@ -300,7 +300,7 @@ def _phase(pdf: _QuotePDF, doc: QuoteDocument) -> None:
 def _drawing_page(pdf: _QuotePDF, drawing: Drawing) -> None:
     pdf.add_page()
     x0, y0, w, h = drawing.extent
-    area_w, area_h = TEXT_W, PAGE_H - 2 * MARGIN - 10
+    area_w, area_h = TEXT_W, PAGE_H - 2 * MARGIN - 16
     k = min(area_w / w, area_h / h)  # page mm per model mm
     ox = MARGIN + (area_w - w * k) / 2
     oy = MARGIN
@@ -338,6 +338,16 @@ def _drawing_page(pdf: _QuotePDF, drawing: Drawing) -> None:
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_line_width(0.2)
+    # The drawing is shrunk to the page here; the SVG and DXF keep the stated scale.
+    pdf.set_font(FONT, size=8)
+    pdf.set_xy(MARGIN, PAGE_H - 27)  # above the automatic page break (20 mm)
+    pdf.cell(
+        0,
+        5,
+        f"이 페이지의 축척 약 1:{1 / k:.0f} (A4에 맞춤) · 도면 축척 1:{drawing.scale}은 "
+        "drawing.svg / drawing.dxf 기준",
+        align="C",
+    )
 
 
 def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:

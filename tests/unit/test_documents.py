@@ -260,6 +260,8 @@ def test_the_dxf_has_the_layers_and_an_outline_of_the_box(office_doc: QuoteDocum
     assert {e.dxf.layer for e in msp} <= set(LAYERS)
     assert dxf.header["$INSUNITS"] == 4
     assert not dxf.audit().has_errors
+    assert {e.dxf.style for e in msp.query("TEXT")} == {"KIS"}
+    assert dxf.styles.get("KIS").dxf.font == "malgun.ttf"
 
 
 def test_single_phase_panel_documents_say_balance_does_not_apply(
