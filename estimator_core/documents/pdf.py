@@ -73,7 +73,7 @@ def _cover(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     pdf.add_page()
     c = doc.company
     if c.logo is not None:
-        pdf.image(BytesIO(c.logo), x=PAGE_W - MARGIN - 30, y=10, h=14)
+        pdf.image(BytesIO(c.logo), x=PAGE_W - MARGIN - 40, y=10, w=40, h=14, keep_aspect_ratio=True)
     pdf.set_font(FONT, size=24)
     pdf.cell(0, 16, "견   적   서", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
