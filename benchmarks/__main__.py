@@ -8,7 +8,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import bench_balance, bench_http, bench_pipeline
+from benchmarks import bench_balance, bench_documents, bench_http, bench_pipeline
 
 
 def machine() -> str:
@@ -30,7 +30,12 @@ def machine() -> str:
 
 
 def main() -> None:
-    sections = [bench_pipeline.run(), bench_balance.run(), bench_http.run()]
+    sections = [
+        bench_pipeline.run(),
+        bench_balance.run(),
+        bench_documents.run(),
+        bench_http.run(),
+    ]
     text = "# Benchmark results\n\n" + machine() + "\n" + "\n".join(sections)
     out = Path(__file__).parent / "RESULTS.md"
     out.write_text(text, encoding="utf-8")

@@ -2,14 +2,17 @@
 
 This is the core's only I/O edge: it reads the request and catalog files, reads the
 clock for ``--issued-at`` when none is given and for stage timings, and writes evidence
-files. Everything it calls is pure. Errors print the one error shape and exit 2; a
-produced quote exits 0 whatever its status.
+files and the documents (quote.xlsx, quote.pdf, drawing.svg, drawing.dxf); it reads the
+company profile (a shipped sample unless ``--profile``) and the PDF's font file and hands
+the renderers their bytes. Everything it calls is pure. Errors print the one error shape
+and exit 2; a produced quote exits 0 whatever its status.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from datetime import UTC, datetime
@@ -18,14 +21,24 @@ from typing import Any, NoReturn
 
 from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
+from estimator_core.documents import (
+    CompanyProfile,
+    RenderedDocument,
+    document_from_result,
+    parse_company_profile,
+    render_documents,
+)
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
-from estimator_core.pipeline import estimate
+from estimator_core.pipeline import Quote, estimate
 
 CATALOGS = Path(__file__).parent / "catalogs"
 # The shipped catalog a fresh stack starts on. A released label's content never changes:
 # a corrected catalog ships as a new label beside the old ones (catalogs/<label>/).
 DEFAULT_CATALOG = CATALOGS / "v1.1.0"
+SAMPLE_PROFILE = CATALOGS / "company_profile.sample.json"
+# NanumGothic from the Debian package fonts-nanum (ops/supabase/install.sh installs it).
+DEFAULT_FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 
 
 def shipped_catalog_labels() -> list[str]:
@@ -149,12 +162,38 @@ def _estimate(args: argparse.Namespace) -> None:
     )
     if args.out:
         out = Path(args.out)
+        # Documents are rendered before anything is written: a bad profile or a missing
+        # font leaves the directory untouched.
+        profile = parse_company_profile(_read_json(args.profile))
+        documents = _render_documents(args, quote, catalog, profile, _read_font(Path(args.font)))
         for rec in quote.evidence:
             path = out / rec.filename
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(rec.content)
         (out / "result.json").write_text(_dump(quote.result) + "\n", encoding="utf-8")
+        for rendered in documents:
+            (out / rendered.filename).write_bytes(rendered.content)
     print(_dump(quote.result) if args.json else summary(quote.result))
+
+
+def _read_font(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise ValidationFailed(
+            f"cannot read the PDF font {path}: {err.strerror} (install fonts-nanum or pass --font)"
+        ) from None
+
+
+def _render_documents(
+    args: argparse.Namespace, quote: Quote, catalog: Catalog, profile: CompanyProfile, font: bytes
+) -> tuple[RenderedDocument, ...]:
+    sha = quote.result["request_sha256"]
+    number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
+    doc = document_from_result(quote, catalog, profile=profile, quote_number=number)
+    # fontTools logs every table it drops from the font subset; that is not news here.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return render_documents(doc, font=font)
 
 
 def _balance(args: argparse.Namespace) -> None:
@@ -183,7 +222,18 @@ def main(argv: list[str] | None = None) -> None:
     est.add_argument("--catalog", default=str(DEFAULT_CATALOG), help="catalog directory")
     est.add_argument("--issued-at", help="ISO 8601 issue time (default: now, UTC)")
     est.add_argument("--json", action="store_true", help="print the result JSON")
-    est.add_argument("--out", help="write evidence files (stage/sha256.ext) to this directory")
+    est.add_argument(
+        "--out",
+        help="write evidence files (stage/sha256.ext), result.json and the documents "
+        "(quote.xlsx, quote.pdf, drawing.svg, drawing.dxf) to this directory",
+    )
+    est.add_argument(
+        "--profile", default=str(SAMPLE_PROFILE), help="company profile JSON (default: a sample)"
+    )
+    est.add_argument("--quote-number", help="quote number on the documents (default: DRAFT-…)")
+    est.add_argument(
+        "--font", default=str(DEFAULT_FONT), help="TrueType font with Hangul, for the PDF"
+    )
     bal = sub.add_parser("balance", help="balance circuits over three phases")
     bal.add_argument("circuits", help="circuits JSON file, or - for stdin")
     bal.add_argument("--time-limit", type=float, default=2.0, help="seconds (default 2)")

@@ -11,7 +11,8 @@ the CLI map ``code`` to a status in one table and never show a traceback.
     ├── DeviceTypeMismatch      DEVICE_TYPE_MISMATCH   a model contradicts its entry's explicit type
     ├── InvalidModelCombo       INVALID_MODEL_COMBO    a model contradicts af; at not rated
     ├── AccessoryConflict       ACCESSORY_CONFLICT     items while disabled, pbl alone …
-    └── NeedKnowledgeUpdate     NEED_KNOWLEDGE_UPDATE  the catalog lacks a needed row
+    ├── NeedKnowledgeUpdate     NEED_KNOWLEDGE_UPDATE  the catalog lacks a needed row
+    └── InvalidCompanyProfile   INVALID_COMPANY_PROFILE a company profile field is malformed
 
 This module must never import anything that performs I/O.
 """
@@ -84,6 +85,15 @@ class NeedKnowledgeUpdate(EstimatorError):
     code = "NEED_KNOWLEDGE_UPDATE"
 
 
+class InvalidCompanyProfile(EstimatorError):
+    """Raised for a malformed company profile (business number, e-mail, oversized logo …).
+
+    ``details`` name each field (``loc``) and what is wrong with it (``msg``).
+    """
+
+    code = "INVALID_COMPANY_PROFILE"
+
+
 ERROR_CLASSES: tuple[type[EstimatorError], ...] = (
     ValidationFailed,
     ReqMoreInfo,
@@ -93,4 +103,5 @@ ERROR_CLASSES: tuple[type[EstimatorError], ...] = (
     InvalidModelCombo,
     AccessoryConflict,
     NeedKnowledgeUpdate,
+    InvalidCompanyProfile,
 )

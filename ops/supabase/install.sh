@@ -3,6 +3,9 @@
 #   * PostgreSQL 15 with plpgsql_check (for `supabase db lint`) and pgTAP + pg_prove
 #     (for supabase/tests), from the OS packages (Debian/Ubuntu), only if absent;
 #   * Node.js and npm from the OS packages, only if absent;
+#   * for the quote documents: the Korean font the PDF embeds (fonts-nanum), poppler's
+#     pdftotext/pdftoppm and rsvg-convert (the document tests read and render them), and
+#     headless LibreOffice Calc (the tests recalculate the workbook), each only if absent;
 #   * the Supabase CLI pinned in package.json/package-lock.json (`npm ci`), only when
 #     node_modules does not already match the lock file.
 # Idempotent: a second run installs nothing. Needs root (or sudo) only for apt.
@@ -16,6 +19,9 @@ APT_PACKAGES=(
   "postgresql-$PG_MAJOR-plpgsql-check"
   "postgresql-$PG_MAJOR-pgtap"
   libtap-parser-sourcehandler-pgtap-perl
+  fonts-nanum
+  poppler-utils
+  librsvg2-bin
 )
 
 log() { echo "install.sh: $*" >&2; }
@@ -48,6 +54,8 @@ for pkg in "${APT_PACKAGES[@]}"; do
 done
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# Any LibreOffice will do; the smallest package that gives `soffice --headless` is Calc without a GUI.
+command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || {
     log "missing ${missing[*]} and no apt-get: install them by hand"
@@ -66,4 +74,4 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] || ! node_modules/.bin/s
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$want" >"$stamp"
 fi
-log "ok: PostgreSQL $PG_MAJOR, plpgsql_check, pgTAP, pg_prove, Supabase CLI $(node_modules/.bin/supabase --version)"
+log "ok: PostgreSQL $PG_MAJOR, plpgsql_check, pgTAP, pg_prove, fonts-nanum, poppler, rsvg, LibreOffice, Supabase CLI $(node_modules/.bin/supabase --version)"

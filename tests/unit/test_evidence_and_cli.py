@@ -158,12 +158,16 @@ def test_cli_balance_bad_input_is_a_coded_error() -> None:
 
 
 IO_MODULES = {"os", "pathlib", "io", "socket", "time", "random", "subprocess", "shutil"}
+# In-memory buffers are how the document renderers hand bytes back: no I/O.
+IN_MEMORY = {("io", "BytesIO"), ("io", "StringIO")}
 
 
 def test_core_modules_do_no_io_except_the_cli() -> None:
     core = ROOT / "estimator_core"
-    for path in core.glob("*.py"):
-        if path.name in ("cli.py", "__main__.py"):
+    paths = sorted(core.rglob("*.py"))
+    assert core / "documents" / "pdf.py" in paths
+    for path in paths:
+        if path.parent == core and path.name in ("cli.py", "__main__.py"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -171,7 +175,9 @@ def test_core_modules_do_no_io_except_the_cli() -> None:
             if isinstance(node, ast.Import):
                 names = [a.name.split(".")[0] for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module.split(".")[0]]
+                root = node.module.split(".")[0]
+                if not all((root, a.name) in IN_MEMORY for a in node.names):
+                    names = [root]
             assert not set(names) & IO_MODULES, f"{path.name} imports {names}"
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in ("open", "print", "input"), path.name

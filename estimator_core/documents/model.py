@@ -1,0 +1,416 @@
+"""The typed input of every document renderer, and the one function that builds it.
+
+``document_from_result`` is the only place that reads the pipeline's result: when the
+result becomes a typed model, only that function changes. Everything else in this package
+renders a ``QuoteDocument`` to bytes. Pure: no I/O, no clock (the issue time comes from
+the quote's cover).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from estimator_core.documents.korean import korean_amount
+from estimator_core.errors import InvalidCompanyProfile
+from estimator_core.lines import SECTION_ORDER, SECTION_TITLES
+
+if TYPE_CHECKING:
+    from estimator_core.catalog import Catalog
+    from estimator_core.pipeline import Quote
+
+# Korea keeps one offset all year (no DST): the issue date is the date in Seoul.
+KST = timezone(timedelta(hours=9))
+MAX_LOGO_BYTES = 256 * 1024
+_BUSINESS_NUMBER = re.compile(r"^\d{3}-\d{2}-\d{5}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^[0-9+][0-9 ()-]{6,19}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def business_number_ok(number: str) -> bool:
+    """Whether a 사업자등록번호 ``NNN-NN-NNNNN`` passes the National Tax Service check digit."""
+    if not _BUSINESS_NUMBER.match(number):
+        return False
+    d = [int(c) for c in number if c.isdigit()]
+    weights = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+    total = sum(a * b for a, b in zip(d, weights, strict=False)) + d[8] * 5 // 10
+    return (10 - total % 10) % 10 == d[9]
+
+
+class CompanyProfile(_Frozen):
+    """The panel maker issuing the quote: the header of every document.
+
+    ``name`` is the 상호, ``representative`` the 대표자, ``business_number`` the
+    사업자등록번호 (``NNN-NN-NNNNN`` with its check digit). ``logo`` is PNG or JPEG,
+    base64 in JSON, at most 256 KiB.
+    """
+
+    name: str = Field(min_length=1, max_length=100)
+    representative: str = Field(min_length=1, max_length=50)
+    business_number: str
+    address: str = Field(min_length=1, max_length=200)
+    phone: str
+    email: str = Field(max_length=200)
+    logo: Base64Bytes | None = None
+    validity_days: int = Field(default=30, ge=1, le=365)
+    payment_terms: str = Field(default="", max_length=200)
+    delivery_terms: str = Field(default="", max_length=200)
+    bank_account: str = Field(default="", max_length=200)
+
+    @field_validator("business_number")
+    @classmethod
+    def _business_number(cls, value: str) -> str:
+        if not _BUSINESS_NUMBER.match(value):
+            raise ValueError("must be NNN-NN-NNNNN (10 digits)")
+        if not business_number_ok(value):
+            raise ValueError("check digit does not match")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if not _PHONE.match(value):
+            raise ValueError("must be digits, spaces, +, ( ) or -, 7 to 20 characters")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("must be an e-mail address")
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _logo(cls, value: bytes | None) -> bytes | None:
+        if value is None:
+            return None
+        if len(value) > MAX_LOGO_BYTES:
+            raise ValueError(f"logo is {len(value)} bytes, more than {MAX_LOGO_BYTES}")
+        if logo_type(value) is None:
+            raise ValueError("logo must be a PNG or JPEG image")
+        return value
+
+
+def logo_type(data: bytes) -> str | None:
+    """``png`` or ``jpeg`` by the file's magic bytes, else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    return None
+
+
+def parse_company_profile(data: Any) -> CompanyProfile:
+    """A profile from JSON-like data; raise ``InvalidCompanyProfile`` naming each bad field."""
+    try:
+        return CompanyProfile.model_validate(data)
+    except ValidationError as err:
+        details = [
+            {
+                "loc": ".".join(str(p) for p in e["loc"]),
+                "msg": e["msg"].removeprefix("Value error, "),
+                "type": e["type"],
+            }
+            for e in err.errors(include_url=False, include_input=False)
+        ]
+        fields = ", ".join(d["loc"] or "(profile)" for d in details)
+        raise InvalidCompanyProfile(f"invalid company profile: {fields}", details) from None
+
+
+class DocLine(_Frozen):
+    """One quote line as printed: 품명, 규격, 단위, 수량, 단가, 금액."""
+
+    section: str
+    item: str
+    spec: str
+    unit: str
+    qty: int | Decimal
+    unit_price: int
+    amount: int
+    note: str | None = None
+
+
+class DocSection(_Frozen):
+    key: str
+    title: str
+    lines: tuple[DocLine, ...]
+    subtotal: int
+
+
+class DocTotals(_Frozen):
+    materials: int
+    labour: int
+    subtotal: int
+    vat: int
+    grand_total: int
+
+
+class Finding(_Frozen):
+    level: str
+    rule: str
+    message: str
+
+
+class PhaseTable(_Frozen):
+    """The phase balance as printed (RULES.md §3), with the two gates."""
+
+    applicable: bool
+    system: str
+    totals_a: dict[str, float]
+    single_phase_totals_a: dict[str, float]
+    imbalance: float | None
+    imbalance_single_phase: float | None
+    proven_optimal: bool
+    optimum_a: float | None
+    lower_bound_a: float | None
+    target: Decimal
+    kec_limit: Decimal
+
+
+class DrawnBreaker(_Frozen):
+    id: str
+    role: str
+    model: str
+    poles: int
+    af: int
+    at: int
+    phase: str
+    label: str | None = None
+
+
+class DrawnRow(_Frozen):
+    row: int
+    pitch_mm: int
+    left: DrawnBreaker
+    right: DrawnBreaker | None
+
+
+class DrawnAccessory(_Frozen):
+    """An accessory of the request (magnet, timer, meter, SPD, PBL) for the drawing."""
+
+    kind: str
+    model: str
+    name: str
+    qty: int
+
+
+class EnclosureView(_Frozen):
+    model: str
+    series: str
+    w: int
+    h: int
+    d: int
+    custom: bool
+    material: str
+    required_w: int
+    required_h: int
+    required_d: int
+    height_parts: dict[str, int]
+    fit_score: float
+
+
+class QuoteDocument(_Frozen):
+    """Everything a document shows, typed; rendered by ``render_xlsx/pdf/svg/dxf``."""
+
+    quote_number: str = Field(min_length=1, max_length=40)
+    revision: str
+    issued_at: str
+    issue_date: date
+    valid_until: date
+    estimator: str
+    status: str
+    client: str | None
+    project: str | None
+    project_number: str | None
+    contact: str | None
+    company: CompanyProfile
+    catalog_label: str
+    catalog_sha256: str
+    evidence_root: str
+    sections: tuple[DocSection, ...]
+    totals: DocTotals
+    vat_rate: Decimal
+    amount_in_words: str
+    findings: tuple[Finding, ...]
+    phase: PhaseTable
+    enclosure: EnclosureView
+    main: DrawnBreaker
+    rows: tuple[DrawnRow, ...]
+    accessories: tuple[DrawnAccessory, ...]
+
+    @property
+    def lines(self) -> tuple[DocLine, ...]:
+        return tuple(x for s in self.sections for x in s.lines)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.level in ("error", "warning"))
+
+
+STATUS_TITLES = {"issued": "발행", "needs_review": "검토 필요", "rejected": "반려"}
+
+
+def _breaker(b: dict[str, Any]) -> DrawnBreaker:
+    return DrawnBreaker(
+        id=b["id"],
+        role=b["role"],
+        model=b["model"],
+        poles=b["poles"],
+        af=b["af"],
+        at=b["at"],
+        phase=b["phase"],
+        label=b.get("label"),
+    )
+
+
+def _qty(value: Any) -> int | Decimal:
+    # The result carries kg as a float of two decimals; str() gives back its digits.
+    return value if isinstance(value, int) else Decimal(str(value))
+
+
+def _accessories(lines: list[dict[str, Any]]) -> tuple[DrawnAccessory, ...]:
+    out = []
+    for x in lines:
+        for ref in x.get("refs", ()):
+            if ref.startswith("accessory:"):
+                _, kind, model = ref.split(":", 2)
+                out.append(DrawnAccessory(kind=kind, model=model, name=x["item"], qty=x["qty"]))
+            elif ref == "bundle:PBL_TIMER":
+                out.append(DrawnAccessory(kind="pbl", model="", name=x["item"], qty=x["qty"]))
+    return tuple(out)
+
+
+def document_from_result(
+    quote: Quote,
+    catalog: Catalog,
+    *,
+    profile: CompanyProfile,
+    quote_number: str,
+) -> QuoteDocument:
+    """The document input from a finished estimate, the catalog it used and the issuer.
+
+    Reads ``quote.result`` (the JSON the API returns) and, for the row pitches the result
+    does not carry, ``quote.enclosure``. Checks the totals it is given add up, so a
+    document can never show figures the engine did not produce.
+    """
+    r = quote.result
+    cover = r["cover"]
+    issued = datetime.fromisoformat(cover["issued_at"].replace("Z", "+00:00"))
+    issue_date = issued.astimezone(KST).date()
+    vat_rate = Decimal(catalog.rules.vat_rate)
+
+    raw_lines: list[dict[str, Any]] = r["lines"]
+    sections = []
+    for key in SECTION_ORDER:
+        lines = tuple(
+            DocLine(
+                section=key,
+                item=x["item"],
+                spec=x.get("spec", ""),
+                unit=x["unit"],
+                qty=_qty(x["qty"]),
+                unit_price=x["unit_price"],
+                amount=x["amount"],
+                note=x.get("note"),
+            )
+            for x in raw_lines
+            if x["section"] == key
+        )
+        if lines:
+            subtotal = sum(x.amount for x in lines)
+            sections.append(
+                DocSection(key=key, title=SECTION_TITLES[key], lines=lines, subtotal=subtotal)
+            )
+    totals = DocTotals(**r["totals"])
+    if sum(s.subtotal for s in sections) != totals.subtotal or len(raw_lines) != sum(
+        len(s.lines) for s in sections
+    ):
+        raise ValueError("the result's lines do not add up to its subtotal")
+
+    pb = r["phase_balance"]
+    phase = PhaseTable(
+        applicable=pb["applicable"],
+        system=pb["system"],
+        totals_a=pb.get("totals_a") or {},
+        single_phase_totals_a=pb.get("single_phase_totals_a") or {},
+        imbalance=pb["imbalance"],
+        imbalance_single_phase=pb["imbalance_single_phase"],
+        proven_optimal=pb["proven_optimal"],
+        optimum_a=pb["optimum_a"],
+        lower_bound_a=pb["lower_bound"],
+        target=Decimal(catalog.rules.imbalance_target),
+        kec_limit=Decimal(catalog.rules.imbalance_kec_limit),
+    )
+
+    enc = r["enclosure"]
+    box = enc["box"]
+    pitches = {row.row: row.pitch_mm for row in quote.enclosure.rows}
+    rows = tuple(
+        DrawnRow(
+            row=row["row"],
+            pitch_mm=pitches[row["row"]],
+            left=_breaker(row["left"]),
+            right=_breaker(row["right"]) if row["right"] else None,
+        )
+        for row in r["layout"]["rows"]
+    )
+    lint = r["lint"]
+    findings = tuple(
+        Finding(level=level[:-1], rule=f["rule"], message=f["message"])
+        for level in ("errors", "warnings", "notes")
+        for f in lint[level]
+    )
+    return QuoteDocument(
+        quote_number=quote_number,
+        revision=cover["revision"],
+        issued_at=cover["issued_at"],
+        issue_date=issue_date,
+        valid_until=issue_date + timedelta(days=profile.validity_days),
+        estimator=cover["estimator"],
+        status=r["status"],
+        client=cover.get("client"),
+        project=cover.get("project_name"),
+        project_number=cover.get("project_number"),
+        contact=cover.get("contact"),
+        company=profile,
+        catalog_label=r["catalog"]["label"],
+        catalog_sha256=r["catalog"]["sha256"],
+        evidence_root=r["evidence_root"],
+        sections=tuple(sections),
+        totals=totals,
+        vat_rate=vat_rate,
+        amount_in_words=f"일금 {korean_amount(totals.grand_total)}원정 (VAT 포함)",
+        findings=findings,
+        phase=phase,
+        enclosure=EnclosureView(
+            model=box["model"],
+            series=box["series"],
+            w=box["w"],
+            h=box["h"],
+            d=box["d"],
+            custom=box["custom"],
+            material=box["material"],
+            required_w=enc["required"]["w"],
+            required_h=enc["required"]["h"],
+            required_d=enc["required"]["d"],
+            height_parts=enc["height_parts"],
+            fit_score=enc["fit_score"],
+        ),
+        main=_breaker(r["layout"]["main"]),
+        rows=rows,
+        accessories=_accessories(raw_lines),
+    )
+
+
+def percent(rate: Decimal) -> str:
+    """A rate as a percentage without trailing zeros: 0.03 → "3", 0.1 → "10"."""
+    return f"{(rate * 100).normalize():f}"
