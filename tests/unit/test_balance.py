@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import math
@@ -24,6 +25,7 @@ from estimator_core.balance import (
     solve_subset_sums,
 )
 from estimator_core.errors import ValidationFailed
+from tests.conftest import ROOT
 
 
 def twop(cid: str, load: str | int, pin: str | None = None) -> Circuit:
@@ -404,3 +406,26 @@ def test_request_lists_every_problem_at_once() -> None:
 def test_request_with_more_than_5000_circuits_is_rejected() -> None:
     details = errors_of(request(*(item(f"c{i}", 1) for i in range(5001))))
     assert details == [{"loc": ["circuits"], "msg": "at most 5000 circuits, got 5001"}]
+
+
+# --- Purity ------------------------------------------------------------------------------
+
+_IO_MODULES = {"os", "pathlib", "io", "socket", "time", "random", "subprocess", "shutil"}
+
+
+def test_balance_package_does_no_io_and_reads_no_clock() -> None:
+    # The core-wide purity test only looks at estimator_core/*.py; the package is a folder.
+    modules = sorted((ROOT / "estimator_core" / "balance").glob("*.py"))
+    assert len(modules) > 5
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module.split(".")[0]]
+            assert not set(names) & _IO_MODULES, f"{path.name} imports {names}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("open", "print", "input"), path.name
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in ("now", "utcnow", "today"), f"{path.name} reads the clock"
