@@ -149,7 +149,8 @@ def _estimate(args: argparse.Namespace) -> None:
 
 
 def _balance(args: argparse.Namespace) -> None:
-    result = balance_request(_read_json(args.circuits), time_limit_s=args.time_limit)
+    data = _read_json(args.circuits)
+    result = balance_request(data, time_limit_s=args.time_limit, clock=time.perf_counter)
     if args.json:
         print(_dump(result))
         return

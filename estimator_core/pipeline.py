@@ -126,7 +126,8 @@ def estimate(
     lap("validation")
     enc = size_enclosure(panel, catalog)
     lap("enclosure")
-    placement = place_breakers(panel, enc, time_limit_s=catalog.rules.balance_time_limit_s)
+    limit_s = catalog.rules.balance_time_limit_s
+    placement = place_breakers(panel, enc, time_limit_s=limit_s, clock=clock)
     lap("breaker")
     fmt = price_lines(panel, enc, catalog)
     lap("format")

@@ -15,20 +15,30 @@ tiered; the first tier that proves its answer optimal names ``method``:
 3. ``exact-small``: depth-first search with memo over group totals (at most 12 free
    circuits, a bounded number of states).
 4. ``subset-sum-bound``: exact subset sums find totals at the lower bound.
-5. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the best split so far; if
-   its time limit ends first, the best found, its bound and ``proven_optimal: False``.
+5. ``ckk``: complete Karmarkar–Karp (Korf 1998), three-way: anytime depth-first search
+   over differencing merges, exact when it ends; it takes the whole time limit when every
+   free load is distinct, half of it otherwise.
+6. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the best split so far.
+
+If the time limit ends first, the answer is the best found, the bound and
+``proven_optimal: False``. With the caller's clock the limit is a hard cap on wall time
+for every tier (``deadline``); without one each tier does a fixed amount of work.
 
 One module per part: ``problem`` (the integer problem and its solution), ``bounds``,
-``heuristics``, ``exact_small``, ``subset_sum``, ``cp_sat``, ``tiers`` (the order above),
-``result`` and ``phases`` (circuits in, result out) and ``cli_request`` (the CLI's JSON).
+``heuristics``, ``exact_small``, ``subset_sum``, ``ckk``, ``cp_sat``, ``deadline``,
+``tiers`` (the order above), ``result`` and ``phases`` (circuits in, result out) and
+``cli_request`` (the CLI's JSON).
 
-This package must never do I/O, read the environment or read the clock (CP-SAT's own
-reported wall time is the one nondeterministic figure it returns).
+This package must never do I/O, read the environment or read the clock: time is read only
+through a clock the caller passes in (CP-SAT's own reported wall time is the one other
+nondeterministic figure it returns).
 """
 
 from estimator_core.balance.bounds import lower_bound
+from estimator_core.balance.ckk import CkkSolution, solve_ckk
 from estimator_core.balance.cli_request import balance_request
 from estimator_core.balance.cp_sat import solve_cp_sat
+from estimator_core.balance.deadline import Clock, Deadline
 from estimator_core.balance.exact_small import (
     SMALL_EXACT_MAX_CIRCUITS,
     SMALL_EXACT_NODE_LIMIT,
@@ -77,8 +87,11 @@ __all__ = [
     "BalanceProblem",
     "BalanceResult",
     "Circuit",
+    "CkkSolution",
+    "Clock",
     "CountSolution",
     "Counts",
+    "Deadline",
     "ExactFigures",
     "System",
     "Totals",
@@ -90,6 +103,7 @@ __all__ = [
     "improve_by_exchange",
     "karmarkar_karp",
     "lower_bound",
+    "solve_ckk",
     "solve_counts",
     "solve_cp_sat",
     "solve_exact_small",

@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from estimator_core.balance.deadline import Clock
 from estimator_core.balance.phases import MAX_CIRCUITS, as_decimal, balance_phases, load_problems
 from estimator_core.balance.problem import GROUPS, System
 from estimator_core.balance.result import Circuit
@@ -94,7 +95,9 @@ def _cross_field_problems(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return problems
 
 
-def balance_request(data: Any, *, time_limit_s: float = 2.0) -> dict[str, Any]:
+def balance_request(
+    data: Any, *, time_limit_s: float = 2.0, clock: Clock | None = None
+) -> dict[str, Any]:
     """Validates a CLI request, balances it and returns the JSON-ready result.
 
     Input: ``{"circuits": [{"id", "load_a", "poles", "phase"?}], "system"?}``.
@@ -127,7 +130,7 @@ def balance_request(data: Any, *, time_limit_s: float = 2.0) -> dict[str, Any]:
         )
         for c in request.circuits
     ]
-    result = balance_phases(circuits, system=request.system, time_limit_s=time_limit_s)
+    result = balance_phases(circuits, system=request.system, time_limit_s=time_limit_s, clock=clock)
     out = result.to_dict()
     out["lower_bound"] = result.lower_bound_a
     return out

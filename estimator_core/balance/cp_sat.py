@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from estimator_core.balance.bounds import lower_bound
+from estimator_core.balance.deadline import Deadline
 from estimator_core.balance.heuristics import heuristic_counts
 from estimator_core.balance.problem import (
     BalanceProblem,
@@ -14,6 +15,9 @@ from estimator_core.balance.problem import (
     group_totals,
     totals_spread,
 )
+
+# Kept back from the deadline for CP-SAT's own overshoot and reading the answer.
+CP_SAT_MARGIN_S = 0.02
 
 
 def _symmetric_pairs(base: Totals) -> list[tuple[int, int]]:
@@ -39,11 +43,16 @@ def solve_cp_sat(
     *,
     time_limit_s: float = 2.0,
     hint: Counts | None = None,
+    deadline: Deadline | None = None,
 ) -> CountSolution:
-    """CP-SAT on the count model; without a proof in time, the best found and the bound."""
-    # OR-Tools takes ~2 s to import; most panels are proven optimal without it, so a cold
-    # serverless worker only pays for it when CP-SAT is really needed.
-    from ortools.sat.python import cp_model
+    """CP-SAT on the count model; without a proof in time, the best found and the bound.
+
+    ``deadline`` (default: ``time_limit_s`` on CP-SAT's own timer) bounds the whole call:
+    with a clock, the solver gets what is left after the import and the model build, and
+    is not started at all when too little is left.
+    """
+    if deadline is None:
+        deadline = Deadline.after(time_limit_s)
 
     # Data.
     values = [v for v, _ in problem.loads]
@@ -53,6 +62,13 @@ def solve_cp_sat(
     start = _order_for_symmetry(problem, start)
     start_spread = totals_spread(group_totals(problem, start))
     bound = lower_bound(problem)
+    if deadline.measured and deadline.remaining_s() <= CP_SAT_MARGIN_S:
+        # Not even time to import the solver: the start and the bound, unproven.
+        return CountSolution(start, start_spread, bound, start_spread <= bound, "cp-sat")
+
+    # OR-Tools takes ~2 s to import; most panels are proven optimal without it, so a cold
+    # serverless worker only pays for it when CP-SAT is really needed.
+    from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
 
@@ -99,10 +115,14 @@ def solve_cp_sat(
 
     # Solver parameters: bounded, single worker and a fixed seed for determinism.
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    seconds = deadline.remaining_s() - (CP_SAT_MARGIN_S if deadline.measured else 0.0)
+    if seconds <= 0:
+        # No time left to search: the start and the proven bound, honestly unproven.
+        return CountSolution(start, start_spread, bound, start_spread <= bound, "cp-sat")
+    solver.parameters.max_time_in_seconds = seconds
     # Deterministic time (calibrated near seconds, ≥ ~0.5 × wall time here) usually stops
     # the search first, so even an unproven answer repeats; wall time stays the hard cap.
-    solver.parameters.max_deterministic_time = time_limit_s / 2
+    solver.parameters.max_deterministic_time = deadline.limit_s / 2
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     status = solver.solve(model)

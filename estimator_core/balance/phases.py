@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from estimator_core.balance.deadline import Clock
 from estimator_core.balance.problem import GROUPS, BalanceProblem, System, group_totals
 from estimator_core.balance.result import BalanceResult, Circuit, ExactFigures
 from estimator_core.balance.tiers import solve_counts
@@ -116,9 +117,19 @@ def _float_a(units: int, scale: int) -> float:
 
 
 def balance_phases(
-    circuits: Sequence[Circuit], *, system: System, time_limit_s: float = 2.0
+    circuits: Sequence[Circuit],
+    *,
+    system: System,
+    time_limit_s: float = 2.0,
+    clock: Clock | None = None,
+    ckk: bool = True,
 ) -> BalanceResult:
-    """The spread-minimising split of the 2P circuits into the system's three groups."""
+    """The spread-minimising split of the 2P circuits into the system's three groups.
+
+    With ``clock`` (the caller's, e.g. ``time.perf_counter``) the time limit caps the
+    solve's wall time; without one each tier does a fixed amount of work (``tiers``).
+    ``ckk=False`` is the solver before complete differencing, for the benchmark only.
+    """
     loads = _validate_circuits(circuits, system)
     if not time_limit_s > 0:
         raise ValidationFailed(
@@ -141,7 +152,7 @@ def balance_phases(
         else:
             free[u] = free.get(u, 0) + 1
     problem = BalanceProblem.of(base, free)
-    solution = solve_counts(problem, time_limit_s=time_limit_s)
+    solution = solve_counts(problem, time_limit_s=time_limit_s, clock=clock, ckk=ckk)
 
     # Hand out groups per load value in group order; spare (0 A) circuits cycle R→S→T.
     queues: dict[int, list[int]] = {

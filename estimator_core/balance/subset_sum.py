@@ -6,6 +6,7 @@ import itertools
 import math
 from collections.abc import Sequence
 
+from estimator_core.balance.deadline import Deadline
 from estimator_core.balance.problem import BalanceProblem, Counts, Totals, totals_spread
 
 # Target totals tried, and the bits its bitset tables may hold (25 MB).
@@ -14,17 +15,20 @@ SUBSET_SUM_ORDERS = 12
 SUBSET_SUM_MAX_BITS = 200_000_000
 
 
-def _subset_with_sum(values: Sequence[int], target: int, max_bits: int) -> list[int] | None:
+def _subset_with_sum(
+    values: Sequence[int], target: int, max_bits: int, deadline: Deadline
+) -> list[int] | None:
     """Positions of some values summing exactly to ``target`` (bitset DP), or None.
 
-    None also when the kept bitsets would exceed ``max_bits`` before reaching the target.
+    None also when the kept bitsets would exceed ``max_bits`` before reaching the target,
+    or when the deadline passes (a layer of a wide table can take milliseconds).
     """
     if target == 0:
         return []
     mask = (1 << (target + 1)) - 1
     layers = [1]  # layers[i]: sums reachable with the first i values
     for v in values:
-        if len(layers) * (target + 1) > max_bits:
+        if len(layers) * (target + 1) > max_bits or deadline.expired():
             return None
         reach = layers[-1]
         layers.append(reach | ((reach << v) & mask))
@@ -63,14 +67,21 @@ def _target_totals(problem: BalanceProblem, spread: int, limit: int) -> list[Tot
 
 
 def solve_subset_sums(
-    problem: BalanceProblem, spread: int, *, max_bits: int = SUBSET_SUM_MAX_BITS
+    problem: BalanceProblem,
+    spread: int,
+    *,
+    max_bits: int = SUBSET_SUM_MAX_BITS,
+    deadline: Deadline | None = None,
 ) -> Counts | None:
     """Circuits split to totals of exactly ``spread``, found by exact subset sums, or None.
 
     For a few target totals, picks circuits summing to the smallest group's share, then to
     the next group's share from the rest; the last group takes what is left. Finding one
-    proves nothing by itself: the caller compares its spread with a lower bound.
+    proves nothing by itself: the caller compares its spread with a lower bound. Gives
+    up (None) when ``deadline`` passes.
     """
+    if deadline is None:
+        deadline = Deadline.after(math.inf)
     if not problem.loads:
         return {} if totals_spread(problem.base) == spread else None
     items = [v for v, c in problem.loads for _ in range(c)]
@@ -88,12 +99,14 @@ def solve_subset_sums(
         shares = [targets[g] - problem.base[g] for g in range(3)]
         first, second, last = sorted(range(3), key=lambda g: (shares[g], g))
         for order in orders:
-            picked = _subset_with_sum(order, shares[first], max_bits)
+            if deadline.expired():
+                return None
+            picked = _subset_with_sum(order, shares[first], max_bits, deadline)
             if picked is None:
                 break
             taken = set(picked)
             rest = [v for i, v in enumerate(order) if i not in taken]
-            picked_second = _subset_with_sum(rest, shares[second], max_bits)
+            picked_second = _subset_with_sum(rest, shares[second], max_bits, deadline)
             if picked_second is None:
                 continue
             split: dict[int, list[int]] = {v: [0, 0, 0] for v, _ in problem.loads}

@@ -1,9 +1,17 @@
-"""The tiered solve: the cheapest tier that proves its answer optimal decides."""
+"""The tiered solve: the cheapest tier that proves its answer optimal decides.
+
+The time limit is one budget for all tiers. With the caller's clock it is a hard cap on
+wall time: subset sums, complete differencing and CP-SAT each stop at the deadline, and
+CP-SAT is given only what is left. Without a clock each tier stops after a fixed amount
+of work, so the answer repeats exactly; CP-SAT's own timer is then the only clock.
+"""
 
 from __future__ import annotations
 
 from estimator_core.balance.bounds import lower_bound
+from estimator_core.balance.ckk import CKK_NODES_PER_S, solve_ckk
 from estimator_core.balance.cp_sat import solve_cp_sat
+from estimator_core.balance.deadline import Clock, Deadline
 from estimator_core.balance.exact_small import (
     SMALL_EXACT_MAX_CIRCUITS,
     SMALL_EXACT_NODE_LIMIT,
@@ -18,9 +26,28 @@ from estimator_core.balance.problem import (
 )
 from estimator_core.balance.subset_sum import solve_subset_sums
 
+# Share of the time limit complete differencing may use before CP-SAT gets the rest. On
+# repeated loads CP-SAT's count model is strong, so it keeps half; when every free load
+# is distinct the count model gains nothing and differencing proves what CP-SAT cannot
+# (benchmarks/RESULTS.md), so it takes the whole limit.
+CKK_SHARE = 0.5
+CKK_SHARE_DISTINCT = 1.0
 
-def solve_counts(problem: BalanceProblem, *, time_limit_s: float = 2.0) -> CountSolution:
-    """The tiered exact solve (see the module docstring for the tiers)."""
+
+def solve_counts(
+    problem: BalanceProblem,
+    *,
+    time_limit_s: float = 2.0,
+    clock: Clock | None = None,
+    ckk: bool = True,
+) -> CountSolution:
+    """The tiered exact solve (see the package docstring for the tiers).
+
+    ``clock`` makes ``time_limit_s`` a hard cap on wall time (see the module docstring).
+    ``ckk=False`` leaves out complete differencing: the solver as it was before that
+    tier, kept so the benchmark can compare old and new in one run.
+    """
+    deadline = Deadline.after(time_limit_s, clock)
     if not problem.loads:
         spread = totals_spread(problem.base)
         return CountSolution({}, spread, spread, True, "trivial")
@@ -34,9 +61,20 @@ def solve_counts(problem: BalanceProblem, *, time_limit_s: float = 2.0) -> Count
         if small.proven_optimal:
             return small
         start = small.counts
-    aimed = solve_subset_sums(problem, bound)
+    aimed = solve_subset_sums(problem, bound, deadline=deadline)
     if aimed is not None:
         return CountSolution(
             aimed, totals_spread(group_totals(problem, aimed)), bound, True, "subset-sum-bound"
         )
-    return solve_cp_sat(problem, time_limit_s=time_limit_s, hint=start)
+    if not ckk:
+        return solve_cp_sat(problem, deadline=deadline, hint=start)
+    distinct = all(count == 1 for _, count in problem.loads)
+    share = CKK_SHARE_DISTINCT if distinct else CKK_SHARE
+    # Without a clock the differencing budget is a node count and CP-SAT gets the rest
+    # of the limit on its own timer.
+    nodes = None if deadline.measured else int(CKK_NODES_PER_S * share * time_limit_s)
+    differencing = solve_ckk(problem, deadline.portion(share), start=start, node_limit=nodes)
+    if differencing.solution.proven_optimal or share >= 1:
+        return differencing.solution
+    rest = deadline if deadline.measured else Deadline.after((1 - share) * time_limit_s)
+    return solve_cp_sat(problem, deadline=rest, hint=differencing.solution.counts)

@@ -281,6 +281,16 @@ def test_a_hard_instance_cut_short_reports_its_bound_and_no_proof() -> None:
     solution = solve_counts(problem, time_limit_s=0.05)
     assert not solution.proven_optimal
     assert solution.lower_bound <= solution.spread
+    # Every load is distinct, so complete differencing has the whole (node) budget.
+    assert solution.method == "ckk"
+
+
+def test_a_hard_instance_cut_short_without_differencing_stops_in_cp_sat() -> None:
+    rng = random.Random(7)
+    problem = BalanceProblem.of((0, 0, 0), [rng.randint(50000, 600000) for _ in range(20)])
+    solution = solve_counts(problem, time_limit_s=0.05, ckk=False)
+    assert not solution.proven_optimal
+    assert solution.lower_bound <= solution.spread
     assert solution.method == "cp-sat"
 
 
