@@ -57,11 +57,17 @@ class CkkSolution:
     complete: bool
 
 
+# The six ways to add y's components to x's: component k of x gets y's perm[k].
+# Crosswise first (x's largest with y's smallest): that is the differencing merge.
+_PERMS = ((2, 1, 0), (2, 0, 1), (1, 2, 0), (1, 0, 2), (0, 2, 1), (0, 1, 2))
+
+
 def _normalised(sums: list[int]) -> tuple[int, int, tuple[int, int, int]]:
     """(a, b) of a triple and which component of ``sums`` lands at each sorted place."""
-    order = sorted(range(3), key=lambda k: (-sums[k], k))
-    low = sums[order[2]]
-    return sums[order[0]] - low, sums[order[1]] - low, (order[0], order[1], order[2])
+    order = sorted(((-sums[0], 0), (-sums[1], 1), (-sums[2], 2)))
+    first, second, third = order[0][1], order[1][1], order[2][1]
+    low = sums[third]
+    return sums[first] - low, sums[second] - low, (first, second, third)
 
 
 def _merges(x: _Part, y: _Part, tick: int) -> list[_Part]:
@@ -69,16 +75,14 @@ def _merges(x: _Part, y: _Part, tick: int) -> list[_Part]:
     xs = (x[0], x[1], 0)
     ys = (y[0], y[1], 0)
     found: dict[tuple[int, int], _Part] = {}
-    # Crosswise first (x's largest with y's smallest), then the rest.
-    for perm in ((2, 1, 0), (2, 0, 1), (1, 2, 0), (1, 0, 2), (0, 2, 1), (0, 1, 2)):
-        sums = [xs[k] + ys[perm[k]] for k in range(3)]
-        a, b, order = _normalised(sums)
+    for perm in _PERMS:
+        a, b, order = _normalised([xs[0] + ys[perm[0]], xs[1] + ys[perm[1]], ys[perm[2]]])
         if (a, b) in found:
             continue
         from_y = (perm[order[0]], perm[order[1]], perm[order[2]])
         found[a, b] = (a, b, tick + len(found), ("merge", x[3], y[3], order, from_y))
     first, *rest = found.values()
-    rest.sort(key=lambda part: (part[0], part[1], part[2]))
+    rest.sort()
     return [first, *rest]
 
 
@@ -122,18 +126,126 @@ def _counts_of(problem: BalanceProblem, last: _Part, base_groups: tuple[int, int
     return {v: (s[0], s[1], s[2]) for v, s in split.items()}
 
 
-def _node_bound(top: _Part, total: int) -> int:
+def _node_bound(top: _Part, total: int, sum_a: int) -> int:
     """A lower bound on the spread of every split below a node (sums normalised).
 
-    ``top`` is the partial split with the largest a, ``total`` the sum of all parts. The
-    fullest group holds at least a third of the total and at least a; the emptiest at
-    most a third and at most half of what the fullest leaves. And the group that gets
-    top's 0 can gain at most what the other parts hold, while another holds a.
+    ``top`` is the partial split with the largest a, ``total`` the sum of all parts'
+    sums and ``sum_a`` of their a's. The fullest group holds at least a third of the
+    total and at least a; the emptiest at most a third and at most half of what the
+    fullest leaves. And another part (x, y, 0) can narrow the gap between the groups
+    holding top's a and top's 0 by at most its own x.
     """
-    a, b = top[0], top[1]
+    a = top[0]
     most = max(-(-total // 3), a)
     least = min(total // 3, (total - most) // 2)
-    return max(most - least, a - (total - a - b), 0)
+    return max(most - least, a - (sum_a - a), 0)
+
+
+class _Search:
+    """The search state: the partial splits (sorted), their sums, the incumbent, the budget."""
+
+    def __init__(
+        self,
+        parts: list[_Part],
+        best_spread: int,
+        global_lb: int,
+        deadline: Deadline,
+        node_limit: int | None,
+    ) -> None:
+        self.parts = sorted(parts)
+        self.total = sum(p[0] + p[1] for p in parts)
+        self.sum_a = sum(p[0] for p in parts)
+        self.tick = len(parts)
+        self.best_spread = best_spread
+        self.best_last: _Part | None = None
+        self.global_lb = global_lb
+        self.deadline = deadline
+        self.node_limit = node_limit
+        self.nodes = 0
+
+    def _bound_with(self, child: _Part, above: _Part) -> int:
+        """The node bound once ``child`` joins the parts (``above`` the largest of them)."""
+        total = self.total + child[0] + child[1]
+        return _node_bound(max(child, above), total, self.sum_a + child[0])
+
+    def _place(self, part: _Part, sign: int) -> None:
+        if sign > 0:
+            insort(self.parts, part)
+        else:
+            del self.parts[bisect_left(self.parts, part)]
+        self.total += sign * (part[0] + part[1])
+        self.sum_a += sign * part[0]
+
+    def _finish(self, x: _Part, y: _Part) -> None:
+        """The best last merge of two splits, kept if it beats the incumbent."""
+        xa, xb, ya, yb = x[0], x[1], y[0], y[1]
+        # The spread of each merge; only an improvement is built as a part.
+        spreads = (
+            max(xa, xb + yb, ya) - min(xb + yb, ya),
+            max(xa, xb + ya, yb) - min(xb + ya, yb),
+            max(xa + yb, xb, ya) - min(xb, ya),
+            max(xa + yb, xb + ya) - min(xa + yb, xb + ya, 0),
+            max(xa + ya, xb, yb) - min(xb, yb),
+            max(xa + ya, xb + yb) - min(xb + yb, 0),
+        )
+        if min(spreads) < self.best_spread:
+            best = min(_merges(x, y, self.tick))
+            self.tick += 6
+            self.best_spread, self.best_last = best[0], best
+
+    def run(self) -> bool:
+        """Depth first from the current parts; False when the budget ended it."""
+        parts = self.parts
+        # Each frame: the two splits it merged, its children, the next child to try and
+        # the child now in ``parts`` (-1: none yet).
+        frames: list[tuple[_Part, _Part, list[_Part], list[int]]] = []
+        descend = True
+        while True:
+            if descend:
+                self.nodes += 1
+                if self.nodes % _CLOCK_EVERY == 0 and self.deadline.expired():
+                    return False
+                if self.node_limit is not None and self.nodes > self.node_limit:
+                    return False
+                if len(parts) == 2:
+                    # The last merge: its children are complete splits, judged here.
+                    self._finish(parts[1], parts[0])
+                elif len(parts) == 1:
+                    if parts[0][0] < self.best_spread:
+                        self.best_spread, self.best_last = parts[0][0], parts[0]
+                elif _node_bound(parts[-1], self.total, self.sum_a) < self.best_spread:
+                    x = parts.pop()
+                    y = parts.pop()
+                    self.total -= x[0] + x[1] + y[0] + y[1]
+                    self.sum_a -= x[0] + y[0]
+                    # Children that cannot beat the incumbent are never placed.
+                    above = parts[-1]
+                    children = [
+                        child
+                        for child in _merges(x, y, self.tick)
+                        if self._bound_with(child, above) < self.best_spread
+                    ]
+                    frames.append((x, y, children, [0, -1]))
+                    self.tick += 6
+            descend = False
+            if not frames or self.best_spread <= self.global_lb:
+                return True
+            x, y, children, cursor = frames[-1]
+            if cursor[1] >= 0:
+                # Back from the child now placed: take it out again.
+                self._place(children[cursor[1]], -1)
+            if cursor[0] < len(children):
+                child = children[cursor[0]]
+                cursor[1] = cursor[0]
+                cursor[0] += 1
+                self._place(child, +1)
+                descend = True
+            else:
+                frames.pop()
+                parts.append(y)
+                parts.append(x)
+                self.total += x[0] + x[1] + y[0] + y[1]
+                self.sum_a += x[0] + y[0]
 
 
 def solve_ckk(
@@ -161,68 +273,19 @@ def solve_ckk(
     # split per free circuit.
     g0, g1, g2 = sorted(range(3), key=lambda g: (-problem.base[g], g))
     base_groups = (g0, g1, g2)
-    base_sums = [problem.base[g] for g in base_groups]
-    a0, b0, _ = _normalised(base_sums)
+    a0, b0, _ = _normalised([problem.base[g] for g in base_groups])
     parts: list[_Part] = [(a0, b0, 0, ("base",))]
-    tick = 1
     for value, count in problem.loads:
         for _ in range(count):
-            parts.append((value, 0, tick, ("load", value)))
-            tick += 1
-    parts.sort()
-    total = sum(p[0] + p[1] for p in parts)
-    best_last: _Part | None = None
+            parts.append((value, 0, len(parts), ("load", value)))
+    search = _Search(parts, best_spread, global_lb, deadline, node_limit)
 
-    # Depth-first search with an explicit stack: each frame holds the two splits it
-    # merged, its children, the next child to try and the child now in ``parts``.
-    frames: list[tuple[_Part, _Part, list[_Part], list[int]]] = []
-    nodes = 0
-    stopped = False
-    descend = True
-    while True:
-        if descend:
-            nodes += 1
-            if nodes % _CLOCK_EVERY == 0 and deadline.expired():
-                stopped = True
-                break
-            if node_limit is not None and nodes > node_limit:
-                stopped = True
-                break
-            top = parts[-1]
-            if len(parts) == 1:
-                if top[0] < best_spread:
-                    best_spread, best_last = top[0], top
-            elif _node_bound(top, total) < best_spread:
-                x = parts.pop()
-                y = parts.pop()
-                total -= x[0] + x[1] + y[0] + y[1]
-                frames.append((x, y, _merges(x, y, tick), [0, -1]))
-                tick += 6
-        descend = False
-        if not frames or best_spread <= global_lb:
-            break
-        x, y, children, cursor = frames[-1]
-        if cursor[1] >= 0:
-            # Back from the child now placed: take it out again.
-            child = children[cursor[1]]
-            del parts[bisect_left(parts, child)]
-            total -= child[0] + child[1]
-        if cursor[0] < len(children):
-            child = children[cursor[0]]
-            cursor[1] = cursor[0]
-            cursor[0] += 1
-            insort(parts, child)
-            total += child[0] + child[1]
-            descend = True
-        else:
-            frames.pop()
-            parts.append(y)
-            parts.append(x)
-            total += x[0] + x[1] + y[0] + y[1]
-
-    complete = not stopped
-    counts = incumbent if best_last is None else _counts_of(problem, best_last, base_groups)
+    complete = search.run()
+    counts = incumbent
+    if search.best_last is not None:
+        counts = _counts_of(problem, search.best_last, base_groups)
     spread = totals_spread(group_totals(problem, counts))
+    complete = complete or spread <= global_lb
     bound = spread if complete else global_lb
     solution = CountSolution(counts, spread, bound, spread <= bound, "ckk")
-    return CkkSolution(solution, nodes, complete)
+    return CkkSolution(solution, search.nodes, complete)
