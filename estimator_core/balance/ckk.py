@@ -42,8 +42,8 @@ CKK_NODES_PER_S = 100_000
 
 # A partial split: (a, b, tick, origin). a ≥ b ≥ 0 are its normalised sums; the unique
 # tick orders equal sums deterministically and keeps tuple comparison off ``origin``.
-# origin is ("load", value), ("base",) or ("merge", left, right, from_left, from_right):
-# component k of a merge is left's component from_left[k] plus right's from_right[k].
+# origin is ("load", value), ("base",) or ("merge", left, right, order, perm): component
+# k of a merge is left's component order[k] plus right's component perm[order[k]].
 _Origin = tuple[object, ...]
 _Part = tuple[int, int, int, _Origin]
 
@@ -62,25 +62,36 @@ class CkkSolution:
 _PERMS = ((2, 1, 0), (2, 0, 1), (1, 2, 0), (1, 0, 2), (0, 2, 1), (0, 1, 2))
 
 
+def _places(s0: int, s1: int, s2: int) -> tuple[int, int, int]:
+    """Indices of three sums, largest first (the lower index first on ties)."""
+    if s0 >= s1:
+        if s1 >= s2:
+            return (0, 1, 2)
+        return (0, 2, 1) if s0 >= s2 else (2, 0, 1)
+    if s0 >= s2:
+        return (1, 0, 2)
+    return (1, 2, 0) if s1 >= s2 else (2, 1, 0)
+
+
 def _normalised(sums: list[int]) -> tuple[int, int, tuple[int, int, int]]:
     """(a, b) of a triple and which component of ``sums`` lands at each sorted place."""
-    order = sorted(((-sums[0], 0), (-sums[1], 1), (-sums[2], 2)))
-    first, second, third = order[0][1], order[1][1], order[2][1]
-    low = sums[third]
-    return sums[first] - low, sums[second] - low, (first, second, third)
+    order = _places(sums[0], sums[1], sums[2])
+    low = sums[order[2]]
+    return sums[order[0]] - low, sums[order[1]] - low, order
 
 
 def _merges(x: _Part, y: _Part, tick: int) -> list[_Part]:
     """Every distinct merge of two partial splits, the differencing one first."""
-    xs = (x[0], x[1], 0)
+    xa, xb = x[0], x[1]
     ys = (y[0], y[1], 0)
     found: dict[tuple[int, int], _Part] = {}
     for perm in _PERMS:
-        a, b, order = _normalised([xs[0] + ys[perm[0]], xs[1] + ys[perm[1]], ys[perm[2]]])
-        if (a, b) in found:
-            continue
-        from_y = (perm[order[0]], perm[order[1]], perm[order[2]])
-        found[a, b] = (a, b, tick + len(found), ("merge", x[3], y[3], order, from_y))
+        sums = (xa + ys[perm[0]], xb + ys[perm[1]], ys[perm[2]])
+        order = _places(sums[0], sums[1], sums[2])
+        low = sums[order[2]]
+        key = (sums[order[0]] - low, sums[order[1]] - low)
+        if key not in found:
+            found[key] = (key[0], key[1], tick + len(found), ("merge", x[3], y[3], order, perm))
     first, *rest = found.values()
     rest.sort()
     return [first, *rest]
@@ -106,14 +117,15 @@ def _counts_of(problem: BalanceProblem, last: _Part, base_groups: tuple[int, int
         elif kind == "base":
             base_final = place
         else:
-            _, left, right, from_left, from_right = origin
+            _, left, right, order, perm = origin
             assert isinstance(left, tuple) and isinstance(right, tuple)
-            assert isinstance(from_left, tuple) and isinstance(from_right, tuple)
+            assert isinstance(order, tuple) and isinstance(perm, tuple)
+            # Sorted place k holds left's component order[k] plus right's perm[order[k]].
             left_place = [0, 0, 0]
             right_place = [0, 0, 0]
             for k in range(3):
-                left_place[from_left[k]] = place[k]
-                right_place[from_right[k]] = place[k]
+                left_place[order[k]] = place[k]
+                right_place[perm[order[k]]] = place[k]
             stack.append((left, (left_place[0], left_place[1], left_place[2])))
             stack.append((right, (right_place[0], right_place[1], right_place[2])))
     # base component k is group base_groups[k] and ended in final component base_final[k].
@@ -162,11 +174,6 @@ class _Search:
         self.deadline = deadline
         self.node_limit = node_limit
         self.nodes = 0
-
-    def _bound_with(self, child: _Part, above: _Part) -> int:
-        """The node bound once ``child`` joins the parts (``above`` the largest of them)."""
-        total = self.total + child[0] + child[1]
-        return _node_bound(max(child, above), total, self.sum_a + child[0])
 
     def _place(self, part: _Part, sign: int) -> None:
         if sign > 0:
@@ -218,13 +225,20 @@ class _Search:
                     y = parts.pop()
                     self.total -= x[0] + x[1] + y[0] + y[1]
                     self.sum_a -= x[0] + y[0]
-                    # Children that cannot beat the incumbent are never placed.
+                    # Children that cannot beat the incumbent are never placed (the node
+                    # bound, inlined: this is the innermost loop).
                     above = parts[-1]
-                    children = [
-                        child
-                        for child in _merges(x, y, self.tick)
-                        if self._bound_with(child, above) < self.best_spread
-                    ]
+                    best, total, sum_a = self.best_spread, self.total, self.sum_a
+                    children = []
+                    for child in _merges(x, y, self.tick):
+                        a = max(child[0], above[0])
+                        t = total + child[0] + child[1]
+                        most = max(-(-t // 3), a)
+                        if (
+                            most - min(t // 3, (t - most) // 2) < best
+                            and a + a - sum_a - child[0] < best
+                        ):
+                            children.append(child)
                     frames.append((x, y, children, [0, -1]))
                     self.tick += 6
             descend = False
