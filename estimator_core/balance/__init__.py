@@ -17,7 +17,8 @@ tiered; the first tier that proves its answer optimal names ``method``:
 4. ``subset-sum-bound``: exact subset sums find totals at the lower bound.
 5. ``ckk``: complete Karmarkar–Karp (Korf 1998), three-way: anytime depth-first search
    over differencing merges, exact when it ends; it takes the whole time limit when every
-   free load is distinct, half of it otherwise.
+   free load is distinct, half of it when at least half are, and is skipped when loads
+   repeat more (``tiers.differencing_share``).
 6. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the best split so far.
 
 If the time limit ends first, the answer is the best found, the bound and

@@ -26,12 +26,25 @@ from estimator_core.balance.problem import (
 )
 from estimator_core.balance.subset_sum import solve_subset_sums
 
-# Share of the time limit complete differencing may use before CP-SAT gets the rest. On
-# repeated loads CP-SAT's count model is strong, so it keeps half; when every free load
-# is distinct the count model gains nothing and differencing proves what CP-SAT cannot
-# (benchmarks/RESULTS.md), so it takes the whole limit.
-CKK_SHARE = 0.5
+# Share of the time limit complete differencing may use before CP-SAT gets the rest.
+# Differencing works circuit by circuit, CP-SAT on counts per load value. When every free
+# load is distinct the count model gains nothing and differencing proves what CP-SAT
+# cannot (benchmarks/RESULTS.md), so it takes the whole limit; when loads repeat a lot
+# (fewer distinct values than half the circuits: 20 A and 30 A breakers) differencing
+# wanders through equivalent orders while CP-SAT proves in milliseconds, so it is skipped.
 CKK_SHARE_DISTINCT = 1.0
+CKK_SHARE_MIXED = 0.5
+CKK_MIN_DISTINCT_RATIO = 0.5
+
+
+def differencing_share(problem: BalanceProblem) -> float:
+    """The share of the time limit complete differencing gets (0: not tried)."""
+    distinct = len(problem.loads)
+    if distinct == problem.free_count:
+        return CKK_SHARE_DISTINCT
+    if distinct >= CKK_MIN_DISTINCT_RATIO * problem.free_count:
+        return CKK_SHARE_MIXED
+    return 0.0
 
 
 def solve_counts(
@@ -66,10 +79,9 @@ def solve_counts(
         return CountSolution(
             aimed, totals_spread(group_totals(problem, aimed)), bound, True, "subset-sum-bound"
         )
-    if not ckk:
+    share = differencing_share(problem) if ckk else 0.0
+    if share == 0:
         return solve_cp_sat(problem, deadline=deadline, hint=start)
-    distinct = all(count == 1 for _, count in problem.loads)
-    share = CKK_SHARE_DISTINCT if distinct else CKK_SHARE
     # Without a clock the differencing budget is a node count and CP-SAT gets the rest
     # of the limit on its own timer.
     nodes = None if deadline.measured else int(CKK_NODES_PER_S * share * time_limit_s)
