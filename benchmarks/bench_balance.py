@@ -6,7 +6,7 @@ family (issue 15): n = 16…200 distinct loads of 5–600 A at 0.0001 A, 1 s lim
 
 "new" is the production path: every tier, the limit a deadline on ``time.perf_counter``
 (as the pipeline passes it). "old" is the solver before complete differencing and the
-deadline (``ckk=False``, no clock: CP-SAT's own timer). Both run in the same process.
+deadline (``legacy=True``, no clock: CP-SAT's own timer). Both run in the same process.
 
 ``python -m benchmarks.bench_balance`` runs this benchmark alone and rewrites only its
 own sections of RESULTS.md; ``run()`` returns the markdown for ``python -m benchmarks``.
@@ -69,7 +69,7 @@ def _timed(
     """Wall time of one call, new (every tier, on the clock) or old (no CKK, no clock)."""
     start = time.perf_counter()
     if old:
-        result = balance_phases(circuits, system=system, time_limit_s=limit_s, ckk=False)
+        result = balance_phases(circuits, system=system, time_limit_s=limit_s, legacy=True)
     else:
         result = balance_phases(
             circuits, system=system, time_limit_s=limit_s, clock=time.perf_counter

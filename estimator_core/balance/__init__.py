@@ -15,18 +15,20 @@ tiered; the first tier that proves its answer optimal names ``method``:
 3. ``exact-small``: depth-first search with memo over group totals (at most 12 free
    circuits, a bounded number of states).
 4. ``subset-sum-bound``: exact subset sums find totals at the lower bound.
-5. ``ckk``: complete Karmarkar–Karp (Korf 1998), three-way: anytime depth-first search
+5. ``repair-bound``: on many large distinct loads, two exact re-splits of a small pool of
+   circuits (meet in the middle) bring the heuristic split to totals at the lower bound.
+6. ``ckk``: complete Karmarkar–Karp (Korf 1998), three-way: anytime depth-first search
    over differencing merges, exact when it ends; it takes the whole time limit when every
    free load is distinct, half of it when at least half are, and is skipped when loads
    repeat more (``tiers.differencing_share``).
-6. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the best split so far.
+7. ``cp-sat``: OR-Tools CP-SAT on the count model, hinted with the best split so far.
 
 If the time limit ends first, the answer is the best found, the bound and
 ``proven_optimal: False``. With the caller's clock the limit is a hard cap on wall time
 for every tier (``deadline``); without one each tier does a fixed amount of work.
 
 One module per part: ``problem`` (the integer problem and its solution), ``bounds``,
-``heuristics``, ``exact_small``, ``subset_sum``, ``ckk``, ``cp_sat``, ``deadline``,
+``heuristics``, ``exact_small``, ``subset_sum``, ``repair``, ``ckk``, ``cp_sat``, ``deadline``,
 ``tiers`` (the order above), ``result`` and ``phases`` (circuits in, result out) and
 ``cli_request`` (the CLI's JSON).
 
@@ -66,6 +68,7 @@ from estimator_core.balance.problem import (
     Totals,
     group_totals,
 )
+from estimator_core.balance.repair import repair_to_bound
 from estimator_core.balance.result import BalanceResult, Circuit, ExactFigures
 from estimator_core.balance.subset_sum import (
     SUBSET_SUM_MAX_BITS,
@@ -104,6 +107,7 @@ __all__ = [
     "improve_by_exchange",
     "karmarkar_karp",
     "lower_bound",
+    "repair_to_bound",
     "solve_ckk",
     "solve_counts",
     "solve_cp_sat",

@@ -122,13 +122,14 @@ def balance_phases(
     system: System,
     time_limit_s: float = 2.0,
     clock: Clock | None = None,
-    ckk: bool = True,
+    legacy: bool = False,
 ) -> BalanceResult:
     """The spread-minimising split of the 2P circuits into the system's three groups.
 
     With ``clock`` (the caller's, e.g. ``time.perf_counter``) the time limit caps the
     solve's wall time; without one each tier does a fixed amount of work (``tiers``).
-    ``ckk=False`` is the solver before complete differencing, for the benchmark only.
+    ``legacy=True`` is the solver before the re-split and differencing tiers, for the
+    benchmark only.
     """
     loads = _validate_circuits(circuits, system)
     if not time_limit_s > 0:
@@ -152,7 +153,7 @@ def balance_phases(
         else:
             free[u] = free.get(u, 0) + 1
     problem = BalanceProblem.of(base, free)
-    solution = solve_counts(problem, time_limit_s=time_limit_s, clock=clock, ckk=ckk)
+    solution = solve_counts(problem, time_limit_s=time_limit_s, clock=clock, legacy=legacy)
 
     # Hand out groups per load value in group order; spare (0 A) circuits cycle R→S→T.
     queues: dict[int, list[int]] = {

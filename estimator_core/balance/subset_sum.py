@@ -45,7 +45,7 @@ def _subset_with_sum(
     return chosen
 
 
-def _target_totals(problem: BalanceProblem, spread: int, limit: int) -> list[Totals]:
+def target_totals(problem: BalanceProblem, spread: int, limit: int) -> list[Totals]:
     """Group totals with exactly this spread that the free loads could fill, at most ``limit``."""
     base = problem.base
     total = sum(base) + problem.free_total
@@ -95,7 +95,7 @@ def solve_subset_sums(
         if math.gcd(stride, size) == 1:
             offset = len(orders)
             orders.append([items[(offset + i * stride) % size] for i in range(size)])
-    for targets in _target_totals(problem, spread, limit=SUBSET_SUM_MAX_TARGETS):
+    for targets in target_totals(problem, spread, limit=SUBSET_SUM_MAX_TARGETS):
         shares = [targets[g] - problem.base[g] for g in range(3)]
         first, second, last = sorted(range(3), key=lambda g: (shares[g], g))
         for order in orders:

@@ -24,6 +24,7 @@ from estimator_core.balance.problem import (
     group_totals,
     totals_spread,
 )
+from estimator_core.balance.repair import repair_to_bound, repair_worthwhile
 from estimator_core.balance.subset_sum import solve_subset_sums
 
 # Share of the time limit complete differencing may use before CP-SAT gets the rest.
@@ -52,13 +53,13 @@ def solve_counts(
     *,
     time_limit_s: float = 2.0,
     clock: Clock | None = None,
-    ckk: bool = True,
+    legacy: bool = False,
 ) -> CountSolution:
     """The tiered exact solve (see the package docstring for the tiers).
 
     ``clock`` makes ``time_limit_s`` a hard cap on wall time (see the module docstring).
-    ``ckk=False`` leaves out complete differencing: the solver as it was before that
-    tier, kept so the benchmark can compare old and new in one run.
+    ``legacy=True`` leaves out the re-split and complete differencing tiers: the solver
+    as it was before them, kept so the benchmark can compare old and new in one run.
     """
     deadline = Deadline.after(time_limit_s, clock)
     if not problem.loads:
@@ -79,7 +80,11 @@ def solve_counts(
         return CountSolution(
             aimed, totals_spread(group_totals(problem, aimed)), bound, True, "subset-sum-bound"
         )
-    share = differencing_share(problem) if ckk else 0.0
+    if not legacy and repair_worthwhile(problem):
+        repaired = repair_to_bound(problem, start, bound, deadline=deadline)
+        if repaired is not None:
+            return CountSolution(repaired, bound, bound, True, "repair-bound")
+    share = 0.0 if legacy else differencing_share(problem)
     if share == 0:
         return solve_cp_sat(problem, deadline=deadline, hint=start)
     # Without a clock the differencing budget is a node count and CP-SAT gets the rest

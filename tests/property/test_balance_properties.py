@@ -20,6 +20,7 @@ from estimator_core.balance import (
     heuristic_counts,
     karmarkar_karp,
     lower_bound,
+    repair_to_bound,
     solve_ckk,
     solve_counts,
     solve_cp_sat,
@@ -332,3 +333,17 @@ def test_distinct_panels_keep_pins_and_repeat_exactly(
     assert first.lower_bound_a <= first.spread_a
     if first.proven_optimal:
         assert first.lower_bound_a == first.spread_a
+
+
+@FAST
+@given(problems(max_items=40), st.integers(0, 3))
+def test_resplits_return_a_split_at_the_requested_spread_or_nothing(
+    problem: BalanceProblem, extra: int
+) -> None:
+    spread = lower_bound(problem) + extra
+    counts = repair_to_bound(
+        problem, heuristic_counts(problem), spread, deadline=Deadline.after(60)
+    )
+    if counts is not None:
+        assert spread_of(problem, counts) == spread
+        assert is_complete(problem, counts)

@@ -297,7 +297,7 @@ def test_a_hard_instance_cut_short_reports_its_bound_and_no_proof() -> None:
 def test_a_hard_instance_cut_short_without_differencing_stops_in_cp_sat() -> None:
     rng = random.Random(7)
     problem = BalanceProblem.of((0, 0, 0), [rng.randint(50000, 600000) for _ in range(20)])
-    solution = solve_counts(problem, time_limit_s=0.05, ckk=False)
+    solution = solve_counts(problem, time_limit_s=0.05, legacy=True)
     assert not solution.proven_optimal
     assert solution.lower_bound <= solution.spread
     assert solution.method == "cp-sat"
@@ -363,11 +363,26 @@ def test_distinct_16_circuit_panels_are_proven_by_differencing_at_cp_sats_optimu
 ) -> None:
     circuits = panel_of(distinct_units(16, seed))
     new = balance_phases(circuits, system="3P4W", time_limit_s=1.0)
-    old = balance_phases(circuits, system="3P4W", time_limit_s=30.0, ckk=False)
+    old = balance_phases(circuits, system="3P4W", time_limit_s=30.0, legacy=True)
     assert (new.method, new.proven_optimal) == ("ckk", True)
     assert (old.method, old.proven_optimal) == ("cp-sat", True)
     assert new.spread_a == old.spread_a
     check_invariants(new, circuits)
+
+
+@pytest.mark.parametrize("n", [40, 64, 100, 150, 200])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_large_distinct_panels_are_resplit_to_their_lower_bound(n: int, seed: int) -> None:
+    circuits = panel_of(distinct_units(n, seed))
+    result = balance_phases(circuits, system="3P4W", time_limit_s=1.0)
+    check_invariants(result, circuits)
+    assert (result.method, result.proven_optimal) == ("repair-bound", True)
+    assert result.spread_a == result.lower_bound_a <= 0.0001
+
+
+def test_resplits_are_not_tried_where_a_split_at_the_bound_is_unlikely() -> None:
+    result = balance_phases(panel_of(distinct_units(24, 0)), system="3P4W", time_limit_s=0.01)
+    assert result.method == "ckk"
 
 
 @pytest.mark.parametrize("n", [150, 198])
@@ -434,7 +449,7 @@ def test_every_tier_stops_soon_after_the_deadline_on_the_callers_clock() -> None
     # Each read of the clock advances it 1 ms: a 0.2 s limit is 200 reads. Tiers that kept
     # searching past the deadline would read it far more often.
     clock = StepClock(0.001)
-    circuits = panel_of(distinct_units(40, 0))
+    circuits = panel_of(distinct_units(32, 0))
     result = balance_phases(circuits, system="3P4W", time_limit_s=0.2, clock=clock)
     check_invariants(result, circuits)
     assert not result.proven_optimal
