@@ -5,8 +5,9 @@ about one circuit in ten three-phase, three pinned circuits. Then the distinct-l
 family (issue 15): n = 16…200 distinct loads of 5–600 A at 0.0001 A, 1 s limit.
 
 "new" is the production path: every tier, the limit a deadline on ``time.perf_counter``
-(as the pipeline passes it). "old" is the solver before complete differencing and the
-deadline (``legacy=True``, no clock: CP-SAT's own timer). Both run in the same process.
+(as the pipeline passes it). "old" is the solver before the re-split and complete
+differencing tiers and the deadline (``legacy=True``, no clock: CP-SAT's own timer).
+Both run in the same process.
 
 ``python -m benchmarks.bench_balance`` runs this benchmark alone and rewrites only its
 own sections of RESULTS.md; ``run()`` returns the markdown for ``python -m benchmarks``.
@@ -131,7 +132,7 @@ def run() -> str:
         "",
         f"{len(SEEDS)} seeds × {len(SYSTEMS)} systems per row; time limit {TIME_LIMIT_S} s;"
         " wall time of the whole call (validation, heuristics, solve); new and old (no"
-        " complete differencing, no clock) on the same panels in the same run.",
+        " re-split, no complete differencing, no clock) on the same panels in the same run.",
         "",
         "| circuits | resolution | median s | max s | old max s | proven | old proven | methods |",
         "|---:|---|---:|---:|---:|---:|---:|---|",

@@ -35,7 +35,7 @@ from estimator_core.balance.problem import (
 # Circuits one search may hold; each is a level of the (explicit) search stack.
 CKK_MAX_CIRCUITS = 5000
 # Nodes between two looks at the clock: well under a millisecond of search.
-_CLOCK_EVERY = 256
+_CLOCK_EVERY = 64
 # Nodes per second of budget when there is no clock: a conservative figure for this
 # machine class, so the no-clock budget stays well inside the time limit.
 CKK_NODES_PER_S = 100_000
