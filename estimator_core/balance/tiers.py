@@ -1,9 +1,12 @@
 """The tiered solve: the cheapest tier that proves its answer optimal decides.
 
 The time limit is one budget for all tiers. With the caller's clock it is a hard cap on
-wall time: subset sums, complete differencing and CP-SAT each stop at the deadline, and
-CP-SAT is given only what is left. Without a clock each tier stops after a fixed amount
-of work, so the answer repeats exactly; CP-SAT's own timer is then the only clock.
+wall time: subset sums, re-splits, complete differencing and CP-SAT each stop at the
+deadline, and CP-SAT is given only what is left. The heuristics, the bound and the small
+exact search do a fixed amount of work first (about 0.1 s at 5,000 distinct loads, far
+less on real panels), so a limit shorter than that is exceeded by it. Without a clock
+each tier stops after a fixed amount of work, so the answer repeats exactly; CP-SAT's
+own timer is then the only clock.
 """
 
 from __future__ import annotations
