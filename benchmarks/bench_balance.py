@@ -266,7 +266,7 @@ def run_distinct() -> str:
 
 def _provenance() -> str:
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return (
         f"(Run alone by `python -m benchmarks.bench_balance`: {datetime.now(UTC):%Y-%m-%d %H:%M}"
