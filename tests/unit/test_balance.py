@@ -33,8 +33,10 @@ from estimator_core.balance import (
     solve_exact_small,
     solve_subset_sums,
 )
+from estimator_core.catalog import Catalog
 from estimator_core.errors import ValidationFailed
-from tests.conftest import ROOT
+from estimator_core.pipeline import estimate
+from tests.conftest import ISSUED_AT, ROOT
 
 
 def twop(cid: str, load: str | int, pin: str | None = None) -> Circuit:
@@ -454,6 +456,22 @@ def test_every_tier_stops_soon_after_the_deadline_on_the_callers_clock() -> None
     check_invariants(result, circuits)
     assert not result.proven_optimal
     assert 200 <= clock.reads <= 210
+
+
+def test_the_pipeline_caps_the_balance_on_its_own_clock(catalog: Catalog) -> None:
+    # 24 distinct 0.0001 A loads: complete differencing runs until the deadline. Each read
+    # of the fake clock is 10 ms, so the catalog's 2 s limit is 200 reads of it.
+    request = json.loads((ROOT / "examples" / "apartment_sangdo.json").read_text("utf-8"))
+    request["branches"] = [
+        {"at": 20, "poles": "2P", "qty": 1, "load_a": u / 10**4}
+        for u in random.Random(3).sample(range(50_000, 200_000), 24)
+    ]
+    clock = StepClock(0.01)
+    quote = estimate(request, catalog, issued_at=ISSUED_AT, clock=clock)
+    balance = quote.result["phase_balance"]
+    assert (balance["method"], balance["proven_optimal"]) == ("ckk", False)
+    assert catalog.rules.balance_time_limit_s == 2.0
+    assert 200 <= clock.reads <= 230
 
 
 # --- The CLI request ---------------------------------------------------------------------
