@@ -2,9 +2,10 @@
 
 ``estimate`` is the one entry point the CLI and the HTTP functions call. It never reads
 the clock: ``issued_at`` is passed in, and stage timings come from an optional
-``clock`` the caller supplies (timings and the solver's wall time are reported but kept
-out of the evidence, which is byte-identical for the same request, catalog and
-``issued_at``). Pure: no I/O.
+``clock`` the caller supplies, which also caps the phase balance's wall time (timings
+and the solver's wall time are reported but kept out of the evidence, which is
+byte-identical for the same request, catalog and ``issued_at`` whenever the balance
+search ends before its time limit). Pure: no I/O.
 """
 
 from __future__ import annotations
