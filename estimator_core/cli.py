@@ -1,9 +1,9 @@
 """Command line: ``python -m estimator_core estimate|balance …``.
 
 This is the core's only I/O edge: it reads the request and catalog files, reads the
-clock for ``--issued-at`` when none is given and for stage timings, and writes evidence
-files. Everything it calls is pure. Errors print the one error shape and exit 2; a
-produced quote exits 0 whatever its status.
+clock for ``--issued-at`` when none is given, for stage timings and for the balance's
+time limit, and writes evidence files. Everything it calls is pure. Errors print the
+one error shape and exit 2; a produced quote exits 0 whatever its status.
 """
 
 from __future__ import annotations
