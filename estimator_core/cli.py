@@ -1,11 +1,12 @@
 """Command line: ``python -m estimator_core estimate|balance …``.
 
 This is the core's only I/O edge: it reads the request and catalog files, reads the
-clock for ``--issued-at`` when none is given and for stage timings, and writes evidence
-files and the documents (quote.xlsx, quote.pdf, drawing.svg, drawing.dxf); it reads the
-company profile (a shipped sample unless ``--profile``) and the PDF's font file and hands
-the renderers their bytes. Everything it calls is pure. Errors print the one error shape
-and exit 2; a produced quote exits 0 whatever its status.
+clock for ``--issued-at`` when none is given, for stage timings and for the balance's
+time limit, and writes evidence files and the documents (quote.xlsx, quote.pdf,
+drawing.svg, drawing.dxf); it reads the company profile (a shipped sample unless
+``--profile``) and the PDF's font file and hands the renderers their bytes. Everything it
+calls is pure. Errors print the one error shape and exit 2; a produced quote exits 0
+whatever its status.
 """
 
 from __future__ import annotations
@@ -197,7 +198,8 @@ def _render_documents(
 
 
 def _balance(args: argparse.Namespace) -> None:
-    result = balance_request(_read_json(args.circuits), time_limit_s=args.time_limit)
+    data = _read_json(args.circuits)
+    result = balance_request(data, time_limit_s=args.time_limit, clock=time.perf_counter)
     if args.json:
         print(_dump(result))
         return

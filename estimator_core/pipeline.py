@@ -2,9 +2,10 @@
 
 ``estimate`` is the one entry point the CLI and the HTTP functions call. It never reads
 the clock: ``issued_at`` is passed in, and stage timings come from an optional
-``clock`` the caller supplies (timings and the solver's wall time are reported but kept
-out of the evidence, which is byte-identical for the same request, catalog and
-``issued_at``). Pure: no I/O.
+``clock`` the caller supplies, which also caps the phase balance's wall time (timings
+and the solver's wall time are reported but kept out of the evidence, which is
+byte-identical for the same request, catalog and ``issued_at`` whenever the balance
+search ends before its time limit). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ def estimate(
     lap("validation")
     enc = size_enclosure(panel, catalog)
     lap("enclosure")
-    placement = place_breakers(panel, enc, time_limit_s=catalog.rules.balance_time_limit_s)
+    limit_s = catalog.rules.balance_time_limit_s
+    placement = place_breakers(panel, enc, time_limit_s=limit_s, clock=clock)
     lap("breaker")
     fmt = price_lines(panel, enc, catalog)
     lap("format")

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from estimator_core.balance import BalanceResult, Circuit, balance_phases
+from estimator_core.balance import BalanceResult, Circuit, Clock, balance_phases
 from estimator_core.enclosure import EnclosureResult
 from estimator_core.resolve import Panel, Unit
 
@@ -135,9 +135,12 @@ def tidy_assignment(
 
 
 def place_breakers(
-    panel: Panel, enclosure: EnclosureResult, *, time_limit_s: float
+    panel: Panel, enclosure: EnclosureResult, *, time_limit_s: float, clock: Clock | None = None
 ) -> PlacementResult:
-    """The breaker stage: optimal balance, then rows, sides and phases."""
+    """The breaker stage: optimal balance, then rows, sides and phases.
+
+    ``clock`` (the pipeline's) makes the balance time limit a hard cap on wall time.
+    """
     units = {u.id: u for u in panel.branches}
     order: list[tuple[Unit, int, str]] = []
     for row in enclosure.rows:
@@ -148,7 +151,9 @@ def place_breakers(
     balance: BalanceResult | None = None
     assignment: dict[str, str] = {}
     if panel.system != "1P2W":
-        balance = balance_phases(_circuits(panel), system=panel.system, time_limit_s=time_limit_s)
+        balance = balance_phases(
+            _circuits(panel), system=panel.system, time_limit_s=time_limit_s, clock=clock
+        )
         assignment = tidy_assignment([u for u, _, _ in order], balance.assignment, balance.groups)
 
     m = panel.main

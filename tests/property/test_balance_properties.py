@@ -12,6 +12,7 @@ from estimator_core.balance import (
     GROUPS,
     BalanceProblem,
     Circuit,
+    Deadline,
     System,
     balance_phases,
     greedy_lpt,
@@ -19,6 +20,8 @@ from estimator_core.balance import (
     heuristic_counts,
     karmarkar_karp,
     lower_bound,
+    repair_to_bound,
+    solve_ckk,
     solve_counts,
     solve_cp_sat,
     solve_exact_small,
@@ -240,3 +243,107 @@ def test_tiered_solve_is_proven_and_equals_brute_force(problem: BalanceProblem) 
     solution = solve_counts(problem)
     assert solution.proven_optimal
     assert solution.spread == solution.lower_bound == brute_force_problem(problem)
+
+
+# --- Complete differencing and the reference heuristics ---------------------------------
+
+
+def greedy_in_order(problem: BalanceProblem, values: list[int]) -> int:
+    """Spread of plain greedy: each load, in the order given, to the lightest group."""
+    t = list(problem.base)
+    for value in values:
+        g = min(range(3), key=lambda k: (t[k], k))
+        t[g] += value
+    return max(t) - min(t)
+
+
+@st.composite
+def ordered_problems(draw: st.DrawFn, max_items: int = 40) -> tuple[BalanceProblem, list[int]]:
+    """A problem and its free loads in a drawn order (plain greedy depends on it)."""
+    top = draw(st.sampled_from([10, 600, 10**6, 6 * 10**6]))
+    values = draw(st.lists(st.integers(1, top), max_size=max_items))
+    base = draw(st.lists(st.sampled_from([0, 0, 7, 37, 5000]), min_size=3, max_size=3))
+    return BalanceProblem.of(base, values), values
+
+
+@FAST
+@given(ordered_problems(), st.sampled_from([0.001, 0.05, 2.0]))
+def test_never_worse_than_greedy_lpt_or_differencing(
+    drawn: tuple[BalanceProblem, list[int]], time_limit_s: float
+) -> None:
+    problem, values = drawn
+    solution = solve_counts(problem, time_limit_s=time_limit_s)
+    assert solution.spread == spread_of(problem, solution.counts)
+    assert solution.spread <= greedy_in_order(problem, values)
+    assert solution.spread <= spread_of(problem, greedy_lpt(problem))
+    assert solution.spread <= spread_of(problem, karmarkar_karp(problem))
+    assert is_complete(problem, solution.counts)
+
+
+@FAST
+@given(problems(max_items=10))
+def test_complete_differencing_equals_brute_force(problem: BalanceProblem) -> None:
+    result = solve_ckk(problem, Deadline.after(60.0))
+    assert result.complete
+    assert result.solution.proven_optimal
+    assert result.solution.spread == result.solution.lower_bound == brute_force_problem(problem)
+    assert result.solution.spread == spread_of(problem, result.solution.counts)
+    assert is_complete(problem, result.solution.counts)
+
+
+@FAST
+@given(problems(max_items=40), st.integers(0, 300))
+def test_complete_differencing_cut_short_is_honest(problem: BalanceProblem, nodes: int) -> None:
+    result = solve_ckk(problem, Deadline.after(60.0), node_limit=nodes)
+    solution = result.solution
+    assert solution.spread == spread_of(problem, solution.counts)
+    assert is_complete(problem, solution.counts)
+    assert solution.lower_bound <= solution.spread
+    assert solution.spread <= spread_of(problem, heuristic_counts(problem))
+    if solution.proven_optimal:
+        assert solution.spread == solution.lower_bound
+    if not result.complete:
+        assert solution.lower_bound == lower_bound(problem)
+
+
+@st.composite
+def distinct_panels(draw: st.DrawFn) -> tuple[System, list[Circuit]]:
+    """Distinct loads at 0.0001 A (the tier order sends these to complete differencing)."""
+    system = draw(st.sampled_from(SYSTEMS))
+    groups = GROUPS[system]
+    units = draw(st.lists(st.integers(50_000, 6_000_000), min_size=13, max_size=40, unique=True))
+    pins = draw(st.lists(st.sampled_from([None, None, None, *groups]), min_size=len(units)))
+    circuits = [Circuit(f"c{i}", Decimal(u) / 10**4, 2, pin=pins[i]) for i, u in enumerate(units)]
+    return system, circuits
+
+
+@settings(max_examples=30, deadline=None)
+@given(distinct_panels(), st.sampled_from([0.001, 0.02]))
+def test_distinct_panels_keep_pins_and_repeat_exactly(
+    panel: tuple[System, list[Circuit]], time_limit_s: float
+) -> None:
+    system, circuits = panel
+    first = balance_phases(circuits, system=system, time_limit_s=time_limit_s)
+    second = balance_phases(circuits, system=system, time_limit_s=time_limit_s)
+    assert first.assignment == second.assignment
+    assert list(first.assignment) == [c.id for c in circuits]
+    for c in circuits:
+        if c.pin is not None:
+            assert first.assignment[c.id] == c.pin
+    assert first.lower_bound_a <= first.spread_a
+    if first.proven_optimal:
+        assert first.lower_bound_a == first.spread_a
+
+
+@FAST
+@given(problems(max_items=40), st.integers(0, 3))
+def test_resplits_return_a_split_at_the_requested_spread_or_nothing(
+    problem: BalanceProblem, extra: int
+) -> None:
+    spread = lower_bound(problem) + extra
+    counts = repair_to_bound(
+        problem, heuristic_counts(problem), spread, deadline=Deadline.after(60)
+    )
+    if counts is not None:
+        assert spread_of(problem, counts) == spread
+        assert is_complete(problem, counts)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import math
 import random
+import time
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -14,16 +16,27 @@ import pytest
 
 from estimator_core.balance import (
     BalanceProblem,
+    BalanceResult,
     Circuit,
+    Deadline,
+    System,
     balance_phases,
     balance_request,
+    greedy_lpt,
+    group_totals,
+    heuristic_counts,
+    karmarkar_karp,
     lower_bound,
+    solve_ckk,
     solve_counts,
     solve_cp_sat,
     solve_exact_small,
     solve_subset_sums,
 )
+from estimator_core.catalog import Catalog
 from estimator_core.errors import ValidationFailed
+from estimator_core.pipeline import estimate
+from tests.conftest import ISSUED_AT, ROOT
 
 
 def twop(cid: str, load: str | int, pin: str | None = None) -> Circuit:
@@ -279,7 +292,186 @@ def test_a_hard_instance_cut_short_reports_its_bound_and_no_proof() -> None:
     solution = solve_counts(problem, time_limit_s=0.05)
     assert not solution.proven_optimal
     assert solution.lower_bound <= solution.spread
+    # Every load is distinct, so complete differencing has the whole (node) budget.
+    assert solution.method == "ckk"
+
+
+def test_a_hard_instance_cut_short_without_differencing_stops_in_cp_sat() -> None:
+    rng = random.Random(7)
+    problem = BalanceProblem.of((0, 0, 0), [rng.randint(50000, 600000) for _ in range(20)])
+    solution = solve_counts(problem, time_limit_s=0.05, legacy=True)
+    assert not solution.proven_optimal
+    assert solution.lower_bound <= solution.spread
     assert solution.method == "cp-sat"
+
+
+# --- Distinct large loads and the time limit ---------------------------------------------
+#
+# Panels whose loads are all distinct at 0.0001 A are where CP-SAT's count model gains
+# nothing. No test here asserts a wall time: without a clock every tier's budget is a
+# fixed amount of work, and with one only the invariants are checked.
+
+
+def distinct_units(n: int, seed: int) -> list[int]:
+    """n distinct loads of 5–600 A in units of 0.0001 A (benchmarks/bench_balance.py)."""
+    return random.Random(f"distinct/{n}/{seed}").sample(range(50_000, 6_000_001), n)
+
+
+def perfect_units(n: int, seed: int) -> list[int]:
+    """n (a multiple of 3) distinct loads in three groups of exactly equal sum: optimum 0.
+
+    The second and third groups are the first one, each load nudged by a few amperes,
+    with nudges that cancel out.
+    """
+    rng = random.Random(f"perfect/{n}/{seed}")
+    size = n // 3
+    while True:
+        first = rng.sample(range(100_000, 5_900_001), size)
+        groups = [first]
+        for _ in range(2):
+            nudges = [rng.randint(-30_000, 30_000) for _ in range(size - 1)]
+            nudges.append(-sum(nudges))
+            groups.append([u + d for u, d in zip(first, nudges, strict=True)])
+        units = [u for group in groups for u in group]
+        if len(set(units)) == n and min(units) >= 50_000 and max(units) <= 6_000_000:
+            return units
+
+
+def panel_of(units: list[int], system: System = "3P4W") -> list[Circuit]:
+    return [Circuit(f"c{i}", Decimal(u) / 10**4, 2) for i, u in enumerate(units)]
+
+
+def check_invariants(result: BalanceResult, circuits: list[Circuit]) -> None:
+    """Every circuit placed once, totals that add up, an honest bound and proof flag."""
+    assert list(result.assignment) == [c.id for c in circuits if c.poles == 2]
+    sums = {
+        g: sum((c.load_a for c in circuits if result.assignment.get(c.id) == g), Decimal(0))
+        for g in result.groups
+    }
+    assert result.spread_a == float(max(sums.values()) - min(sums.values()))
+    assert result.lower_bound_a <= result.spread_a
+    if result.proven_optimal:
+        assert result.lower_bound_a == result.spread_a
+
+
+def spread_units(problem: BalanceProblem, counts: dict[int, tuple[int, int, int]]) -> int:
+    t = group_totals(problem, counts)
+    return max(t) - min(t)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_distinct_16_circuit_panels_are_proven_by_differencing_at_cp_sats_optimum(
+    seed: int,
+) -> None:
+    circuits = panel_of(distinct_units(16, seed))
+    new = balance_phases(circuits, system="3P4W", time_limit_s=1.0)
+    old = balance_phases(circuits, system="3P4W", time_limit_s=30.0, legacy=True)
+    assert (new.method, new.proven_optimal) == ("ckk", True)
+    assert (old.method, old.proven_optimal) == ("cp-sat", True)
+    assert new.spread_a == old.spread_a
+    check_invariants(new, circuits)
+
+
+@pytest.mark.parametrize("n", [40, 64, 100, 150, 200])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_large_distinct_panels_are_resplit_to_their_lower_bound(n: int, seed: int) -> None:
+    circuits = panel_of(distinct_units(n, seed))
+    result = balance_phases(circuits, system="3P4W", time_limit_s=1.0)
+    check_invariants(result, circuits)
+    assert (result.method, result.proven_optimal) == ("repair-bound", True)
+    assert result.spread_a == result.lower_bound_a <= 0.0001
+
+
+def test_resplits_are_not_tried_where_a_split_at_the_bound_is_unlikely() -> None:
+    result = balance_phases(panel_of(distinct_units(24, 0)), system="3P4W", time_limit_s=0.01)
+    assert result.method == "ckk"
+
+
+@pytest.mark.parametrize("n", [150, 198])
+def test_perfectly_divisible_distinct_panels_are_proven_at_zero(n: int) -> None:
+    circuits = panel_of(perfect_units(n, 0))
+    result = balance_phases(circuits, system="3P4W", time_limit_s=1.0)
+    check_invariants(result, circuits)
+    assert result.proven_optimal
+    assert result.spread_a == 0.0
+
+
+@pytest.mark.parametrize("n", [16, 24, 32, 48, 64, 100, 150, 200])
+def test_distinct_panels_under_a_short_limit_keep_every_invariant(n: int) -> None:
+    circuits = panel_of(distinct_units(n, 0))
+    result = balance_phases(circuits, system="3P4W", time_limit_s=0.02, clock=time.perf_counter)
+    check_invariants(result, circuits)
+    problem = BalanceProblem.of((0, 0, 0), distinct_units(n, 0))
+    assert result.exact is not None
+    assert result.exact.spread <= spread_units(problem, greedy_lpt(problem))
+    assert result.exact.spread <= spread_units(problem, karmarkar_karp(problem))
+
+
+def test_a_completed_search_on_the_callers_clock_repeats_exactly() -> None:
+    circuits = panel_of(distinct_units(16, 3))
+    first = balance_phases(circuits, system="3P4W", time_limit_s=10.0, clock=time.perf_counter)
+    second = balance_phases(circuits, system="3P4W", time_limit_s=10.0, clock=time.perf_counter)
+    assert first.proven_optimal and second.proven_optimal
+    assert first.assignment == second.assignment
+
+
+class StepClock:
+    """A fake clock: every read advances it by ``step`` seconds, and reads are counted."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 0.0
+        self.step = step
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        self.now += self.step
+        return self.now
+
+
+def test_an_expired_deadline_stops_differencing_unproven_with_the_simple_bound() -> None:
+    problem = BalanceProblem.of((0, 0, 0), distinct_units(24, 0))
+    result = solve_ckk(problem, Deadline.after(0.5, StepClock(1.0)))
+    assert not result.complete
+    assert not result.solution.proven_optimal
+    assert result.solution.lower_bound == lower_bound(problem)
+    assert result.solution.spread <= spread_units(problem, heuristic_counts(problem))
+
+
+def test_cp_sat_is_not_started_when_no_time_is_left() -> None:
+    # Optimum 4 above the simple bound 1 (see the exact-small test): only a search proves it.
+    problem = BalanceProblem.of((0, 0, 0), [5, 5, 4, 4, 4])
+    solution = solve_cp_sat(problem, deadline=Deadline.after(0.5, StepClock(1.0)))
+    assert (solution.method, solution.wall_time_s) == ("cp-sat", 0.0)
+    assert (solution.lower_bound, solution.proven_optimal) == (1, False)
+    assert solution.spread >= 4
+
+
+def test_every_tier_stops_soon_after_the_deadline_on_the_callers_clock() -> None:
+    # Each read of the clock advances it 1 ms: a 0.2 s limit is 200 reads. Tiers that kept
+    # searching past the deadline would read it far more often.
+    clock = StepClock(0.001)
+    circuits = panel_of(distinct_units(32, 0))
+    result = balance_phases(circuits, system="3P4W", time_limit_s=0.2, clock=clock)
+    check_invariants(result, circuits)
+    assert not result.proven_optimal
+    assert 200 <= clock.reads <= 210
+
+
+def test_the_pipeline_caps_the_balance_on_its_own_clock(catalog: Catalog) -> None:
+    # 24 distinct 0.0001 A loads: complete differencing runs until the deadline. Each read
+    # of the fake clock is 10 ms, so the catalog's 2 s limit is 200 reads of it.
+    request = json.loads((ROOT / "examples" / "apartment_sangdo.json").read_text("utf-8"))
+    request["branches"] = [
+        {"at": 20, "poles": "2P", "qty": 1, "load_a": u / 10**4}
+        for u in random.Random(3).sample(range(50_000, 200_000), 24)
+    ]
+    clock = StepClock(0.01)
+    quote = estimate(request, catalog, issued_at=ISSUED_AT, clock=clock)
+    balance = quote.result["phase_balance"]
+    assert (balance["method"], balance["proven_optimal"]) == ("ckk", False)
+    assert catalog.rules.balance_time_limit_s == 2.0
+    assert 200 <= clock.reads <= 230
 
 
 # --- The CLI request ---------------------------------------------------------------------
@@ -404,3 +596,26 @@ def test_request_lists_every_problem_at_once() -> None:
 def test_request_with_more_than_5000_circuits_is_rejected() -> None:
     details = errors_of(request(*(item(f"c{i}", 1) for i in range(5001))))
     assert details == [{"loc": ["circuits"], "msg": "at most 5000 circuits, got 5001"}]
+
+
+# --- Purity ------------------------------------------------------------------------------
+
+_IO_MODULES = {"os", "pathlib", "io", "socket", "time", "random", "subprocess", "shutil"}
+
+
+def test_balance_package_does_no_io_and_reads_no_clock() -> None:
+    # The core-wide purity test only looks at estimator_core/*.py; the package is a folder.
+    modules = sorted((ROOT / "estimator_core" / "balance").glob("*.py"))
+    assert len(modules) > 5
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module.split(".")[0]]
+            assert not set(names) & _IO_MODULES, f"{path.name} imports {names}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("open", "print", "input"), path.name
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in ("now", "utcnow", "today"), f"{path.name} reads the clock"
