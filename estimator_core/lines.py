@@ -18,7 +18,6 @@ from estimator_core.catalog import Breaker, Catalog, frame_label
 from estimator_core.enclosure import EnclosureResult, by_frame
 from estimator_core.errors import NeedKnowledgeUpdate
 from estimator_core.money import round_half_up, round_to
-from estimator_core.request import TIMER_KINDS
 from estimator_core.resolve import Panel, Unit
 
 Section = Literal[
@@ -198,9 +197,9 @@ def _branch_lines(panel: Panel) -> list[QuoteLine]:
     return lines
 
 
-def _accessory_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
-    rules = catalog.rules
-    req = panel.request
+def _accessory_lines(panel: Panel) -> list[QuoteLine]:
+    """The requested accessories and what they bring (``panel.needs``), identical items
+    merged."""
     lines = []
     for a in panel.accessories:
         item = a.item
@@ -216,64 +215,20 @@ def _accessory_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
                 refs=(f"accessory:{a.spec.kind}:{a.spec.model or ''}",),
             )
         )
-    magnets = req.count("magnet")
-    if magnets:
-        for item_id, per in rules.magnet_bundle:
-            bundled = catalog.require_item(item_id)
-            lines.append(
-                _line(
-                    "ACCESSORIES_REQUIRED",
-                    bundled.name,
-                    bundled.spec,
-                    bundled.unit,
-                    magnets * per,
-                    bundled.price,
-                    flags=bundled.flags,
-                    refs=(f"bundle:{item_id}",),
-                )
-            )
-        timers = req.count(*TIMER_KINDS) * rules.timer_adds_pbl
-        if timers:
-            pbl = catalog.require_item("PBL_ONOFF")
-            lines.append(
-                _line(
-                    "ACCESSORIES_REQUIRED",
-                    pbl.name,
-                    "ON/OFF/SS",
-                    pbl.unit,
-                    timers,
-                    pbl.price,
-                    flags=pbl.flags,
-                    refs=("bundle:PBL_TIMER",),
-                )
-            )
-        lines.append(
-            _line(
-                "ACCESSORIES_REQUIRED",
-                "인건비(MAGNET)",
-                "",
-                "EA",
-                magnets,
-                rules.magnet_labour,
-                labour=True,
-                refs=("bundle:MAGNET_LABOUR",),
-            )
+    lines += [
+        _line(
+            "ACCESSORIES_REQUIRED",
+            n.item,
+            n.spec,
+            n.unit,
+            n.qty,
+            n.unit_price,
+            labour=n.labour,
+            flags=n.flags,
+            refs=(n.ref,),
         )
-    wire_sets = req.count(*rules.wire_set_kinds)
-    if wire_sets:
-        wire = catalog.require_item(rules.wire_set_item)
-        lines.append(
-            _line(
-                "ACCESSORIES_REQUIRED",
-                wire.name,
-                wire.spec or "SPD/METER/TIMER",
-                wire.unit,
-                wire_sets,
-                wire.price,
-                flags=wire.flags,
-                refs=("bundle:WIRE_SET",),
-            )
-        )
+        for n in panel.needs
+    ]
     return _merge_identical(lines)
 
 
@@ -405,7 +360,7 @@ def price_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> FormatR
             **_breaker_price(main.breaker),
         ),
         *_branch_lines(panel),
-        *_accessory_lines(panel, catalog),
+        *_accessory_lines(panel),
         *_busbar_lines(panel, enc, catalog),
         *_support_lines(panel, catalog),
         *_cost_lines(panel, enc, catalog),

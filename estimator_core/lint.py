@@ -16,7 +16,6 @@ from estimator_core.enclosure import EnclosureResult
 from estimator_core.lines import SECTION_ORDER, FormatResult
 from estimator_core.money import round_half_up
 from estimator_core.placement import PlacementResult
-from estimator_core.request import TIMER_KINDS
 from estimator_core.resolve import Panel
 
 Status = Literal["issued", "needs_review", "rejected"]
@@ -106,17 +105,9 @@ def _coverage_errors(panel: Panel, fmt: FormatResult, catalog: Catalog) -> list[
         rule = "MISSING_MAGNET" if a.kind == "magnet" else "MISSING_ACCESSORY"
         if ref not in qty_by_ref:
             out.append(Finding(rule=rule, message=f"{a.kind} {a.model or ''} is not quoted"))
-    needed = []
-    if req.count("magnet"):
-        needed += [f"bundle:{item_id}" for item_id, _ in catalog.rules.magnet_bundle]
-        needed.append("bundle:MAGNET_LABOUR")
-        if req.count(*TIMER_KINDS):
-            needed.append("bundle:PBL_TIMER")
-    if req.count(*catalog.rules.wire_set_kinds):
-        needed.append("bundle:WIRE_SET")
-    for ref in needed:
-        if ref not in qty_by_ref:
-            out.append(Finding(rule="MISSING_BUNDLE", message=f"{ref[7:]} is not quoted"))
+    for need in panel.needs:
+        if need.ref not in qty_by_ref:
+            out.append(Finding(rule="MISSING_BUNDLE", message=f"{need.ref[7:]} is not quoted"))
     brands = {panel.main.breaker.brand} | {u.breaker.brand for u in panel.branches}
     if len(brands) > 1 and not req.allow_mixed_brand:
         out.append(

@@ -61,6 +61,25 @@ class PricedAccessory(_Frozen):
     magnet_class: MagnetClass | None = None
 
 
+class Need(_Frozen):
+    """A line a panel needs because of what it carries, not because it was asked for
+    (RULES.md §4): each magnet's bundle items and labour, the PBL a timer adds next to a
+    magnet, the cable/wire set of an SPD, meter or sunset timer. Computed once here; the
+    format stage prices exactly these and lint checks each is quoted by its ``ref``."""
+
+    ref: str
+    item: str
+    spec: str
+    unit: str
+    qty: int
+    unit_price: int
+    labour: bool = False
+    flags: tuple[str, ...] = ()
+
+
+PBL_TIMER_REF = "bundle:PBL_TIMER"
+
+
 class Panel(_Frozen):
     """A request with every breaker and accessory resolved against one catalog."""
 
@@ -69,14 +88,16 @@ class Panel(_Frozen):
     main: Unit
     branches: tuple[Unit, ...]
     accessories: tuple[PricedAccessory, ...]
+    needs: tuple[Need, ...]
     space_above_mm: int
     space_above_flags: tuple[str, ...]
     resolution: tuple[dict[str, Any], ...]
 
     @property
     def has_pbl(self) -> bool:
-        kinds = {a.spec.kind for a in self.accessories}
-        return "pbl" in kinds or (bool(kinds & set(TIMER_KINDS)) and "magnet" in kinds)
+        """A PBL on the door: asked for, or added by a timer beside a magnet."""
+        asked = any(a.spec.kind == "pbl" for a in self.accessories)
+        return asked or any(n.ref == PBL_TIMER_REF for n in self.needs)
 
 
 class _Missing:
@@ -369,6 +390,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
                     }
                 )
 
+    needs = _needs(req, catalog, missing)
     accessories = _price_accessories(req, catalog, missing)
     space_above, above_flags = _space_above(main_b, main_at, catalog, missing)
 
@@ -453,6 +475,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
         main=main,
         branches=tuple(units),
         accessories=accessories,
+        needs=needs,
         space_above_mm=space_above,
         space_above_flags=above_flags,
         resolution=tuple(resolution),
@@ -483,21 +506,62 @@ def _pin(phase: str, poles: int, system: System, loc: str) -> str:
     return pin
 
 
+def _needs(req: EstimateRequest, catalog: Catalog, missing: _Missing) -> tuple[Need, ...]:
+    """What the accessories bring (RULES.md §4), priced and in line order; every item the
+    catalog lacks is collected into the one NEED_KNOWLEDGE_UPDATE."""
+    rules = catalog.rules
+    magnets = req.count("magnet")
+    lacking: set[str] = set()
+    needs: list[Need] = []
+
+    def add(ref: str, item_id: str, qty: int, spec: str | None = None, blank: str = "") -> None:
+        item = catalog.item(item_id)
+        if item is None:
+            lacking.add(item_id)
+            return
+        needs.append(
+            Need(
+                ref=ref,
+                item=item.name,
+                spec=(item.spec or blank) if spec is None else spec,
+                unit=item.unit,
+                qty=qty,
+                unit_price=item.price,
+                flags=item.flags,
+            )
+        )
+
+    if magnets:
+        for item_id, per in rules.magnet_bundle:
+            add(f"bundle:{item_id}", item_id, magnets * per)
+        timer_pbls = req.count(*TIMER_KINDS) * rules.timer_adds_pbl
+        if timer_pbls:
+            add(PBL_TIMER_REF, "PBL_ONOFF", timer_pbls, "ON/OFF/SS")
+        if req.count("pbl") and catalog.item("PBL_ONOFF") is None:
+            lacking.add("PBL_ONOFF")  # the requested PBL sits on the magnet circuit
+        needs.append(
+            Need(
+                ref="bundle:MAGNET_LABOUR",
+                item="인건비(MAGNET)",
+                spec="",
+                unit="EA",
+                qty=magnets,
+                unit_price=rules.magnet_labour,
+                labour=True,
+            )
+        )
+    wire_sets = req.count(*rules.wire_set_kinds)
+    if wire_sets:
+        add("bundle:WIRE_SET", rules.wire_set_item, wire_sets, blank="SPD/METER/TIMER")
+    for item_id in sorted(lacking):
+        missing.add({"kind": "item", "model": item_id, "columns": ["price", "unit"]})
+    return tuple(needs)
+
+
 def _price_accessories(
     req: EstimateRequest, catalog: Catalog, missing: _Missing
 ) -> tuple[PricedAccessory, ...]:
     out: list[PricedAccessory] = []
-    rules = catalog.rules
-    needed_items = set()
-    if req.count("magnet"):
-        needed_items |= {item_id for item_id, _ in rules.magnet_bundle}
-        if req.count(*TIMER_KINDS) or req.count("pbl"):
-            needed_items.add("PBL_ONOFF")
-    if req.count(*rules.wire_set_kinds):
-        needed_items.add(rules.wire_set_item)
-    for item_id in sorted(needed_items):
-        if catalog.item(item_id) is None:
-            missing.add({"kind": "item", "model": item_id, "columns": ["price", "unit"]})
     for a in req.accessories:
         item = catalog.item_for(a.kind, a.model)
         magnet_class = catalog.magnet_class(a.model) if a.model else None

@@ -272,6 +272,25 @@ def test_magnet_bundle_timer_pbl_and_labour(office, catalog) -> None:
     assert line(q, "인건비(MAGNET)")["amount"] == 40000
 
 
+def test_what_a_panel_needs_is_computed_once_and_priced_as_is(office, catalog) -> None:
+    # Two magnets and a 24H timer: per magnet 1 fuse holder, 3 terminal blocks, 2 ducts,
+    # 2 cable/wire and labour; the timer beside a magnet adds one PBL (ON/OFF/SS).
+    q = run(office, catalog)
+    assert {n.ref: n.qty for n in q.panel.needs} == {
+        "bundle:FUSE_HOLDER": 2,
+        "bundle:TERMINAL_BLOCK_600V": 6,
+        "bundle:DUCT_PVC_40": 4,
+        "bundle:CABLE_WIRE": 4,
+        "bundle:PBL_TIMER": 1,
+        "bundle:MAGNET_LABOUR": 2,
+    }
+    for need in q.panel.needs:
+        (quoted,) = [x for x in q.result["lines"] if need.ref in x.get("refs", ())]
+        assert (quoted["qty"], quoted["unit_price"]) == (need.qty, need.unit_price)
+    assert q.panel.has_pbl  # the timer's PBL is on the door: depth 250
+    assert q.result["enclosure"]["required"]["d"] == 250
+
+
 def test_identical_breakers_from_several_entries_make_one_line(catalog) -> None:
     body = panel([{"at": 20, "poles": "2P", "qty": 2}, {"at": 20, "poles": "2P", "qty": 3}])
     assert line(run(body, catalog), "MCCB", "SIB-32 2P 30AF 20A")["qty"] == 5
