@@ -18,20 +18,16 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
-from estimator_core.documents import (
-    CompanyProfile,
-    RenderedDocument,
-    document_from_result,
-    parse_company_profile,
-    render_documents,
-)
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
 from estimator_core.pipeline import Quote, estimate
+
+if TYPE_CHECKING:  # the renderers (xlsx, PDF, DXF libraries) load only for --out
+    from estimator_core.documents import CompanyProfile, RenderedDocument
 
 CATALOGS = Path(__file__).parent / "catalogs"
 # The shipped catalog a fresh stack starts on. A released label's content never changes:
@@ -165,6 +161,8 @@ def _estimate(args: argparse.Namespace) -> None:
         out = Path(args.out)
         # Documents are rendered before anything is written: a bad profile or a missing
         # font leaves the directory untouched.
+        from estimator_core.documents import parse_company_profile
+
         profile = parse_company_profile(_read_json(args.profile))
         documents = _render_documents(args, quote, catalog, profile, _read_font(Path(args.font)))
         for rec in quote.evidence:
@@ -189,6 +187,8 @@ def _read_font(path: Path) -> bytes:
 def _render_documents(
     args: argparse.Namespace, quote: Quote, catalog: Catalog, profile: CompanyProfile, font: bytes
 ) -> tuple[RenderedDocument, ...]:
+    from estimator_core.documents import document_from_result, render_documents
+
     sha = quote.result["request_sha256"]
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = document_from_result(quote, catalog, profile=profile, quote_number=number)
