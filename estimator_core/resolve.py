@@ -276,6 +276,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
 
     # -- catalog look-ups ---------------------------------------------------------
     brand_of_panel = req.brand if req.brand != "MIXED" else None
+    selected: dict[tuple[str, int, int, int | None, bool], Breaker | None] = {}
 
     def find(
         loc: str,
@@ -303,16 +304,19 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
                 )
             return known
         assert brand_of_panel is not None and at is not None
-        chosen = _select(
-            catalog,
-            brand=brand_of_panel,
-            family=family,
-            poles=poles,
-            at=at,
-            af=af,
-            form=req.form,
-            prefer_compact=prefer_compact,
-        )
+        key = (family, poles, at, af, prefer_compact)
+        if key not in selected:  # many entries share a selection: scan the catalog once
+            selected[key] = _select(
+                catalog,
+                brand=brand_of_panel,
+                family=family,
+                poles=poles,
+                at=at,
+                af=af,
+                form=req.form,
+                prefer_compact=prefer_compact,
+            )
+        chosen = selected[key]
         if chosen is None:
             missing.add(
                 {
@@ -414,22 +418,24 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
             )
             continue
         pin = _pin(b.phase, b.poles, system, f"branches.{b.index}") if b.phase else None
-        for k in range(b.qty):
-            units.append(
-                Unit(
-                    id=f"B{b.index + 1}-{k + 1}",
-                    role="branch",
-                    entry=b.index,
-                    breaker=chosen_b,
-                    at=b.at,
-                    poles=b.poles,
-                    load_a=b.load_a,
-                    pin=pin,
-                    label=b.label,
-                    pitch_mm=pitch,
-                    pitch_from_width=from_width,
-                )
-            )
+        first = Unit(
+            id=f"B{b.index + 1}-1",
+            role="branch",
+            entry=b.index,
+            breaker=chosen_b,
+            at=b.at,
+            poles=b.poles,
+            load_a=b.load_a,
+            pin=pin,
+            label=b.label,
+            pitch_mm=pitch,
+            pitch_from_width=from_width,
+        )
+        # The other breakers of the entry differ only in their id: copy, not re-validate.
+        units.append(first)
+        units += [
+            first.model_copy(update={"id": f"B{b.index + 1}-{k}"}) for k in range(2, b.qty + 1)
+        ]
     if spd_b is not None:
         pitch, from_width = _pitch(spd_b, catalog)
         units.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from fractions import Fraction
 from typing import Any
 
@@ -31,6 +32,7 @@ def _digits(value: Decimal) -> tuple[int, int]:
     return int("".join(map(str, parts.digits))), parts.exponent
 
 
+@lru_cache(maxsize=4096)  # panels repeat a few load values over many circuits
 def _decimal_places(value: Decimal) -> int:
     """Decimal places ignoring trailing zeros: 10.500 has one."""
     n, e = _digits(value)
@@ -40,6 +42,7 @@ def _decimal_places(value: Decimal) -> int:
     return 0 if n == 0 else max(0, -e)
 
 
+@lru_cache(maxsize=4096)
 def _units(value: Decimal, places: int) -> int:
     """``value`` · 10^places as an exact integer (``value`` has at most ``places`` places)."""
     n, e = _digits(value)
