@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -270,6 +270,81 @@ class Rules(_Row):
         return self
 
 
+Section = Literal[
+    "ENCLOSURE",
+    "MAIN",
+    "BRANCHES",
+    "ACCESSORIES_REQUIRED",
+    "ACCESSORIES_OPTIONAL",
+    "BUSBAR",
+    "SUPPORTS",
+    "COSTS",
+]
+# The sections of a quote in their order (RULES.md §4).
+SECTIONS: tuple[Section, ...] = get_args(Section)
+
+
+def _fraction(value: str, name: str, *, low: Fraction, high: Fraction) -> str:
+    try:
+        number = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{name} must be a decimal number, got {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+class PolicyRate(_Row):
+    """A fraction of list price for the lines of a section and/or a breaker brand."""
+
+    section: Section | None = None
+    brand: str | None = None
+    rate: str
+
+    @model_validator(mode="after")
+    def _rate(self) -> PolicyRate:
+        _fraction(self.rate, "rate", low=Fraction(0), high=Fraction(10))
+        return self
+
+
+class PricingPolicy(_Row):
+    """The panel maker's pricing policy, by name (``dealer``, ``public`` …).
+
+    A line's unit price is list × rate × (1 + margin), rounded half-up to ₩1, where the
+    rate is the first of ``rates`` matching the line's section and brand (1 when none
+    does). The subtotal is the sum of the amounts rounded *down* to ``round_down_to``
+    (끝자리 절사), never up.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    description: str = Field(default="", max_length=200)
+    rates: tuple[PolicyRate, ...] = ()
+    margin: str = "0"
+    round_down_to: int = Field(default=1, ge=1, le=1_000_000)
+
+    @model_validator(mode="after")
+    def _margin(self) -> PricingPolicy:
+        _fraction(self.margin, "margin", low=Fraction(-1), high=Fraction(10))
+        return self
+
+    def rate_for(self, section: str, brand: str | None) -> Fraction:
+        """The fraction of list price for a line, margin included."""
+        rate = next(
+            (
+                Fraction(r.rate)
+                for r in self.rates
+                if r.section in (None, section) and r.brand in (None, brand)
+            ),
+            Fraction(1),
+        )
+        return rate * (1 + Fraction(self.margin))
+
+
+# Sections added after v1.0.0: left out of a catalog's document (and so of its hash) while
+# empty, so a catalog written before they existed keeps its content and identity.
+OPTIONAL_SECTIONS = ("pricing_policies",)
+
+
 class Catalog(BaseModel):
     """A whole catalog version. ``sha256`` is the hash of its canonical JSON."""
 
@@ -280,6 +355,18 @@ class Catalog(BaseModel):
     enclosures: tuple[Enclosure, ...]
     items: tuple[PricedItem, ...]
     rules: Rules
+    pricing_policies: tuple[PricingPolicy, ...] = ()
+
+    def document(self) -> dict[str, Any]:
+        """The catalog as stored and hashed: its JSON minus empty optional sections."""
+        doc = self.model_dump(mode="json")
+        for name in OPTIONAL_SECTIONS:
+            if not doc[name]:
+                del doc[name]
+        return doc
+
+    def policy(self, name: str) -> PricingPolicy | None:
+        return next((p for p in self.pricing_policies if p.name == name), None)
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Catalog:
@@ -291,11 +378,14 @@ class Catalog(BaseModel):
         ids = [i.item_id for i in self.items]
         if len(ids) != len(set(ids)):
             raise ValueError("duplicate item_id")
+        names = [p.name for p in self.pricing_policies]
+        if len(names) != len(set(names)):
+            raise ValueError("duplicate pricing policy name")
         return self
 
     @cached_property
     def sha256(self) -> str:
-        return sha256_hex(self.model_dump(mode="json"))
+        return sha256_hex(self.document())
 
     @cached_property
     def _breakers_by_model(self) -> dict[str, Breaker]:

@@ -2,7 +2,7 @@
 
 A catalog admin uploads one of two formats; either becomes a new catalog version.
 
-**JSON** — a whole catalog document, exactly what ``Catalog.model_dump(mode="json")``
+**JSON** — a whole catalog document, exactly what ``Catalog.document()``
 writes. Its ``label`` is replaced by the version label (the label is part of the
 catalog's identity and must equal the version's); everything else is taken as is,
 strictly typed (``"12"`` is not a price). Rule tables change only this way.
@@ -684,7 +684,7 @@ def catalog_counts(catalog: Catalog) -> dict[str, int]:
 
 def content_without_label(catalog: Catalog) -> dict[str, Any]:
     """The catalog document minus its label: what "the same content" compares."""
-    content = catalog.model_dump(mode="json")
+    content = catalog.document()
     content.pop("label")
     return content
 
@@ -709,6 +709,14 @@ def catalog_changes(base: Catalog | None, new: Catalog) -> dict[str, Any]:
             "unchanged": sum(1 for k, r in after.items() if before.get(k) == r),
         }
     out["rules_changed"] = base is None or base.rules != new.rules
+    before_p = {p.name: p for p in (base.pricing_policies if base else ())}
+    after_p = {p.name: p for p in new.pricing_policies}
+    out["pricing_policies"] = {
+        "added": [n for n in after_p if n not in before_p],
+        "updated": [n for n, p in after_p.items() if n in before_p and before_p[n] != p],
+        "removed": [n for n in before_p if n not in after_p],
+        "unchanged": sum(1 for n, p in after_p.items() if before_p.get(n) == p),
+    }
     return out
 
 

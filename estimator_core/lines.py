@@ -10,36 +10,17 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from estimator_core.catalog import Breaker, Catalog, frame_label
+from estimator_core.catalog import SECTIONS, Breaker, Catalog, PricingPolicy, Section, frame_label
 from estimator_core.enclosure import EnclosureResult, by_frame
 from estimator_core.errors import NeedKnowledgeUpdate
 from estimator_core.money import round_half_up, round_to
 from estimator_core.resolve import Panel, Unit
 
-Section = Literal[
-    "ENCLOSURE",
-    "MAIN",
-    "BRANCHES",
-    "ACCESSORIES_REQUIRED",
-    "ACCESSORIES_OPTIONAL",
-    "BUSBAR",
-    "SUPPORTS",
-    "COSTS",
-]
-SECTION_ORDER: tuple[Section, ...] = (
-    "ENCLOSURE",
-    "MAIN",
-    "BRANCHES",
-    "ACCESSORIES_REQUIRED",
-    "ACCESSORIES_OPTIONAL",
-    "BUSBAR",
-    "SUPPORTS",
-    "COSTS",
-)
+SECTION_ORDER: tuple[Section, ...] = SECTIONS
 SECTION_TITLES: dict[Section, str] = {
     "ENCLOSURE": "외함",
     "MAIN": "메인차단기",
@@ -68,11 +49,21 @@ class QuoteLine(BaseModel):
     note: str | None = None
     flags: tuple[str, ...] = ()
     refs: tuple[str, ...] = ()
+    brand: str | None = None
+    # Under a pricing policy: the catalog's unit price and the fraction of it charged.
+    list_price: int | None = None
+    rate: str | None = None
 
 
 class Totals(BaseModel):
+    """The money of a quote. Without a pricing policy list_total = subtotal and the
+    discount and rounding are 0; with one, subtotal = Σ amounts + rounding (≤ 0)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    list_total: int
+    discount: int
+    rounding: int
     materials: int
     labour: int
     subtotal: int
@@ -190,6 +181,7 @@ def _branch_lines(panel: Panel) -> list[QuoteLine]:
                 "EA",
                 len(us),
                 u.breaker.price,
+                brand=u.breaker.brand,
                 refs=tuple(entries) if u.role == "branch" else ("spd_breaker",),
                 **_breaker_price(u.breaker),
             )
@@ -356,6 +348,7 @@ def price_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> FormatR
             "EA",
             1,
             main.breaker.price,
+            brand=main.breaker.brand,
             refs=("main",),
             **_breaker_price(main.breaker),
         ),
@@ -365,14 +358,72 @@ def price_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> FormatR
         *_support_lines(panel, catalog),
         *_cost_lines(panel, enc, catalog),
     ]
-    subtotal = sum(x.amount for x in lines)
+    lines += _extra_lines(panel)
+    lines.sort(key=lambda x: SECTION_ORDER.index(x.section))  # stable: extras end a section
+    if panel.policy is not None:
+        lines = [_under_policy(x, panel.policy) for x in lines]
+    return FormatResult(lines=tuple(lines), totals=totals_of(lines, catalog, panel.policy))
+
+
+def _extra_lines(panel: Panel) -> list[QuoteLine]:
+    """Lines the estimator priced by hand (별도): counted, flagged, never re-priced."""
+    return [
+        _line(
+            e.section,
+            e.item,
+            e.spec,
+            e.unit,
+            e.qty,
+            e.unit_price,
+            note=e.note or "별도",
+            flags=("custom",),
+            refs=(f"extras.{e.index}",),
+        )
+        for e in panel.request.extras
+    ]
+
+
+def decimal_text(value: Fraction) -> str:
+    """A terminating fraction as plain decimal text (0.682, 1, 0.5)."""
+    text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _under_policy(line: QuoteLine, policy: PricingPolicy) -> QuoteLine:
+    """The line at list × the policy's rate for its section and brand (custom lines keep
+    the estimator's price)."""
+    if "custom" in line.flags:
+        return line
+    rate = policy.rate_for(line.section, line.brand)
+    unit_price = round_half_up(line.unit_price * rate)
+    return line.model_copy(
+        update={
+            "list_price": line.unit_price,
+            "rate": decimal_text(rate),
+            "unit_price": unit_price,
+            "amount": round_half_up(Fraction(line.qty) * unit_price),
+        }
+    )
+
+
+def totals_of(lines: list[QuoteLine], catalog: Catalog, policy: PricingPolicy | None) -> Totals:
+    """List total, discount, the subtotal rounded down to the policy's unit, VAT, total."""
+    net = sum(x.amount for x in lines)
+    listed = sum(
+        round_half_up(Fraction(x.qty) * x.list_price) if x.list_price is not None else x.amount
+        for x in lines
+    )
+    unit = policy.round_down_to if policy else 1
+    subtotal = net - net % unit
     labour = sum(x.amount for x in lines if x.labour)
     vat = round_half_up(subtotal * Fraction(catalog.rules.vat_rate))
-    totals = Totals(
-        materials=subtotal - labour,
+    return Totals(
+        list_total=listed,
+        discount=listed - net,
+        rounding=subtotal - net,
+        materials=net - labour,
         labour=labour,
         subtotal=subtotal,
         vat=vat,
         grand_total=subtotal + vat,
     )
-    return FormatResult(lines=tuple(lines), totals=totals)

@@ -63,14 +63,41 @@ def _line_errors(fmt: FormatResult, vat_rate: str) -> list[Finding]:
     if ranks != sorted(ranks):
         out.append(Finding(rule="SECTION_ORDER", message="sections are out of order"))
     t = fmt.totals
-    if t.subtotal != sum(x.amount for x in fmt.lines):
-        out.append(Finding(rule="SUBTOTAL", message="subtotal ≠ Σ amounts"))
+    net = sum(x.amount for x in fmt.lines)
+    if t.subtotal != net + t.rounding or t.rounding > 0:
+        out.append(Finding(rule="SUBTOTAL", message="subtotal ≠ Σ amounts rounded down"))
+    if t.discount != t.list_total - net:
+        out.append(Finding(rule="SUBTOTAL", message="discount ≠ list total − Σ amounts"))
     if t.vat != round_half_up(t.subtotal * Fraction(vat_rate)):
         out.append(Finding(rule="VAT", message=f"VAT {t.vat} is off"))
     if t.grand_total != t.subtotal + t.vat:
         out.append(Finding(rule="GRAND_TOTAL", message="grand total ≠ subtotal + VAT"))
-    if t.materials + t.labour != t.subtotal:
-        out.append(Finding(rule="SUBTOTAL", message="materials + labour ≠ subtotal"))
+    if t.materials + t.labour != net:
+        out.append(Finding(rule="SUBTOTAL", message="materials + labour ≠ Σ amounts"))
+    return out
+
+
+def _policy_errors(panel: Panel, fmt: FormatResult) -> list[Finding]:
+    """Under a pricing policy every catalog line's price is list × its rate, to the won;
+    without one no line carries a list price."""
+    out: list[Finding] = []
+    policy = panel.policy
+    for line in fmt.lines:
+        if "custom" in line.flags:
+            continue
+        where = f"{line.item} {line.spec}".strip()
+        if policy is None or line.list_price is None:
+            if policy is not None or line.list_price is not None:
+                out.append(Finding(rule="PRICE_POLICY", message=f"{where}: list price"))
+            continue
+        want = round_half_up(line.list_price * policy.rate_for(line.section, line.brand))
+        if line.unit_price != want:
+            out.append(
+                Finding(
+                    rule="PRICE_POLICY",
+                    message=f"{where}: {line.unit_price} ≠ {line.list_price} × {line.rate}",
+                )
+            )
     return out
 
 
@@ -108,6 +135,11 @@ def _coverage_errors(panel: Panel, fmt: FormatResult, catalog: Catalog) -> list[
     for need in panel.needs:
         if need.ref not in qty_by_ref:
             out.append(Finding(rule="MISSING_BUNDLE", message=f"{need.ref[7:]} is not quoted"))
+    for extra in req.extras:
+        if f"extras.{extra.index}" not in qty_by_ref:
+            out.append(
+                Finding(rule="MISSING_EXTRA", message=f"custom line {extra.item} is not quoted")
+            )
     brands = {panel.main.breaker.brand} | {u.breaker.brand for u in panel.branches}
     if len(brands) > 1 and not req.allow_mixed_brand:
         out.append(
@@ -177,6 +209,12 @@ def _notes(panel: Panel, fmt: FormatResult, placement: PlacementResult) -> list[
             out.append(Finding(rule="CAT_EXAMPLE", message=f"{where}: example price"))
         if "price_range" in line.flags:
             out.append(Finding(rule="PRICE_RANGE", message=f"{where}: {line.note}"))
+        if "custom" in line.flags:
+            out.append(
+                Finding(
+                    rule="N_CUSTOM_LINE", message=f"{where}: priced by hand (별도), not the catalog"
+                )
+            )
     seen = set()
     for u in panel.branches:
         if u.pitch_from_width and u.breaker.model not in seen:
@@ -209,7 +247,11 @@ def lint_quote(
     catalog: Catalog,
 ) -> LintReport:
     """The lint stage: every finding with its rule id, and the quote's status."""
-    errors = _line_errors(fmt, catalog.rules.vat_rate) + _coverage_errors(panel, fmt, catalog)
+    errors = (
+        _line_errors(fmt, catalog.rules.vat_rate)
+        + _coverage_errors(panel, fmt, catalog)
+        + _policy_errors(panel, fmt)
+    )
     warnings = _warnings(enc, placement, catalog)
     notes = _notes(panel, fmt, placement)
     status: Status = "rejected" if errors else "needs_review" if warnings else "issued"

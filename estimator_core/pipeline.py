@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from estimator_core.canonical import sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.drawing import render_svg
 from estimator_core.enclosure import EnclosureResult, size_enclosure
@@ -80,7 +81,16 @@ def make_cover(
         "issued_at": issued_at,
         "totals": fmt.totals.model_dump(mode="json"),
         "catalog": {"label": catalog.label, "sha256": catalog.sha256},
+        "pricing": _pricing(panel),
     }
+
+
+def _pricing(panel: Panel) -> dict[str, str] | None:
+    """The pricing policy a quote was priced under, by name and content hash."""
+    policy = panel.policy
+    if policy is None:
+        return None
+    return {"policy": policy.name, "sha256": sha256_hex(policy.model_dump(mode="json"))}
 
 
 def _validation(panel: Panel) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from estimator_core.catalog import Catalog, Rules, canonical_magnet, magnet_size
+from estimator_core.catalog import Catalog, Rules, Section, canonical_magnet, magnet_size
 from estimator_core.errors import (
     AccessoryConflict,
     BrandConflict,
@@ -35,6 +35,8 @@ from estimator_core.names import check_model_brands
 # A structural cap so a hostile body cannot make the parser work hard; the business
 # bounds (200 entries, 1,000 circuits …) are catalog data, checked in ``check_bounds``.
 _HARD_CAP = 10_000
+_MAX_EXTRAS = 50  # custom lines per panel
+SectionName = Section
 
 
 def _json_int(v: Any) -> Any:
@@ -177,6 +179,32 @@ class Customer(_In):
     contact: Text | None = None
 
 
+def _positive_number(v: Any) -> Any:
+    number = _json_number(v)
+    return int(number) if number == int(number) else number
+
+
+Quantity = Annotated[int | Decimal, BeforeValidator(_positive_number), Field(gt=0, le=_HARD_CAP)]
+Price = Annotated[int, BeforeValidator(_json_int), Field(ge=0, le=1_000_000_000)]
+
+
+class ExtraIn(_In):
+    """A line the estimator prices by hand (별도): another supplier's device, site work."""
+
+    section: SectionName
+    item: Annotated[str, Field(min_length=1, max_length=_HARD_CAP)]
+    spec: Text = ""
+    unit: Annotated[str, Field(min_length=1, max_length=_HARD_CAP)] = "EA"
+    qty: Quantity
+    unit_price: Price
+    note: Text | None = None
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _case(cls, v: Any) -> Any:
+        return _upper(v)
+
+
 class RequestIn(_In):
     """The request body exactly as the schema accepts it (required fields checked later)."""
 
@@ -189,6 +217,8 @@ class RequestIn(_In):
     accessories: AccessoriesIn = Field(default_factory=AccessoriesIn)
     options: Options = Field(default_factory=Options)
     customer: Customer | None = None
+    extras: list[ExtraIn] = Field(default_factory=list, max_length=_MAX_EXTRAS)
+    pricing: Text | None = None
 
     @field_validator("form", "brand", mode="before")
     @classmethod
@@ -230,6 +260,17 @@ class AccessorySpec(_Norm):
     qty: int
 
 
+class ExtraSpec(_Norm):
+    index: int
+    section: SectionName
+    item: str
+    spec: str
+    unit: str
+    qty: int | Decimal
+    unit_price: int
+    note: str | None
+
+
 class EstimateRequest(_Norm):
     brand: Literal["SANGDO", "LS", "MIXED"]
     form: Literal["ECONOMIC", "STANDARD"]
@@ -243,6 +284,8 @@ class EstimateRequest(_Norm):
     allow_mixed_brand: bool
     p_cover: Literal["ACRYLIC", "STEEL"]
     customer: Customer | None
+    extras: tuple[ExtraSpec, ...] = ()
+    pricing: str | None = None
 
     def count(self, *kinds: str) -> int:
         return sum(a.qty for a in self.accessories if a.kind in kinds)
@@ -325,6 +368,12 @@ def _texts(raw: RequestIn) -> list[tuple[str, str]]:
         for name, value in raw.customer.model_dump().items():
             if value:
                 out.append((f"customer.{name}", value))
+    for i, e in enumerate(raw.extras):
+        for name in ("item", "spec", "unit", "note"):
+            if getattr(e, name):
+                out.append((f"extras.{i}.{name}", getattr(e, name)))
+    if raw.pricing:
+        out.append(("pricing", raw.pricing))
     return out
 
 
@@ -487,4 +536,6 @@ def parse_request(data: Any, catalog: Catalog) -> EstimateRequest:
         allow_mixed_brand=raw.options.allow_mixed_brand,
         p_cover=raw.options.p_cover,
         customer=raw.customer,
+        extras=tuple(ExtraSpec(index=i, **e.model_dump()) for i, e in enumerate(raw.extras)),
+        pricing=raw.pricing,
     )

@@ -16,6 +16,7 @@ from estimator_core.catalog import (
     Catalog,
     MagnetClass,
     PricedItem,
+    PricingPolicy,
     frame_class,
     frame_label,
     normalise_model,
@@ -89,6 +90,7 @@ class Panel(_Frozen):
     branches: tuple[Unit, ...]
     accessories: tuple[PricedAccessory, ...]
     needs: tuple[Need, ...]
+    policy: PricingPolicy | None = None
     space_above_mm: int
     space_above_flags: tuple[str, ...]
     resolution: tuple[dict[str, Any], ...]
@@ -113,7 +115,13 @@ class _Missing:
     def raise_if_any(self) -> None:
         if self.rows:
             names = "; ".join(_describe(r) for r in self.rows)
-            raise NeedKnowledgeUpdate(f"the active catalog lacks: {names}", self.rows)
+            hint = ""
+            if any(r["kind"] in ("accessory", "item") for r in self.rows):
+                hint = (
+                    " (until a catalog admin imports the price, the estimator may quote "
+                    "the item by hand as a custom line in `extras`)"
+                )
+            raise NeedKnowledgeUpdate(f"the active catalog lacks: {names}{hint}", self.rows)
 
 
 def _describe(row: dict[str, Any]) -> str:
@@ -458,6 +466,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
             f"more than {catalog.rules.max_circuits} circuits in all", [{"loc": "branches"}]
         )
     missing.raise_if_any()
+    policy = _policy(req, catalog)
     assert main_b is not None and main_at is not None
     main = Unit(
         id="M",
@@ -482,10 +491,26 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
         branches=tuple(units),
         accessories=accessories,
         needs=needs,
+        policy=policy,
         space_above_mm=space_above,
         space_above_flags=above_flags,
         resolution=tuple(resolution),
     )
+
+
+def _policy(req: EstimateRequest, catalog: Catalog) -> PricingPolicy | None:
+    """The pricing policy the request names (list prices when it names none)."""
+    if req.pricing is None:
+        return None
+    policy = catalog.policy(req.pricing)
+    if policy is None:
+        known = ", ".join(p.name for p in catalog.pricing_policies) or "none"
+        raise ValidationFailed(
+            f"pricing: the active catalog has no pricing policy {req.pricing!r} "
+            f"(policies: {known})",
+            [{"loc": "pricing", "value": req.pricing, "policies": known}],
+        )
+    return policy
 
 
 def _pin(phase: str, poles: int, system: System, loc: str) -> str:

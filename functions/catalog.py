@@ -228,7 +228,7 @@ def import_catalog(
         who,
         NewCatalogVersion(
             label=body.label,
-            content=catalog.model_dump(mode="json"),
+            content=catalog.document(),
             sha256=catalog.sha256,
             notes=body.notes,
             items=catalog_rows(catalog),

@@ -77,7 +77,7 @@ def upgrade_catalog(settings: Settings, catalog: Catalog) -> str:
                     "label": catalog.label,
                     "format": "json",
                     "notes": reason,
-                    "content": json.dumps(catalog.model_dump(mode="json")),
+                    "content": json.dumps(catalog.document()),
                 },
             ),
             ("validate", {"label": catalog.label}),

@@ -407,7 +407,7 @@ def main() -> None:
     args = parser.parse_args()
     catalog = build(args.knowledge, args.label)
     args.out.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(catalog.model_dump(mode="json"), ensure_ascii=False, indent=1)
+    text = json.dumps(catalog.document(), ensure_ascii=False, indent=1)
     (args.out / "catalog.json").write_text(text + "\n", encoding="utf-8")
     print(f"{args.label}: {len(catalog.breakers)} breakers, {len(catalog.enclosures)} boxes,")
     print(f"  {len(catalog.items)} priced items, sha256 {catalog.sha256}")

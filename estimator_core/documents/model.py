@@ -147,11 +147,15 @@ class DocSection(_Frozen):
 
 
 class DocTotals(_Frozen):
+    list_total: int
+    discount: int
+    rounding: int
     materials: int
     labour: int
     subtotal: int
     vat: int
     grand_total: int
+    round_down_to: int = 1  # the pricing policy's 끝자리 절사 unit (1: none)
 
 
 class Finding(_Frozen):
@@ -330,8 +334,10 @@ def document_from_result(
             sections.append(
                 DocSection(key=key, title=SECTION_TITLES[key], lines=lines, subtotal=subtotal)
             )
-    totals = DocTotals(**r["totals"])
-    if sum(s.subtotal for s in sections) != totals.subtotal or len(raw_lines) != sum(
+    policy = quote.panel.policy
+    totals = DocTotals(**r["totals"], round_down_to=policy.round_down_to if policy else 1)
+    net = totals.subtotal - totals.rounding
+    if sum(s.subtotal for s in sections) != net or len(raw_lines) != sum(
         len(s.lines) for s in sections
     ):
         raise ValueError("the result's lines do not add up to its subtotal")

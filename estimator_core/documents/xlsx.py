@@ -148,7 +148,9 @@ def _lines_sheet(wb: xlsxwriter.Workbook, fm: _Formats, doc: QuoteDocument) -> L
     total_row = row
     ws.merge_range(row, 0, row, 5, "합계 (공급가액)", fm.total_label)
     cells = ",".join(xl_rowcol_to_cell(r, 6) for r in subtotal_rows)
-    ws.write_formula(row, 6, f"=SUM({cells})", fm.total, t.subtotal)
+    unit = t.round_down_to  # 끝자리 절사 of the pricing policy: down, never up
+    total = f"=SUM({cells})" if unit == 1 else f"=INT(SUM({cells})/{unit})*{unit}"
+    ws.write_formula(row, 6, total, fm.total, t.subtotal)
     ws.write_string(row, 7, "", fm.total_label)
     row += 1
 

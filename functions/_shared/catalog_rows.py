@@ -63,7 +63,7 @@ def insert_version(
     conn: psycopg.Connection[Any], catalog: Catalog, *, status: str, notes: str | None = None
 ) -> str:
     """Insert a catalog version with its items (caller's transaction and role)."""
-    content = catalog.model_dump(mode="json")
+    content = catalog.document()
     row = conn.execute(
         "insert into shared.catalog_versions (label, status, content, content_sha256, notes, "
         "activated_at) values (%s, %s, %s::jsonb, %s, %s, "

@@ -139,7 +139,7 @@ def test_the_document_keeps_the_sections_order_and_the_engine_totals(
     result = estimate(office, catalog, issued_at=ISSUED_AT).result
     keys = [s.key for s in office_doc.sections]
     assert keys == [k for k in SECTION_ORDER if k in keys]
-    assert office_doc.totals.model_dump() == result["totals"]
+    assert office_doc.totals.model_dump(exclude={"round_down_to"}) == result["totals"]
     assert len(office_doc.lines) == len(result["lines"])
     assert office_doc.amount_in_words == "일금 일백팔십삼만육백육십사원정 (VAT 포함)"
     assert str(office_doc.issue_date) == "2026-01-01"

@@ -238,6 +238,9 @@ def test_apartment_lines_match_the_hand_computation(apartment, catalog) -> None:
         ("ASSEMBLY CHARGE", "조립비"): 60000,  # 50,000 + 10,000: 12 of 14 are small 20 A
     }
     assert q.result["totals"] == {
+        "list_total": 468400,  # no pricing policy: list prices, no discount, no rounding
+        "discount": 0,
+        "rounding": 0,
         "materials": 408400,
         "labour": 60000,
         "subtotal": 468400,
