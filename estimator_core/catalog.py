@@ -10,6 +10,7 @@ reads files.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Literal, get_args
@@ -19,20 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from estimator_core.canonical import sha256_hex
 from estimator_core.errors import NeedKnowledgeUpdate
 
-Brand = Literal["SANGDO", "LS"]
 Family = Literal["MCCB", "ELB"]
 Form = Literal["ECONOMIC", "STANDARD"]
 Flag = Literal["assumed", "example"]
-
-# Frame aliases of RULES.md §1: 630→600AF, 32→30AF, 63→60AF, 200/225/250 are one class.
-FRAME_ALIASES: dict[int, int] = {630: 600, 32: 30, 63: 60, 200: 225, 250: 225}
-FRAME_CLASSES: frozenset[int] = frozenset({30, 50, 60, 100, 125, 225, 400, 600, 800})
-
-
-def frame_class(af: int) -> int | None:
-    """The frame class of a frame rating, or None when no such frame exists."""
-    af = FRAME_ALIASES.get(af, af)
-    return af if af in FRAME_CLASSES else None
 
 
 def frame_label(af: int) -> str:
@@ -46,7 +36,7 @@ class _Row(BaseModel):
 class Breaker(_Row):
     """One breaker model with its body size, ratings and price."""
 
-    brand: Brand
+    brand: str = Field(min_length=1, max_length=40)
     model: str
     family: Family
     series: str
@@ -340,9 +330,131 @@ class PricingPolicy(_Row):
         return rate * (1 + Fraction(self.margin))
 
 
+@dataclass(frozen=True)
+class ParsedName:
+    """What a model's name says about it (its catalog row, when there is one, wins)."""
+
+    brand: str
+    family: str
+    af: int | None
+    poles: int | None
+
+
+class NamePattern(_Row):
+    """A family of model names of one brand. ``regex`` has the groups ``f`` (a letter
+    that ``families`` maps to MCCB or ELB) and ``d`` (frame code digits, then poles)."""
+
+    brand: str
+    regex: str = Field(min_length=1, max_length=200)
+    families: tuple[tuple[str, Family], ...]
+
+    @model_validator(mode="after")
+    def _compiles(self) -> NamePattern:
+        try:
+            groups = re.compile(self.regex).groupindex
+        except re.error as err:
+            raise ValueError(f"regex {self.regex!r}: {err}") from None
+        if not {"f", "d"} <= set(groups):
+            raise ValueError(f"regex {self.regex!r} needs the groups (?P<f>…) and (?P<d>…)")
+        return self
+
+
+class FixedName(_Row):
+    """A model whose name follows no pattern (the small 30AF ``SIB-32``, ``32GRHS`` …)."""
+
+    name: str
+    brand: str
+    family: Family
+    af: int
+    poles: int
+
+
+class Naming(_Row):
+    """How the catalog's brands name their models and how frames are written (RULES.md
+    §1, breaker_rules_v1.00.json): data, so a brand is added by an import, not a release."""
+
+    brands: tuple[str, ...] = Field(min_length=1)
+    patterns: tuple[NamePattern, ...]
+    fixed: tuple[FixedName, ...] = ()
+    frame_codes: tuple[tuple[str, int], ...]  # a name's frame digits → the frame
+    frame_classes: tuple[int, ...] = Field(min_length=1)
+    frame_aliases: tuple[tuple[int, int], ...] = ()  # 630 → 600, 250 → 225 …
+    magnet_sizes: tuple[int, int] = (9, 100)  # MC-9 … MC-100
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Naming:
+        brands = set(self.brands)
+        for brand in [p.brand for p in self.patterns] + [f.brand for f in self.fixed]:
+            if brand not in brands:
+                raise ValueError(f"naming: {brand} is not one of the brands {self.brands}")
+        classes = set(self.frame_classes)
+        for code, af in self.frame_codes:
+            if af not in classes:
+                raise ValueError(f"naming: frame code {code} maps to {af}, not a frame class")
+        return self
+
+    def frame_class(self, af: int) -> int | None:
+        """The frame class a written frame names (aliases applied), or None."""
+        af = dict(self.frame_aliases).get(af, af)
+        return af if af in self.frame_classes else None
+
+    @cached_property
+    def _compiled(self) -> tuple[tuple[re.Pattern[str], NamePattern], ...]:
+        return tuple((re.compile(p.regex), p) for p in self.patterns)
+
+    def parse(self, model: str) -> ParsedName | None:
+        """Brand, family, frame and poles from a model's name, or None for no pattern."""
+        name = normalise_model(model).replace("고감도", "")
+        fixed = next((f for f in self.fixed if f.name == name), None)
+        if fixed is not None:
+            return ParsedName(
+                brand=fixed.brand, family=fixed.family, af=fixed.af, poles=fixed.poles
+            )
+        codes = dict(self.frame_codes)
+        for regex, pattern in self._compiled:
+            m = regex.match(name)
+            if m:
+                digits = m.group("d")
+                return ParsedName(
+                    brand=pattern.brand,
+                    family=dict(pattern.families)[m.group("f")],
+                    af=codes.get(digits[:-1]),
+                    poles=int(digits[-1]),
+                )
+        return None
+
+
+# The naming of v1 (SANGDO and LS), for catalog documents written before the naming
+# section existed (v1.0.0): the shipped catalogs from v1.1.0 on carry it as data.
+V1_NAMING = Naming(
+    brands=("SANGDO", "LS"),
+    patterns=(
+        NamePattern(brand="SANGDO", regex=r"^S(?P<f>[BE])(?:E|S)-(?P<d>\d{2,3})$",
+                    families=(("B", "MCCB"), ("E", "ELB"))),
+        NamePattern(brand="SANGDO", regex=r"^S(?P<f>[BE])C-(?P<d>\d{2,3})$",
+                    families=(("B", "MCCB"), ("E", "ELB"))),
+        NamePattern(brand="LS", regex=r"^(?P<f>[AE])B(?:N|S)-(?P<d>\d{2,3})$",
+                    families=(("A", "MCCB"), ("E", "ELB"))),
+        NamePattern(brand="LS", regex=r"^(?P<f>[AE])B(?:N|S)(?P<d>\d{2,3})FB$",
+                    families=(("A", "MCCB"), ("E", "ELB"))),
+    ),
+    fixed=(
+        FixedName(name="SIB-32", brand="SANGDO", family="MCCB", af=30, poles=2),
+        FixedName(name="SIE-32", brand="SANGDO", family="ELB", af=30, poles=2),
+        FixedName(name="BS-32", brand="LS", family="MCCB", af=30, poles=2),
+        FixedName(name="BS32", brand="LS", family="MCCB", af=30, poles=2),
+        FixedName(name="32GRHS", brand="LS", family="ELB", af=30, poles=2),
+    ),
+    frame_codes=(("3", 30), ("5", 50), ("6", 60), ("10", 100), ("20", 225), ("40", 400),
+                 ("60", 600), ("80", 800)),
+    frame_classes=(30, 50, 60, 100, 125, 225, 400, 600, 800),
+    frame_aliases=((630, 600), (32, 30), (63, 60), (200, 225), (250, 225)),
+    magnet_sizes=(9, 100),
+)  # fmt: skip
+
 # Sections added after v1.0.0: left out of a catalog's document (and so of its hash) while
 # empty, so a catalog written before they existed keeps its content and identity.
-OPTIONAL_SECTIONS = ("pricing_policies",)
+OPTIONAL_SECTIONS = ("pricing_policies", "naming")
 
 
 class Catalog(BaseModel):
@@ -356,6 +468,12 @@ class Catalog(BaseModel):
     items: tuple[PricedItem, ...]
     rules: Rules
     pricing_policies: tuple[PricingPolicy, ...] = ()
+    naming: Naming | None = None
+
+    @property
+    def names(self) -> Naming:
+        """The catalog's naming; v1's for a document written before the section existed."""
+        return self.naming or V1_NAMING
 
     def document(self) -> dict[str, Any]:
         """The catalog as stored and hashed: its JSON minus empty optional sections."""
@@ -381,6 +499,10 @@ class Catalog(BaseModel):
         names = [p.name for p in self.pricing_policies]
         if len(names) != len(set(names)):
             raise ValueError("duplicate pricing policy name")
+        brands = set(self.names.brands)
+        for b in self.breakers:
+            if b.brand not in brands:
+                raise ValueError(f"breaker {b.model}: brand {b.brand} is not in the naming")
         return self
 
     @cached_property

@@ -84,12 +84,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from estimator_core.catalog import (
-    FRAME_CLASSES,
     Breaker,
     Catalog,
     Enclosure,
+    Naming,
     PricedItem,
-    frame_class,
     normalise_model,
 )
 from estimator_core.errors import EstimatorError, ValidationFailed
@@ -145,10 +144,8 @@ def _whole(text: str, what: str = "a whole number") -> int:
 
 
 def _brand(text: str) -> str:
-    brand = text.strip().upper()
-    if brand not in ("SANGDO", "LS"):
-        raise _Bad(f"must be SANGDO or LS, got {text!r}")
-    return brand
+    """A brand's name; whether the catalog's naming knows it is checked with the row."""
+    return text.strip().upper()
 
 
 def _label_text(text: str) -> str:
@@ -158,12 +155,8 @@ def _label_text(text: str) -> str:
 
 
 def _frame(text: str) -> int:
-    af = _whole(re.sub(r"(?i)\s*AF$", "", text), "a frame in AF such as 600 or 600AF")
-    cls = frame_class(af)
-    if cls is None:
-        frames = ", ".join(str(f) for f in sorted(FRAME_CLASSES))
-        raise _Bad(f"{af}AF is not a breaker frame ({frames}; 32, 63, 200, 250, 630 as aliases)")
-    return cls
+    """A frame as written; the naming's aliases and classes are applied with the row."""
+    return _whole(re.sub(r"(?i)\s*AF$", "", text), "a frame in AF such as 600 or 600AF")
 
 
 def _poles(text: str) -> int:
@@ -346,12 +339,15 @@ def _positive(value: Any) -> bool:
     return value is None or value > 0
 
 
-def row_problems(row: BaseModel) -> list[tuple[str, str]]:
+def row_problems(row: BaseModel, names: Naming) -> list[tuple[str, str]]:
     """Value rules a catalog row must meet, as (field, reason): shared by CSV and JSON."""
     out: list[tuple[str, str]] = []
     if isinstance(row, Breaker):
-        if row.af not in FRAME_CLASSES:
-            out.append(("af", f"{row.af} is not a frame class ({sorted(FRAME_CLASSES)})"))
+        if row.brand not in names.brands:
+            out.append(("brand", f"must be one of {', '.join(names.brands)}, got {row.brand}"))
+        if row.af not in names.frame_classes:
+            frames = ", ".join(str(f) for f in sorted(names.frame_classes))
+            out.append(("af", f"{row.af} is not a breaker frame ({frames})"))
         if not 2 <= row.poles <= 4:
             out.append(("poles", f"must be 2, 3 or 4, got {row.poles}"))
         if not row.ratings:
@@ -525,8 +521,24 @@ def _parse_row(line: int, cells: dict[str, str], issues: list[Issue]) -> _Row | 
     return row
 
 
-def _merge(row: _Row, base: BaseModel | None, issues: list[Issue]) -> BaseModel | None:
+def _merge(
+    row: _Row, base: BaseModel | None, issues: list[Issue], names: Naming
+) -> BaseModel | None:
     kind = row.kind
+    if isinstance(row.fields.get("af"), int) and kind.model is Breaker:
+        written = row.fields["af"]
+        row.fields["af"] = names.frame_class(written)
+        if row.fields["af"] is None:
+            aliases = ", ".join(f"{a}→{c}" for a, c in names.frame_aliases)
+            frames = ", ".join(str(f) for f in sorted(names.frame_classes))
+            issues.append(
+                _issue(
+                    row.line,
+                    "af",
+                    f"{written}AF is not a breaker frame ({frames}; aliases {aliases})",
+                )
+            )
+            row.ok = False  # the rest of the row is still checked and reported
     if base is None:
         missing = [f for f in kind.required if f not in row.given]
         for field in missing:
@@ -547,7 +559,7 @@ def _merge(row: _Row, base: BaseModel | None, issues: list[Issue]) -> BaseModel 
             field = str(e["loc"][0]) if e["loc"] else ""
             issues.append(_issue(row.line, kind.column_of(field), e["msg"]))
         return None
-    problems = row_problems(merged)
+    problems = row_problems(merged, names)
     for field, reason in problems:
         issues.append(_issue(row.line, kind.column_of(field), reason))
     return None if problems else merged
@@ -611,7 +623,7 @@ def import_csv(text: str, base: Catalog, *, label: str) -> Catalog:
             else:
                 del section[row.key]
             continue
-        merged = _merge(row, existing, issues)
+        merged = _merge(row, existing, issues, base.names)
         if merged is not None:
             section[row.key] = merged
     if header is None and not issues:
@@ -626,6 +638,9 @@ def import_csv(text: str, base: Catalog, *, label: str) -> Catalog:
         "enclosures": [r.model_dump() for r in sections["enclosure"].values()],
         "items": [r.model_dump() for r in sections["item"].values()],
         "rules": base.rules.model_dump(),
+        # What rows cannot express is the base's: its naming and pricing policies.
+        "naming": base.naming.model_dump() if base.naming else None,
+        "pricing_policies": [p.model_dump() for p in base.pricing_policies],
     }
     try:
         return Catalog.model_validate(content)
@@ -665,7 +680,7 @@ def import_json(document: str | Mapping[str, Any], *, label: str) -> Catalog:
     issues: list[Issue] = []
     for kind in KINDS.values():
         for i, row in enumerate(getattr(catalog, kind.section)):
-            for field, reason in row_problems(row):
+            for field, reason in row_problems(row, catalog.names):
                 issues.append(_issue(None, f"{kind.section}.{i}.{field}", reason))
     if issues:
         raise _fail(issues, "the JSON catalog")

@@ -272,7 +272,7 @@ class ExtraSpec(_Norm):
 
 
 class EstimateRequest(_Norm):
-    brand: Literal["SANGDO", "LS", "MIXED"]
+    brand: str  # one of the catalog's brands, or MIXED
     form: Literal["ECONOMIC", "STANDARD"]
     location: Literal["INDOOR", "OUTDOOR"]
     mount: Literal["SURFACE", "FLUSH", "STANDALONE", "POLE"]
@@ -403,11 +403,13 @@ def _required(raw: RequestIn) -> None:
         )
 
 
-def _brand(raw: RequestIn) -> Literal["SANGDO", "LS", "MIXED"]:
+def _brand(raw: RequestIn, catalog: Catalog) -> str:
     brand = raw.brand
-    if brand not in ("SANGDO", "LS", "MIXED"):
+    allowed = (*catalog.names.brands, "MIXED")
+    if brand not in allowed:
         raise ValidationFailed(
-            f"brand must be SANGDO, LS or MIXED, got {brand!r}", [{"loc": "brand"}]
+            f"brand must be {', '.join(allowed[:-1])} or MIXED, got {brand!r}",
+            [{"loc": "brand"}],
         )
     if brand == "MIXED":
         if not raw.options.allow_mixed_brand:
@@ -423,10 +425,10 @@ def _brand(raw: RequestIn) -> Literal["SANGDO", "LS", "MIXED"]:
                 "with brand MIXED every breaker must name its model",
                 [{"loc": u, "msg": "model required with MIXED"} for u in unnamed],
             )
-    return brand  # type: ignore[return-value]
+    return brand
 
 
-def _accessories(raw: RequestIn) -> tuple[AccessorySpec, ...]:
+def _accessories(raw: RequestIn, catalog: Catalog) -> tuple[AccessorySpec, ...]:
     acc = raw.accessories
     enabled = acc.enabled if acc.enabled is not None else bool(acc.items)
     if not enabled:
@@ -453,10 +455,11 @@ def _accessories(raw: RequestIn) -> tuple[AccessorySpec, ...]:
                     [{"loc": f"{loc}.model", "msg": "required for a magnet"}],
                 )
             size = magnet_size(item.model)
-            if size is None or not 9 <= size <= 100:
+            lo, hi = catalog.names.magnet_sizes
+            if size is None or not lo <= size <= hi:
                 raise ValidationFailed(
-                    f"{loc}.model: {item.model!r} is not a magnet model MC-9…MC-100",
-                    [{"loc": f"{loc}.model", "msg": "expected MC-9 … MC-100"}],
+                    f"{loc}.model: {item.model!r} is not a magnet model MC-{lo}…MC-{hi}",
+                    [{"loc": f"{loc}.model", "msg": f"expected MC-{lo} … MC-{hi}"}],
                 )
             model = canonical_magnet(item.model)
         elif item.model:
@@ -492,12 +495,12 @@ def parse_request(data: Any, catalog: Catalog) -> EstimateRequest:
             [{"loc": "installation.mount", "msg": "POLE is outdoor only"}],
         )
     _required(raw)
-    brand = _brand(raw)
+    brand = _brand(raw, catalog)
     assert raw.main is not None and raw.branches is not None
     named = [("main", raw.main.model)] if raw.main.model else []
     named += [(f"branches.{i}", b.model) for i, b in enumerate(raw.branches) if b.model]
     check_model_brands(brand, named, catalog)
-    accessories = _accessories(raw)
+    accessories = _accessories(raw, catalog)
     assert raw.main is not None and raw.branches is not None and raw.main.poles is not None
     main_poles = parse_poles(raw.main.poles, "main.poles")
     branches = []

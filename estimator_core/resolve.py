@@ -17,7 +17,6 @@ from estimator_core.catalog import (
     MagnetClass,
     PricedItem,
     PricingPolicy,
-    frame_class,
     frame_label,
     normalise_model,
 )
@@ -28,7 +27,6 @@ from estimator_core.errors import (
     PolesMismatch,
     ValidationFailed,
 )
-from estimator_core.names import parse_model_name
 from estimator_core.request import TIMER_KINDS, AccessorySpec, EstimateRequest
 
 System = Literal["3P4W", "3P3W", "1P2W"]
@@ -152,7 +150,7 @@ def _select(
         and b.poles == poles
         and at in b.ratings
         and not b.high_sensitivity
-        and (af is None or af in frames_admitted(b.model, b))
+        and (af is None or af in frames_admitted(b.model, b, catalog))
     ]
     candidates = [b for b in pool if form in b.forms]
     if not candidates and form == "ECONOMIC":
@@ -162,10 +160,10 @@ def _select(
     return min(candidates, key=lambda b: (b.af, b.compact != prefer_compact, b.price, b.model))
 
 
-def frames_admitted(model: str, known: Breaker | None) -> set[int]:
+def frames_admitted(model: str, known: Breaker | None, catalog: Catalog) -> set[int]:
     """The frames a given ``af`` may name for this model: its catalog frame and the frame
     its name's digits say (``af: 100`` admits the 125AF-bodied ``SBS-104``, RULES.md §1)."""
-    parsed = parse_model_name(model)
+    parsed = catalog.names.parse(model)
     frames = {known.af} if known else set()
     if parsed is not None and parsed.af is not None:
         frames.add(parsed.af)
@@ -180,10 +178,10 @@ def prefers_compact(poles: int, family: str, at: int | None, af: int | None) -> 
     return (at <= 30 and af == 50) or (family == "ELB" and 40 <= at <= 50)
 
 
-def _af_class(af: int | None, loc: str) -> int | None:
+def _af_class(af: int | None, loc: str, catalog: Catalog) -> int | None:
     if af is None:
         return None
-    cls = frame_class(af)
+    cls = catalog.names.frame_class(af)
     if cls is None:
         raise ValidationFailed(f"{loc}: unknown frame {af}AF", [{"loc": loc, "value": af}])
     return cls
@@ -193,6 +191,7 @@ def _check_named(
     loc: str,
     model: str,
     known: Breaker | None,
+    catalog: Catalog,
     *,
     af: int | None,
     poles: int,
@@ -200,11 +199,11 @@ def _check_named(
     at: int | None,
 ) -> None:
     """Contradictions between a named model and its own entry."""
-    parsed = parse_model_name(model)
+    parsed = catalog.names.parse(model)
     model_af = known.af if known else (parsed.af if parsed else None)
     model_poles = known.poles if known else (parsed.poles if parsed else None)
     model_family = known.family if known else (parsed.family if parsed else None)
-    admitted = frames_admitted(model, known)
+    admitted = frames_admitted(model, known, catalog)
     if af is not None and admitted and af not in admitted:
         assert model_af is not None
         raise InvalidModelCombo(
@@ -253,11 +252,13 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
 
     # -- main ---------------------------------------------------------------------
     m = req.main
-    main_af = _af_class(m.af, "main.af")
+    main_af = _af_class(m.af, "main.af", catalog)
     main_known = catalog.breaker(m.model) if m.model else None
     main_at = m.at
     if m.model:
-        _check_named("main", m.model, main_known, af=main_af, poles=m.poles, type_=m.type, at=m.at)
+        _check_named(
+            "main", m.model, main_known, catalog, af=main_af, poles=m.poles, type_=m.type, at=m.at
+        )
     main_family = m.type or (main_known.family if main_known else None) or req.device_type
     if main_at is None:
         given = m.af if m.af is not None else None
@@ -268,7 +269,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
     # -- branches -----------------------------------------------------------------
     for b in req.branches:
         loc = f"branches.{b.index}"
-        _af_class(b.af, f"{loc}.af")
+        _af_class(b.af, f"{loc}.af", catalog)
         if req.main.poles == 2 and b.poles != 2:
             raise ValidationFailed(
                 f"{loc}: a {b.poles}P branch cannot hang under a 2P (single-phase) main",
@@ -279,7 +280,14 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
         if b.model:
             known = catalog.breaker(b.model)
             _check_named(
-                loc, b.model, known, af=_af_class(b.af, loc), poles=b.poles, type_=b.type, at=b.at
+                loc,
+                b.model,
+                known,
+                catalog,
+                af=_af_class(b.af, loc, catalog),
+                poles=b.poles,
+                type_=b.type,
+                at=b.at,
             )
 
     # -- catalog look-ups ---------------------------------------------------------
@@ -298,7 +306,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
         if model:
             known = catalog.breaker(model)
             if known is None:
-                parsed = parse_model_name(model)
+                parsed = catalog.names.parse(model)
                 missing.add(
                     {
                         "kind": "breaker",
@@ -354,7 +362,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
     branch_rows: list[tuple[int, Breaker]] = []
     for b in req.branches:
         family = b.type or req.device_type
-        af = _af_class(b.af, "af")
+        af = _af_class(b.af, "af", catalog)
         chosen = find(
             f"branches.{b.index}",
             b.model,

@@ -22,7 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from estimator_core.catalog import Catalog, frame_class
+from estimator_core.catalog import V1_NAMING, Catalog
+
+# The model-name grammar of breaker_rules_v1.00.json and RULES.md §1, shipped as data.
+frame_class = V1_NAMING.frame_class
 
 # Decided by RULES.md v1.1, not present as structured values in the knowledge files.
 RULES_DECISIONS: dict[str, Any] = {
@@ -395,6 +398,7 @@ def build(knowledge: Path, label: str) -> Catalog:
         "enclosures": build_enclosures(core),
         "items": build_items(supp),
         "rules": build_rules(knowledge),
+        "naming": V1_NAMING,
     }
     return Catalog.model_validate(data)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from estimator_core.catalog import Catalog, PricingPolicy
-from estimator_core.catalog_import import catalog_changes, import_json
+from estimator_core.catalog_import import catalog_changes, import_csv, import_json
 from estimator_core.errors import EstimatorError
 from estimator_core.lint import lint_quote
 from estimator_core.money import round_half_up
@@ -112,6 +112,14 @@ def test_lint_rejects_a_price_that_does_not_follow_list_times_rate(apartment, ca
     fmt = q.format.model_copy(update={"lines": tuple(bad)})
     rules = {e.rule for e in lint_quote(q.panel, q.enclosure, q.placement, fmt, priced).errors}
     assert "PRICE_POLICY" in rules
+
+
+def test_a_csv_import_keeps_the_bases_policies(catalog: Catalog) -> None:
+    priced = with_policies(catalog, DEALER)
+    row = ",,SBE-104,,,,,," + '"{""price"": 21000}"'
+    header = "brand,series,model,af,poles,width_mm,height_mm,depth_mm,meta"
+    new = import_csv(f"{header}\n{row}\n", priced, label="v2")
+    assert new.pricing_policies == priced.pricing_policies and new.naming == priced.naming
 
 
 def test_the_catalog_hash_covers_policies_only_when_there_are_some(catalog: Catalog) -> None:
