@@ -407,16 +407,26 @@ def _under_policy(line: QuoteLine, policy: PricingPolicy) -> QuoteLine:
 
 
 def totals_of(lines: list[QuoteLine], catalog: Catalog, policy: PricingPolicy | None) -> Totals:
-    """List total, discount, the subtotal rounded down to the policy's unit, VAT, total."""
-    net = sum(x.amount for x in lines)
-    listed = sum(
-        round_half_up(Fraction(x.qty) * x.list_price) if x.list_price is not None else x.amount
-        for x in lines
+    """The totals of a panel's lines (see ``money_totals``)."""
+    return money_totals(
+        listed=sum(
+            round_half_up(Fraction(x.qty) * x.list_price) if x.list_price is not None else x.amount
+            for x in lines
+        ),
+        net=sum(x.amount for x in lines),
+        labour=sum(x.amount for x in lines if x.labour),
+        vat_rate=catalog.rules.vat_rate,
+        round_down_to=policy.round_down_to if policy else 1,
     )
-    unit = policy.round_down_to if policy else 1
-    subtotal = net - net % unit
-    labour = sum(x.amount for x in lines if x.labour)
-    vat = round_half_up(subtotal * Fraction(catalog.rules.vat_rate))
+
+
+def money_totals(
+    *, listed: int, net: int, labour: int, vat_rate: str, round_down_to: int
+) -> Totals:
+    """List total and discount, Σ amounts cut down to the policy's unit (끝자리 절사, never
+    up), VAT on what is left, and the grand total: for a panel or a whole project."""
+    subtotal = net - net % round_down_to
+    vat = round_half_up(subtotal * Fraction(vat_rate))
     return Totals(
         list_total=listed,
         discount=listed - net,

@@ -11,7 +11,6 @@ being checked: every failing panel is reported in one error whose details name t
 from __future__ import annotations
 
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,7 +19,7 @@ from estimator_core.canonical import sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ReqMoreInfo, ValidationFailed
 from estimator_core.evidence import EvidenceRecord, json_record
-from estimator_core.money import round_half_up
+from estimator_core.lines import Totals, money_totals
 from estimator_core.pipeline import Quote, estimate
 
 MAX_PANELS = 100
@@ -57,21 +56,11 @@ class ProjectIn(_In):
     pricing: str | None = Field(default=None, max_length=200)
 
 
+ProjectTotals = Totals  # a project's money has a panel's shape, summed over its panels
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ProjectTotals(_Out):
-    """The project's money: Σ qty × panel amounts, cut once, VAT once."""
-
-    list_total: int
-    discount: int
-    rounding: int
-    materials: int
-    labour: int
-    subtotal: int
-    vat: int
-    grand_total: int
 
 
 class ProjectPanel(_Out):
@@ -96,7 +85,7 @@ class ProjectQuote(_Out):
 
     info: ProjectInfo
     panels: tuple[ProjectPanel, ...]
-    totals: ProjectTotals
+    totals: Totals
     status: Status
     evidence: tuple[EvidenceRecord, ...]  # the project's own records (panels keep theirs)
     evidence_root: str
@@ -279,21 +268,13 @@ def project_root(panels: tuple[ProjectPanel, ...], records: list[EvidenceRecord]
 
 def _project_totals(
     panels: tuple[ProjectPanel, ...], catalog: Catalog, project: ProjectIn
-) -> ProjectTotals:
+) -> Totals:
+    """Σ qty × panel amounts, cut once and taxed once."""
     policy = catalog.policy(project.pricing) if project.pricing else None
-    unit = policy.round_down_to if policy else 1
-    net = sum(p.amount for p in panels)
-    listed = sum(p.unit_list_total * p.qty for p in panels)
-    labour = sum(p.quote.format.totals.labour * p.qty for p in panels)
-    subtotal = net - net % unit
-    vat = round_half_up(subtotal * Fraction(catalog.rules.vat_rate))
-    return ProjectTotals(
-        list_total=listed,
-        discount=listed - net,
-        rounding=subtotal - net,
-        materials=net - labour,
-        labour=labour,
-        subtotal=subtotal,
-        vat=vat,
-        grand_total=subtotal + vat,
+    return money_totals(
+        listed=sum(p.unit_list_total * p.qty for p in panels),
+        net=sum(p.amount for p in panels),
+        labour=sum(p.quote.format.totals.labour * p.qty for p in panels),
+        vat_rate=catalog.rules.vat_rate,
+        round_down_to=policy.round_down_to if policy else 1,
     )
