@@ -231,10 +231,24 @@ class PostgrestStore:
         )
         return self._quote(self._select(who, query.execute))
 
+    def _server(self, schema: str) -> SyncPostgrestClient:
+        """A client as service_role: quotes are written by the server only."""
+        if not self._service_key:
+            raise DependencyUnavailable(
+                "database", "writing quotes needs SUPABASE_SERVICE_ROLE_KEY (service_role)"
+            )
+        return self._client(schema, self._service_key, self._service_key)
+
+    def user_exists(self, who: Principal) -> bool:
+        params = cast(dict[str, str], {"user_id": who.user_id})
+        ok = self._rpc(who, self._server("estimator").rpc("user_exists", params).execute)
+        return ok is True
+
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
-        # postgrest-py annotates rpc params as dict[str, str]; they are sent as a JSON body
-        params = cast(dict[str, str], {"payload": payload})
-        quote_id = self._rpc(who, self._as(who, "estimator").rpc("create_quote", params).execute)
+        # service_role names the owner (its own claims carry no user); postgrest-py
+        # annotates rpc params as dict[str, str], they are sent as a JSON body
+        params = cast(dict[str, str], {"payload": {**payload, "owner": who.user_id}})
+        quote_id = self._rpc(who, self._server("estimator").rpc("create_quote", params).execute)
         if not isinstance(quote_id, str):
             raise DependencyUnavailable("database", "create_quote returned no quote id")
         return quote_id
