@@ -31,13 +31,12 @@ comment on function estimator.create_quote(jsonb) is
 -- estimator.user_exists ------------------------------------------------------------------
 -- Whether a user id has an auth.users row: the functions ask before uploading anything,
 -- so a token of a deleted user (or any token after a local reset) writes nothing.
--- SECURITY DEFINER because auth.users is not readable by the API roles everywhere;
--- executable by service_role only, and it reveals one boolean about one id.
+-- Runs with the caller's rights (service_role reads auth.users, as on hosted Supabase);
+-- executable by service_role only.
 create function estimator.user_exists(user_id uuid)
 returns boolean
 language sql
 stable
-security definer
 set search_path = ''
 as $$
   select exists (select 1 from auth.users as u where u.id = user_exists.user_id)
