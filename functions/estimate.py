@@ -91,7 +91,9 @@ def replay(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RequestIn"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}
+            },
         }
     },
 )

@@ -55,6 +55,37 @@ async def trace_middleware(request: Request, call_next: Any) -> Any:
     return response
 
 
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route's dependant (and its sub-dependencies) declare."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_query(request: Request) -> None:
+    """Refuse query parameters the route does not declare (a typo must not pass silently:
+    ``?limt=5`` would otherwise list the default page as if it were asked for)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    declared = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - declared)
+    if unknown:
+        if not request.url.path.startswith(PUBLIC_PREFIXES):
+            # authenticate first: an anonymous caller learns only that (401 before 422)
+            services(request).verifier.verify(request.headers.get("authorization"))
+        raise ApiError(
+            "VALIDATION_FAILED",
+            "unknown query parameters",
+            [
+                {"loc": f"query.{name}"[:100], "msg": "not a parameter of this route"}
+                for name in unknown[:10]
+            ],
+        )
+
+
 def principal(
     request: Request,
     authorization: str | None = Header(default=None, include_in_schema=False),

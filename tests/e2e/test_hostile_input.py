@@ -338,3 +338,11 @@ def test_dependency_errors_and_readyz_name_no_server_paths(api: Api) -> None:
     for text in (res.text, ready.text):
         assert root not in text and str(api.storage_dir) not in text, text
         assert "Errno" not in text, text
+
+
+def test_an_unknown_query_parameter_is_refused_after_authentication(api: Api) -> None:
+    res = api.client.get(api.url("quotes"), params={"limt": "5"}, headers=api.headers("typo"))
+    error = assert_error(res, 422, "VALIDATION_FAILED")
+    assert error["details"][0]["loc"] == "query.limt"
+    anonymous = api.client.get(api.url("quotes"), params={"limt": "5"})
+    assert_error(anonymous, 401, "UNAUTHORIZED")
