@@ -63,8 +63,12 @@ def servers_on(port: int) -> list[int]:
 @pytest.fixture
 def port() -> Iterator[int]:
     port = free_port()
+    env_file = ROOT / ".env"
+    had_env = env_file.exists()  # make up writes one (naming this port) if there is none
     yield port
     make("down", port, check=False)
+    if not had_env:
+        env_file.unlink(missing_ok=True)
     run([DB_SH, "up"])  # the database back for the tests that follow
 
 
