@@ -115,3 +115,14 @@ def test_make_up_refuses_a_port_held_by_a_stale_server(port: int) -> None:
     assert result.returncode != 0
     assert f"port {port} is held by another process" in result.stdout + result.stderr
     assert servers_on(port) == []
+
+
+def test_backups_are_ignored_by_git() -> None:
+    # a backup holds user e-mails: it must never be committed by accident
+    result = subprocess.run(
+        ["git", "check-ignore", "-q", "backups/2026-11-22/auth_users.jsonl"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0
