@@ -24,6 +24,7 @@ from functions._shared.body import read_json
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
 from functions._shared.models import EstimateResponse, error_responses
+from functions._shared.openapi import IDEMPOTENCY_KEY_PATTERN
 from functions._shared.persist import (
     quote_payload,
     signed_evidence,
@@ -36,8 +37,6 @@ from functions._shared.store import EvidenceRow, unknown_user
 router = APIRouter()
 
 
-# Printable ASCII, 1..255 characters, no leading or trailing space (stored as given).
-IDEMPOTENCY_KEY_PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 

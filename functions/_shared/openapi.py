@@ -167,11 +167,13 @@ OBJECT_PATH_PATTERN = (
     r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*(?:/[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)*$"
 )
 
+# Printable ASCII, 1..255 characters, no leading or trailing space (stored as given).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~](?:[ -~]{0,253}[!-~])?$"
 IDEMPOTENCY_KEY_SCHEMA = {
     "type": "string",
     "minLength": 1,
     "maxLength": 255,
-    "pattern": r"^[!-~](?:[ -~]{0,253}[!-~])?$",
+    "pattern": IDEMPOTENCY_KEY_PATTERN,
 }
 
 
