@@ -39,6 +39,8 @@ def own_server(shared: Api, storage: Path) -> Api:
         "JWT_SECRET": secret,
         "STORAGE_DIR": str(storage),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # a connection per client: each estimate holds one for its idempotency lock
+        "DB_POOL_SIZE": str(CLIENTS),
     }
     server = Api("local", f"http://127.0.0.1:{port}", secret, shared.database_url, storage, env)
     server.start()
