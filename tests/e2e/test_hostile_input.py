@@ -284,6 +284,7 @@ def error_requests(api: Api) -> list[tuple[str, str, bytes, dict[str, str]]]:
         ("POST", "estimate", BAD_BODIES["nan-in-unknown-field"], good),
         ("POST", "estimate", b'{"pad": "' + b"x" * (600 * 1024) + b'"}', good),
         ("POST", "estimate", b"{}", {"Authorization": "Bearer nope"}),
+        ("POST", "estimate", b'{"pad": "' + b"x" * (600 * 1024) + b'"}', {}),
         ("GET", "quotes/urn:uuid:0", b"", good),
         ("POST", "estimate", b"[1, 2", good),
     ]
