@@ -36,7 +36,7 @@ from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, DependencyUnavailable
-from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote
+from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote, unknown_user
 
 # PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
 # 404; see https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes
@@ -89,6 +89,8 @@ def _translate(err: APIError, *, table: bool, anonymous: bool) -> ApiError:
         )
     if code == "23505":
         return ApiError("CONFLICT", "the quote conflicts with a stored one")
+    if code == "23503" and not table:  # create_quote: the owner has no auth.users row
+        return unknown_user()
     if code in _UNAUTHORIZED or (code == "42501" and anonymous):
         return ApiError("UNAUTHORIZED", "the database did not accept the caller's token")
     if code in _FORBIDDEN or (len(code) == 5 and code.startswith(_FORBIDDEN_CLASSES)):

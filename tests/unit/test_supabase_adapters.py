@@ -303,6 +303,16 @@ def test_a_quote_is_created_by_the_server_role_naming_the_verified_owner(api: An
     assert quote_id == QUOTE_ID
 
 
+def test_a_quote_for_a_deleted_user_is_unknown_user(api: Any) -> None:
+    body = {"code": "23503", "message": "insert violates foreign key", "details": None}
+    store, _ = api(answer(body, status=409))
+
+    with pytest.raises(ApiError) as err:
+        store.create_quote(ALICE, {"idempotency_key": "key-1"})
+
+    assert (err.value.code, err.value.status) == ("UNKNOWN_USER", 401)
+
+
 def test_writing_a_quote_without_the_service_key_is_503(api: Any) -> None:
     store, mock = api(answer(QUOTE_ID), service_role_key=None)
 
