@@ -278,9 +278,13 @@ class PostgresStore:
             return self._quote(cur.fetchone())
 
     def user_exists(self, who: Principal) -> bool:
-        with self._tx(who, as_server=True) as cur:
-            cur.execute("select estimator.user_exists(%s) as ok", (who.user_id,))
-            row = cur.fetchone()
+        try:
+            with self._tx(who, as_server=True) as cur:
+                cur.execute("select estimator.user_exists(%s) as ok", (who.user_id,))
+                row = cur.fetchone()
+        except psycopg.errors.InsufficientPrivilege as err:
+            # a project whose service_role cannot read auth.users: say so, not a 500
+            raise DependencyUnavailable("database", err) from None
         return bool(row and row["ok"])
 
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
