@@ -83,6 +83,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from estimator_core import strict_json
 from estimator_core.catalog import (
     Breaker,
     Catalog,
@@ -449,9 +450,9 @@ def _parse_row(line: int, cells: dict[str, str], issues: list[Issue]) -> _Row | 
     raw_meta = cells.get("meta", "").strip()
     if raw_meta:
         try:
-            parsed = json.loads(raw_meta)
-        except json.JSONDecodeError as err:
-            issues.append(_issue(line, "meta", f"not valid JSON: {err.msg} (char {err.pos})"))
+            parsed = strict_json.loads(raw_meta)
+        except strict_json.JsonRejected as err:
+            issues.append(_issue(line, "meta", err.reason))
             return None
         if not isinstance(parsed, dict):
             issues.append(_issue(line, "meta", "must be a JSON object"))

@@ -10,12 +10,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from estimator_core.request import RequestIn
 from functions import catalog, estimate, health, quotes, storage
-from functions._shared.http import install_error_handlers, trace_middleware
+from functions._shared.http import install_error_handlers, known_query, trace_middleware
+from functions._shared.logs import install_redaction
+from functions._shared.openapi import complete
 from functions._shared.services import Services, build_services
 from functions._shared.settings import Settings
 
@@ -25,6 +26,7 @@ PREFIX = "/functions/v1"
 def create_app(settings: Settings | None = None, svc: Services | None = None) -> FastAPI:
     """Build the app; adapters are created when it starts, not at import."""
     config = settings or Settings.load()
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
                 app.state.services.close()
 
     app = FastAPI(
+        dependencies=[Depends(known_query)],
         title="KIS Estimator",
         version="1.0.0",
         lifespan=lifespan,
@@ -57,22 +60,18 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
     for module in (estimate, quotes, health, catalog):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(storage.router, prefix="/storage/v1")
-    _document_request_schema(app)
+    _document_api(app)
     return app
 
 
-def _document_request_schema(app: FastAPI) -> None:
-    """Add the engine's request model (and the models it nests) to the OpenAPI components."""
+def _document_api(app: FastAPI) -> None:
+    """Complete FastAPI's document: the estimate request as RULES.md states it, the bearer
+    scheme, the Idempotency-Key header and the error answers (functions._shared.openapi)."""
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            doc = plain()
-            schema = RequestIn.model_json_schema(ref_template="#/components/schemas/{model}")
-            components = doc.setdefault("components", {}).setdefault("schemas", {})
-            components.update(schema.pop("$defs", {}))
-            components["RequestIn"] = schema
-            app.openapi_schema = doc
+            app.openapi_schema = complete(plain())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

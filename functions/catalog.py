@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
 
+from estimator_core import strict_json
 from estimator_core.canonical import sha256_bytes, sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.catalog_import import (
@@ -47,7 +48,9 @@ from estimator_core.catalog_import import (
     validation_report,
 )
 from estimator_core.errors import ValidationFailed
+from estimator_core.strict_json import JsonRejected
 from functions._shared.auth import Principal
+from functions._shared.body import read_json
 from functions._shared.catalog_rows import catalog_rows
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
@@ -89,10 +92,7 @@ def json_body(model: type[Body]) -> Callable[..., Awaitable[Body]]:
     """
 
     async def parse(request: Request, _: Principal = Depends(admin)) -> Body:
-        try:
-            data = await request.json()
-        except ValueError:
-            raise ApiError("VALIDATION_FAILED", "the body is not valid JSON") from None
+        data = await read_json(request)
         try:
             return model.model_validate(data)
         except ValidationError as err:
@@ -193,7 +193,7 @@ def _validate(
     "/import",
     status_code=201,
     response_model=CatalogImportOut,
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(401, 403, 404, 409, 413, 415, 422, 503),
     summary="Import a CSV or JSON catalog as a new staging version",
     openapi_extra=documented(CatalogImportIn),
 )
@@ -217,7 +217,16 @@ def import_catalog(
         catalog = import_csv(body.content, base, label=body.label)
         upload_sha256 = sha256_bytes(body.content.encode("utf-8"))
     else:
-        catalog = import_json(body.content, label=body.label)
+        document = body.content
+        if isinstance(document, str):
+            try:  # the text a JSON document arrives as is held to the same strict rules
+                document = strict_json.loads(document)
+            except JsonRejected as err:
+                raise ValidationFailed(
+                    "the JSON catalog is not acceptable JSON",
+                    [{"loc": f"content.{err.loc}" if err.loc else "content", "msg": err.reason}],
+                ) from None
+        catalog = import_json(document, label=body.label)
         upload_sha256 = (
             sha256_bytes(body.content.encode("utf-8"))
             if isinstance(body.content, str)
@@ -249,7 +258,7 @@ def import_catalog(
 @router.post(
     "/validate",
     response_model=CatalogValidationOut,
-    responses=error_responses(401, 403, 404, 422, 503),
+    responses=error_responses(401, 403, 404, 413, 415, 422, 503),
     summary="Run the sample requests under a version and compare with the active one",
     openapi_extra=documented(CatalogLabelIn),
 )
@@ -273,7 +282,7 @@ def validate_catalog(
 @router.post(
     "/activate",
     response_model=CatalogActivationOut,
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(401, 403, 404, 409, 413, 415, 422, 503),
     summary="Make a staging version active (validated first; force needs a reason)",
     openapi_extra=documented(CatalogActivateIn),
 )
@@ -323,7 +332,7 @@ def activate_catalog(
 @router.post(
     "/rollback",
     response_model=CatalogActivationOut,
-    responses=error_responses(401, 403, 404, 409, 422, 503),
+    responses=error_responses(401, 403, 404, 409, 413, 415, 422, 503),
     summary="Make an earlier (retired) version active again",
     openapi_extra=documented(CatalogRollbackIn),
 )

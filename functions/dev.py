@@ -4,21 +4,26 @@ python -m functions serve [--host H] [--port P]
 python -m functions token USER [--role catalog_admin] [--ttl S]
 python -m functions seed-catalog [--catalog DIR]
 python -m functions upgrade-catalog [--catalog DIR]
+python -m functions sweep-orphans [--grace-hours H] [--dry-run]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
 from estimator_core.catalog import Catalog
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog, shipped_catalog_labels, summary
 from functions._shared.auth import mint_token, user_id_for
+from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore
 from functions._shared.catalog_rows import insert_version
 from functions._shared.settings import Settings
+from functions._shared.sweep import referenced_paths, sweep
 
 
 def seed_catalog(database_url: str, catalog: Catalog) -> str:
@@ -137,6 +142,33 @@ def demo(settings: Settings, request: Path) -> None:
         print(f"  {item['stage']:<10} {item['sha256']}  {item['url']}")
 
 
+def sweep_orphans(settings: Settings, grace_s: float, *, dry_run: bool) -> None:
+    """The operator's orphan sweep (functions._shared.sweep); prints what it did."""
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL (or SUPABASE_DB_URL) must be set")
+    blobs: Any
+    if settings.storage_backend == "supabase":
+        from supabase import create_client
+
+        assert settings.supabase_url and settings.supabase_service_role_key
+        client = create_client(settings.supabase_url, settings.supabase_service_role_key)
+        blobs = SupabaseBlobStore(client, settings.supabase_url)
+    else:
+        blobs = LocalBlobStore(settings.storage_dir, settings.jwt_secret or "", "")
+    referenced = referenced_paths(settings.database_url)
+    report = sweep(
+        blobs,
+        (settings.evidence_bucket, settings.documents_bucket),
+        referenced,
+        now=time.time(),
+        grace_s=grace_s,
+        dry_run=dry_run,
+    )
+    for path in report.deleted_paths:
+        print(f"{'would delete' if dry_run else 'deleted'} {path}")
+    print(f"sweep-orphans: {report.summary()}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m functions")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,8 +187,19 @@ def main(argv: list[str] | None = None) -> None:
     upgrade.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     demo_cmd = sub.add_parser("demo", help="estimate a request through the running server")
     demo_cmd.add_argument("request", type=Path)
+    sweep_cmd = sub.add_parser(
+        "sweep-orphans",
+        help="delete stored objects no row refers to, older than a grace period (operators)",
+    )
+    sweep_cmd.add_argument(
+        "--grace-hours", type=float, default=24.0, help="keep younger objects (default 24)"
+    )
+    sweep_cmd.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     args = parser.parse_args(argv)
     settings = Settings.load()
+    if args.command == "sweep-orphans":
+        sweep_orphans(settings, args.grace_hours * 3600, dry_run=args.dry_run)
+        return
     if args.command == "demo":
         demo(settings, args.request)
     elif args.command == "serve":

@@ -6,6 +6,7 @@ one transaction (``estimator.create_quote``) → 201 with signed evidence URLs.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import asdict
@@ -16,11 +17,14 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from estimator_core.canonical import sha256_hex
+from estimator_core.evidence import STAGES
 from estimator_core.pipeline import estimate
 from functions._shared.auth import Principal
+from functions._shared.body import read_json
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
 from functions._shared.models import EstimateResponse, error_responses
+from functions._shared.openapi import IDEMPOTENCY_KEY_PATTERN
 from functions._shared.persist import (
     quote_payload,
     signed_evidence,
@@ -28,31 +32,50 @@ from functions._shared.persist import (
     upload_evidence,
 )
 from functions._shared.services import Services, services
-from functions._shared.store import EvidenceRow
+from functions._shared.store import EvidenceRow, unknown_user
 
 router = APIRouter()
 
 
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
 def idempotency_key(
-    key: str | None = Header(default=None, alias="Idempotency-Key", max_length=255),
+    key: str | None = Header(default=None, alias="Idempotency-Key"),
 ) -> str:
-    if not key or not key.strip():
+    if key is None or not key.strip():
         raise ApiError("IDEMPOTENCY_KEY_REQUIRED", "the Idempotency-Key header is required")
-    return key.strip()
+    if not _KEY.match(key):
+        raise ApiError(
+            "IDEMPOTENCY_KEY_INVALID",
+            "the Idempotency-Key must be 1 to 255 printable ASCII characters "
+            "without leading or trailing spaces",
+        )
+    return key
 
 
-async def raw_body(request: Request) -> Any:
-    try:
-        return await request.json()
-    except ValueError:
-        raise ApiError("VALIDATION_FAILED", "the body is not valid JSON") from None
+async def raw_body(request: Request, _: Principal = Depends(principal)) -> Any:
+    return await read_json(request)
 
 
-def replay(svc: Services, stored_response: dict[str, Any]) -> dict[str, Any]:
-    """A stored response with fresh signed URLs for its evidence objects."""
-    rows = [EvidenceRow(**e) for e in stored_response.get("evidence_objects", [])]
+def replay(
+    svc: Services,
+    who: Principal,
+    quote_id: str,
+    stored_response: dict[str, Any],
+    rows: list[EvidenceRow] | None = None,
+) -> dict[str, Any]:
+    """A stored response with fresh signed URLs for the quote's evidence.
+
+    The URLs come from the quote's evidence rows as the caller reads them (``rows`` when
+    the quote was just written by this request), never from the stored JSON.
+    """
+    if rows is None:
+        rows = svc.store.evidence(who, quote_id)
+    rows = sorted(rows, key=lambda e: STAGES.index(e.stage) if e.stage in STAGES else len(STAGES))
     body = {k: v for k, v in stored_response.items() if k != "evidence_objects"}
-    body["evidence"] = signed_evidence(svc, rows)
+    body["quote_id"] = quote_id
+    body["evidence"] = signed_evidence(svc, quote_id, rows)
     return body
 
 
@@ -60,14 +83,16 @@ def replay(svc: Services, stored_response: dict[str, Any]) -> dict[str, Any]:
     "/estimate",
     status_code=201,
     response_model=EstimateResponse,
-    responses=error_responses(400, 401, 409, 422, 503),
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422, 503),
     summary="Estimate a panel and store the quote",
     # The body is read after authentication (a malformed body from an anonymous caller is
     # 401, not 422) and validated by the engine; the schema is documented here.
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RequestIn"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}
+            },
         }
     },
 )
@@ -87,10 +112,12 @@ def create_estimate(
                     "this Idempotency-Key was used with a different request body",
                 )
             return JSONResponse(
-                replay(svc, existing.response),
+                replay(svc, who, existing.id, existing.response),
                 status_code=201,
                 headers={"Idempotent-Replayed": "true"},
             )
+        if not svc.store.user_exists(who):
+            raise unknown_user()  # before anything is uploaded: such a request writes nothing
         ref, catalog = svc.active_catalog(who)
         issued_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         estimator = str(who.claims.get("email") or who.user_id)
@@ -126,8 +153,8 @@ def create_estimate(
             winner = svc.store.get_quote(who, stored_id)
             if winner is not None:
                 return JSONResponse(
-                    replay(svc, winner.response),
+                    replay(svc, who, winner.id, winner.response),
                     status_code=201,
                     headers={"Idempotent-Replayed": "true"},
                 )
-    return JSONResponse(replay(svc, stored), status_code=201)
+    return JSONResponse(replay(svc, who, quote_id, stored, evidence), status_code=201)

@@ -33,7 +33,7 @@ def readyz(request: Request, svc: Services = Depends(services)) -> JSONResponse:
         body["db_time"] = svc.store.ping()
     except ApiError as err:
         body["db"] = "failing"
-        body["db_error"] = err.details[0]["error"] if err.details else err.message
+        body["db_error"] = err.message
     bucket = svc.settings.evidence_bucket
     # JSON: the bucket accepts only the types the product stores
     probe = f"_probe/{uuid.uuid4().hex}.json"
@@ -43,7 +43,7 @@ def readyz(request: Request, svc: Services = Depends(services)) -> JSONResponse:
         svc.blobs.delete(bucket, [probe])
     except ApiError as err:
         body["storage"] = "failing"
-        body["storage_error"] = err.details[0]["error"] if err.details else err.message
+        body["storage_error"] = err.message
     ok = body["db"] == "ok" and body["storage"] == "ok"
     body["status"] = "ok" if ok else "degraded"
     body["ts"] = _now()

@@ -5,7 +5,7 @@ Another user's quote answers 404 (RLS hides it), never 403.
 
 from __future__ import annotations
 
-import uuid
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -15,7 +15,7 @@ from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
 from functions._shared.models import EstimateResponse, EvidenceList, QuoteList, error_responses
-from functions._shared.persist import signed_evidence
+from functions._shared.persist import canonical_path, signed_evidence
 from functions._shared.services import Services, services
 from functions._shared.store import StoredQuote
 from functions.estimate import replay
@@ -23,11 +23,16 @@ from functions.estimate import replay
 router = APIRouter()
 
 
+# Only the canonical form: Python's uuid.UUID also takes urn:uuid:…, braces and no
+# hyphens, which Postgres refuses; any other id is simply not found.
+QUOTE_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_QUOTE_ID = re.compile(QUOTE_ID_PATTERN)
+
+
 def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
-    try:
-        uuid.UUID(quote_id)
-    except ValueError:
-        raise ApiError("NOT_FOUND", "quote not found") from None
+    if not _QUOTE_ID.match(quote_id):
+        raise ApiError("NOT_FOUND", "quote not found")
+    quote_id = quote_id.lower()
     stored = svc.store.get_quote(who, quote_id)
     if stored is None:
         raise ApiError("NOT_FOUND", "quote not found")
@@ -57,7 +62,8 @@ def list_quotes(
 def get_quote(
     quote_id: str, who: Principal = Depends(principal), svc: Services = Depends(services)
 ) -> dict[str, Any]:
-    return replay(svc, _quote(svc, who, quote_id).response)
+    stored = _quote(svc, who, quote_id)
+    return replay(svc, who, stored.id, stored.response)
 
 
 @router.get(
@@ -73,17 +79,24 @@ def get_evidence(
 ) -> dict[str, Any]:
     stored = _quote(svc, who, quote_id)
     rows = sorted(
-        svc.store.evidence(who, quote_id),
+        svc.store.evidence(who, stored.id),
         key=lambda e: STAGES.index(e.stage) if e.stage in STAGES else len(STAGES),
     )
-    items = signed_evidence(svc, rows)
+    items = signed_evidence(svc, stored.id, rows)
     overall: bool | None = None
     if verify_blobs:
-        overall = True
+        # a quote without evidence proves nothing: it is never "verified"
+        overall = bool(rows)
         for item, row in zip(items, rows, strict=True):
-            data = svc.blobs.download(svc.settings.evidence_bucket, row.storage_path)
-            item["verified"] = verify(row.sha256, data)
-            item["recorded_ok"] = svc.store.evidence_valid(who, quote_id, row.stage, row.sha256)
+            path = canonical_path(stored.id, row.stage, row.sha256, row.content_type)
+            try:
+                data = svc.blobs.download(svc.settings.evidence_bucket, path)
+            except ApiError as err:
+                if err.code != "NOT_FOUND":
+                    raise
+                data = None
+            item["verified"] = data is not None and verify(row.sha256, data)
+            item["recorded_ok"] = svc.store.evidence_valid(who, stored.id, row.stage, row.sha256)
             overall = overall and item["verified"] and item["recorded_ok"]
     return {
         "quote_id": stored.id,

@@ -5,6 +5,7 @@ checked; anything else is 401. The verified claims become a ``Principal``.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,8 +34,29 @@ class Principal:
         )
 
 
+# Roles a bearer token may carry: a signed-in user, or the server's own service role.
+CALLER_ROLES = ("authenticated", "service_role")
+CLOCK_SKEW_S = 60  # leeway on iat/nbf for issuers whose clock runs a little ahead
+
+
 def _unauthorized(message: str) -> ApiError:
     return ApiError("UNAUTHORIZED", message)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_times(claims: dict[str, Any], now: float) -> None:
+    """exp, iat and nbf are NumericDates (numbers, RFC 7519); iat/nbf may lead by the skew."""
+    for name in ("exp", "iat", "nbf"):
+        if name in claims and not _is_number(claims[name]):
+            raise _unauthorized(f"token claim {name} must be a number")
+    if float(claims["exp"]) <= now:
+        raise _unauthorized("token expired")
+    for name in ("iat", "nbf"):
+        if name in claims and float(claims[name]) > now + CLOCK_SKEW_S:
+            raise _unauthorized("token is not valid yet")
 
 
 class TokenVerifier:
@@ -60,7 +82,8 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
             alg = header.get("alg")
-            options: Any = {"require": ["exp", "sub"]}
+            # iat/nbf are checked below, with a leeway for clocks a little apart
+            options: Any = {"require": ["exp", "sub"], "verify_iat": False, "verify_nbf": False}
             if alg == "HS256" and self._secret:
                 claims = jwt.decode(
                     token,
@@ -86,16 +109,25 @@ class TokenVerifier:
             raise _unauthorized("token expired") from None
         except jwt.InvalidAudienceError:
             raise _unauthorized("token audience is not accepted") from None
-        except jwt.PyJWTError as err:
-            raise _unauthorized(f"invalid token: {err}") from None
+        except jwt.ImmatureSignatureError:
+            raise _unauthorized("token is not valid yet") from None
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
+            # the library's text names internals; the client gets a plain reason
+            raise _unauthorized("invalid token") from None
+        _check_times(claims, time.time())
         sub = claims.get("sub")
         try:
             uuid.UUID(str(sub))
         except ValueError:
             raise _unauthorized("token subject is not a user id") from None
+        role = claims.get("role") or "authenticated"
+        if role not in CALLER_ROLES:
+            raise ApiError(
+                "FORBIDDEN", "this token's role cannot call the functions: sign in as a user"
+            )
         return Principal(
             user_id=str(sub),
-            role=str(claims.get("role") or "authenticated"),
+            role=str(role),
             claims=claims,
             token=token,
         )

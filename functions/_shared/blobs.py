@@ -12,6 +12,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -27,6 +28,14 @@ _SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./"
 class SignedUrl:
     url: str
     expires_at: int
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object as listed for the orphan sweep: its path and last change (epoch s)."""
+
+    path: str
+    modified: float
 
 
 class BlobStore(Protocol):
@@ -106,6 +115,32 @@ class LocalBlobStore:
             except OSError as err:
                 raise DependencyUnavailable("storage", err) from None
 
+    def list_objects(self, bucket: str) -> list[StoredObject]:
+        """Every object of the bucket (half-written ``.upload-*`` files included)."""
+        top = self.root / check_path(bucket)
+        if not top.is_dir():
+            return []
+        try:
+            return [
+                StoredObject(f.relative_to(top).as_posix(), f.stat().st_mtime)
+                for f in sorted(top.rglob("*"))
+                if f.is_file()
+            ]
+        except OSError as err:
+            raise DependencyUnavailable("storage", err) from None
+
+    def delete_listed(self, bucket: str, paths: list[str]) -> None:
+        """Delete objects as ``list_objects`` named them (temporary files included)."""
+        top = self.root / check_path(bucket)
+        for p in paths:
+            target = top / p
+            if top not in target.resolve().parents:
+                raise ApiError("BAD_REQUEST", f"invalid object path {p!r}")
+            try:
+                target.unlink(missing_ok=True)
+            except OSError as err:
+                raise DependencyUnavailable("storage", err) from None
+
 
 class SupabaseBlobStore:
     """Supabase Storage through supabase-py's storage3 client (service role)."""
@@ -146,3 +181,41 @@ class SupabaseBlobStore:
             self._storage.from_(bucket).remove([check_path(p) for p in paths])
         except Exception as err:
             raise DependencyUnavailable("storage", err) from None
+
+    def list_objects(self, bucket: str) -> list[StoredObject]:
+        """Every object of the bucket, folder by folder (Storage lists one level a call)."""
+        out: list[StoredObject] = []
+        folders = [""]
+        try:
+            while folders:
+                folder = folders.pop()
+                offset = 0
+                while True:
+                    page = self._storage.from_(bucket).list(
+                        folder or None, {"limit": 1000, "offset": offset}
+                    )
+                    for entry in page:
+                        path = f"{folder}/{entry['name']}" if folder else entry["name"]
+                        if entry.get("id") is None:  # a folder
+                            folders.append(path)
+                        else:
+                            stamp = entry.get("updated_at") or entry.get("created_at") or ""
+                            out.append(StoredObject(path, _epoch(stamp)))
+                    if len(page) < 1000:
+                        break
+                    offset += len(page)
+        except Exception as err:
+            raise DependencyUnavailable("storage", err) from None
+        return out
+
+    def delete_listed(self, bucket: str, paths: list[str]) -> None:
+        self.delete(bucket, paths)
+
+
+def _epoch(stamp: str) -> float:
+    """An ISO 8601 time from Storage as epoch seconds; unreadable counts as brand new
+    (the sweep keeps what it cannot date)."""
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return float("inf")

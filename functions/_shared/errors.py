@@ -9,7 +9,10 @@ reaches the client as a bare 500.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+log = logging.getLogger("kis.functions")
 
 STATUS: dict[str, int] = {
     "VALIDATION_FAILED": 422,
@@ -23,8 +26,10 @@ STATUS: dict[str, int] = {
     "INVALID_COMPANY_PROFILE": 422,
     "IDEMPOTENCY_KEY_REUSED": 422,
     "IDEMPOTENCY_KEY_REQUIRED": 400,
+    "IDEMPOTENCY_KEY_INVALID": 400,
     "BAD_REQUEST": 400,
     "UNAUTHORIZED": 401,
+    "UNKNOWN_USER": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "METHOD_NOT_ALLOWED": 405,
@@ -55,11 +60,9 @@ class DependencyUnavailable(ApiError):
     """The database or storage could not be reached (503)."""
 
     def __init__(self, what: str, error: BaseException | str):
-        super().__init__(
-            "DEPENDENCY_UNAVAILABLE",
-            f"{what} is unavailable",
-            [{"dependency": what, "error": str(error)[:300]}],
-        )
+        # The library's text (file paths, host names, SQL) goes to the server log only.
+        log.warning("%s unavailable: %s", what, error)
+        super().__init__("DEPENDENCY_UNAVAILABLE", f"{what} is unavailable", [{"dependency": what}])
 
 
 def error_body(

@@ -34,11 +34,56 @@ def trace_id(request: Request) -> str:
 
 
 async def trace_middleware(request: Request, call_next: Any) -> Any:
+    """Give every response its trace id, and never let an exception reach the server.
+
+    An unexpected exception becomes the 500 error shape here: Starlette's outermost error
+    handler would answer and then re-raise it, and the server drops the connection. A
+    response sent before the request body was read closes the connection, so the unread
+    bytes are never taken for the next request.
+    """
     incoming = request.headers.get("x-trace-id", "")
     request.state.trace_id = incoming if _TRACE.match(incoming) else uuid.uuid4().hex
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    except Exception:
+        log.exception("unhandled error (trace %s)", request.state.trace_id)
+        response = _respond(request, "INTERNAL", "internal error", [])
+        response.headers["Connection"] = "close"
+    if getattr(request.state, "body_unread", False):
+        response.headers["Connection"] = "close"
     response.headers["X-Trace-Id"] = request.state.trace_id
     return response
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route's dependant (and its sub-dependencies) declare."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def known_query(request: Request) -> None:
+    """Refuse query parameters the route does not declare (a typo must not pass silently:
+    ``?limt=5`` would otherwise list the default page as if it were asked for)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    declared = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - declared)
+    if unknown:
+        if not request.url.path.startswith(PUBLIC_PREFIXES):
+            # authenticate first: an anonymous caller learns only that (401 before 422)
+            services(request).verifier.verify(request.headers.get("authorization"))
+        raise ApiError(
+            "VALIDATION_FAILED",
+            "unknown query parameters",
+            [
+                {"loc": f"query.{name}"[:100], "msg": "not a parameter of this route"}
+                for name in unknown[:10]
+            ],
+        )
 
 
 def principal(
@@ -58,10 +103,19 @@ def _respond(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     tid = getattr(request.state, "trace_id", None) or uuid.uuid4().hex
+    status = STATUS.get(code, 500)
+    extra = dict(headers or {})
+    if status == 401:
+        # RFC 6750: a 401 names the scheme the client should use
+        realm = 'Bearer realm="kis-estimator"'
+        extra.setdefault(
+            "WWW-Authenticate",
+            realm + (', error="invalid_token"' if request.headers.get("authorization") else ""),
+        )
     return JSONResponse(
         error_body(code, message, details, tid),
-        status_code=STATUS.get(code, 500),
-        headers={**(headers or {}), "X-Trace-Id": tid},
+        status_code=status,
+        headers={**extra, "X-Trace-Id": tid},
     )
 
 

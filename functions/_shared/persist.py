@@ -7,6 +7,7 @@ so a failed upload writes no rows and a failed transaction leaves only unreferen
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from estimator_core.evidence import EvidenceRecord, json_record
@@ -15,9 +16,25 @@ from functions._shared.blobs import BlobStore
 from functions._shared.services import Services
 from functions._shared.store import CatalogRef, EvidenceRow
 
+_STAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
 
 def object_path(quote_id: str, record: EvidenceRecord) -> str:
-    return f"quote/{quote_id}/{record.filename}"
+    return canonical_path(quote_id, record.stage, record.sha256, record.content_type)
+
+
+def canonical_path(quote_id: str, stage: str, sha256: str, content_type: str) -> str:
+    """``quote/{quote_id}/{stage}/{sha256}.{json|svg}``: the only paths the server signs.
+
+    Recomputed from the row's identity, never read from stored JSON, so no stored value
+    can make the server sign another object.
+    """
+    if not (_UUID.match(quote_id) and _STAGE.match(stage) and _SHA256.match(sha256)):
+        raise ValueError(f"not an evidence object: {quote_id!r} {stage!r} {sha256!r}")
+    ext = "svg" if content_type == "image/svg+xml" else "json"
+    return f"quote/{quote_id}/{stage}/{sha256}.{ext}"
 
 
 def upload_evidence(
@@ -129,12 +146,17 @@ def upload_document(svc: Services, quote_id: str, response: dict[str, Any]) -> E
     return EvidenceRow("result", path, rec.sha256, rec.size, rec.content_type)
 
 
-def signed_evidence(svc: Services, rows: list[EvidenceRow]) -> list[dict[str, Any]]:
-    """Each evidence row with a fresh signed URL (TTL from settings, capped)."""
+def signed_evidence(svc: Services, quote_id: str, rows: list[EvidenceRow]) -> list[dict[str, Any]]:
+    """Each evidence row of ``quote_id`` with a fresh signed URL (TTL from settings, capped).
+
+    ``rows`` are the quote's evidence rows as the caller may read them; the signed path
+    is recomputed from (quote, stage, sha256), whatever the row's ``storage_path`` says.
+    """
     ttl = svc.settings.signed_url_ttl_s
     out = []
     for e in rows:
-        signed = svc.blobs.sign(svc.settings.evidence_bucket, e.storage_path, ttl)
+        path = canonical_path(quote_id, e.stage, e.sha256, e.content_type)
+        signed = svc.blobs.sign(svc.settings.evidence_bucket, path, ttl)
         out.append(
             {
                 "stage": e.stage,

@@ -36,7 +36,7 @@ from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, DependencyUnavailable
-from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote
+from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote, unknown_user
 
 # PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
 # 404; see https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes
@@ -89,6 +89,8 @@ def _translate(err: APIError, *, table: bool, anonymous: bool) -> ApiError:
         )
     if code == "23505":
         return ApiError("CONFLICT", "the quote conflicts with a stored one")
+    if code == "23503" and not table:  # create_quote: the owner has no auth.users row
+        return unknown_user()
     if code in _UNAUTHORIZED or (code == "42501" and anonymous):
         return ApiError("UNAUTHORIZED", "the database did not accept the caller's token")
     if code in _FORBIDDEN or (len(code) == 5 and code.startswith(_FORBIDDEN_CLASSES)):
@@ -231,10 +233,24 @@ class PostgrestStore:
         )
         return self._quote(self._select(who, query.execute))
 
+    def _server(self, schema: str) -> SyncPostgrestClient:
+        """A client as service_role: quotes are written by the server only."""
+        if not self._service_key:
+            raise DependencyUnavailable(
+                "database", "writing quotes needs SUPABASE_SERVICE_ROLE_KEY (service_role)"
+            )
+        return self._client(schema, self._service_key, self._service_key)
+
+    def user_exists(self, who: Principal) -> bool:
+        params = cast(dict[str, str], {"user_id": who.user_id})
+        ok = self._rpc(who, self._server("estimator").rpc("user_exists", params).execute)
+        return ok is True
+
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
-        # postgrest-py annotates rpc params as dict[str, str]; they are sent as a JSON body
-        params = cast(dict[str, str], {"payload": payload})
-        quote_id = self._rpc(who, self._as(who, "estimator").rpc("create_quote", params).execute)
+        # service_role names the owner (its own claims carry no user); postgrest-py
+        # annotates rpc params as dict[str, str], they are sent as a JSON body
+        params = cast(dict[str, str], {"payload": {**payload, "owner": who.user_id}})
+        quote_id = self._rpc(who, self._server("estimator").rpc("create_quote", params).execute)
         if not isinstance(quote_id, str):
             raise DependencyUnavailable("database", "create_quote returned no quote id")
         return quote_id

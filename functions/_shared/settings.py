@@ -41,6 +41,7 @@ class Settings:
     evidence_bucket: str = "evidence"
     documents_bucket: str = "documents"
     pool_size: int = 8
+    max_body_bytes: int = 512 * 1024
 
     @property
     def storage_backend(self) -> str:
@@ -77,4 +78,5 @@ class Settings:
             evidence_bucket=get("EVIDENCE_BUCKET") or "evidence",
             documents_bucket=get("DOCUMENTS_BUCKET") or "documents",
             pool_size=int(get("DB_POOL_SIZE") or 8),
+            max_body_bytes=int(get("MAX_BODY_BYTES") or 512 * 1024),
         )

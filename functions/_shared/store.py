@@ -91,6 +91,7 @@ class Store(Protocol):
     @contextmanager
     def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]: ...
     def quote_by_key(self, who: Principal, key: str) -> StoredQuote | None: ...
+    def user_exists(self, who: Principal) -> bool: ...
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str: ...
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None: ...
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
@@ -121,6 +122,13 @@ class CatalogStore(Protocol):
     def append_audit(
         self, who: Principal, action: str, target: str, detail: dict[str, Any]
     ) -> None: ...
+
+
+def unknown_user() -> ApiError:
+    """The token is valid but names no user (deleted, or the local stack was reset)."""
+    return ApiError(
+        "UNKNOWN_USER", "the token's user does not exist: sign in again to get a new token"
+    )
 
 
 def _claims(who: Principal) -> str:
@@ -160,15 +168,22 @@ class PostgresStore:
                 yield conn
 
     @contextmanager
-    def _tx(self, who: Principal | None) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
-        """A transaction as ``who`` (RLS applies), or as the connection's own role."""
+    def _tx(
+        self, who: Principal | None, *, as_server: bool = False
+    ) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
+        """A transaction as ``who`` (RLS applies), or as the connection's own role.
+
+        ``as_server``: as service_role (the only role that may write quotes) with ``who``'s
+        claims, so ``auth.uid()`` still names the caller.
+        """
         try:
             with self._connection() as conn, conn.transaction():
                 cur = conn.cursor(row_factory=dict_row)
                 if who is not None:
-                    if who.role not in ROLES:
-                        raise ApiError("FORBIDDEN", f"role {who.role!r} is not allowed")
-                    cur.execute(f"set local role {who.role}")
+                    role = "service_role" if as_server else who.role
+                    if role not in ROLES:
+                        raise ApiError("FORBIDDEN", f"role {role!r} is not allowed")
+                    cur.execute(f"set local role {role}")
                     cur.execute(
                         "select set_config('request.jwt.claims', %s, true)", (_claims(who),)
                     )
@@ -262,15 +277,29 @@ class PostgresStore:
             cur.execute(self._QUOTE + "where idempotency_key = %s", (key,))
             return self._quote(cur.fetchone())
 
-    def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
+    def user_exists(self, who: Principal) -> bool:
         try:
-            with self._tx(who) as cur:
+            with self._tx(who, as_server=True) as cur:
+                cur.execute("select estimator.user_exists(%s) as ok", (who.user_id,))
+                row = cur.fetchone()
+        except psycopg.errors.InsufficientPrivilege as err:
+            # a project whose service_role cannot read auth.users: say so, not a 500
+            raise DependencyUnavailable("database", err) from None
+        return bool(row and row["ok"])
+
+    def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
+        """Store the quote through ``estimator.create_quote`` as the server (service_role)."""
+        payload = {**payload, "owner": who.user_id}
+        try:
+            with self._tx(who, as_server=True) as cur:
                 cur.execute(
                     "select estimator.create_quote(%s::jsonb)::text as id", (json.dumps(payload),)
                 )
                 row = cur.fetchone()
         except psycopg.errors.UniqueViolation as err:
             raise ApiError("CONFLICT", "the quote conflicts with a stored one") from err
+        except psycopg.errors.ForeignKeyViolation:
+            raise unknown_user() from None
         except psycopg.Error as err:
             if err.sqlstate == "PT422":
                 raise ApiError(

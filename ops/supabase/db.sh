@@ -250,7 +250,7 @@ main() {
       ;;
     *)
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-      [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2
+      case "$cmd" in "" | help | -h | --help) ;; *) exit 2 ;; esac
       ;;
   esac
 }

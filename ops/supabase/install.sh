@@ -10,6 +10,12 @@
 #     node_modules does not already match the lock file.
 # Idempotent: a second run installs nothing. Needs root (or sudo) only for apt.
 set -euo pipefail
+case "${1:-}" in
+  -h | --help | help)
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0
+    ;;
+esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PG_MAJOR=15

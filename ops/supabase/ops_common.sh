@@ -1,7 +1,13 @@
-# shellcheck shell=bash
+#!/usr/bin/env bash
 # Helpers shared by the operator scripts (storage_init.sh, deploy_test.sh, backup.sh,
 # restore.sh). Sourced, never run. Nothing here reads .env: the scripts act on what the
 # environment says (export it, or `set -a; . ./.env; set +a` first).
+
+# Run directly (e.g. with --help): say what this file is and stop.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+  exit 0
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/ops/supabase"

@@ -11,7 +11,8 @@
 #      is touched otherwise.
 #   2. The target has applied every migration the source had (migrate it first:
 #      `ops/supabase/db.sh create-db NAME`, `db.sh reset`, or `supabase db push`), and
-#      every table in `estimator` and `shared` is empty.
+#      every table in `estimator` and `shared` is empty, except the catalog versions
+#      `make up`/`make reset` load: those are replaced by the backup's.
 #   3. Storage: ops/supabase/storage_init.sh (the buckets and local directories), then the
 #      objects: extracted into STORAGE_DIR, or uploaded (x-upsert) to Supabase Storage.
 #      Objects first, rows second, as the functions write them.
@@ -64,9 +65,13 @@ mapfile -t MISSING < <(LC_ALL=C comm -23 <(printf '%s\n' "${MIGRATIONS[@]}" | so
 if [ "$(printf '%s\n' "${MIGRATIONS[@]}")" != "$applied" ]; then
   log "note: the target has migrations newer than the backup; the data is restored as it was"
 fi
+# Catalog versions alone do not make a target "used": `make up` and `make reset` load the
+# engine's catalog. With no quote and no audit entry they are replaced by the backup's
+# (step 4, in the same transaction as the rows).
 nonempty="$(psql_value "$DST" "select string_agg(format('%I.%I', table_schema, table_name), ', ')
   from information_schema.tables
  where table_schema in ('estimator', 'shared') and table_type = 'BASE TABLE'
+   and (table_schema, table_name) not in (('shared', 'catalog_versions'), ('shared', 'catalog_items'))
    and (xpath('/row/n/text()', query_to_xml(
          format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]
        ::text::bigint > 0")" || die "cannot inspect the target's tables"
@@ -144,6 +149,8 @@ begin
   end if;
 end
 \$\$;
+-- the catalog versions the target was started with (no quote refers to them)
+delete from shared.catalog_versions;
 \\i $TMP/data.sql
 commit;
 SQL

@@ -20,6 +20,10 @@ while [ $# -gt 0 ]; do
       yes=1
       shift
       ;;
+    -h | --help)
+      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+      exit 0
+      ;;
     *)
       echo "usage: rollback.sh [--db-url URL] [--yes]" >&2
       exit 2

@@ -256,9 +256,9 @@ def test_openapi_document_is_served(api: Api) -> None:
     assert {"/functions/v1/estimate", "/functions/v1/quotes"} <= set(doc["paths"])
     body = doc["paths"]["/functions/v1/estimate"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/RequestIn"
+        "$ref": "#/components/schemas/EstimateRequest"
     }
-    assert "branches" in doc["components"]["schemas"]["RequestIn"]["properties"]
+    assert "branches" in doc["components"]["schemas"]["EstimateRequest"]["properties"]
 
 
 def test_more_concurrent_requests_than_pooled_connections_all_succeed(api: Api) -> None:

@@ -26,6 +26,9 @@ PUBLIC = {
 def api_schema(api: Api) -> Any:
     schema = schemathesis.openapi.from_url(api.url("openapi.json"))
     schema.config.update(base_url=api.base)
+    # a body over MAX_BODY_BYTES is refused with 413 before it is parsed: a rejection too
+    rejection = schema.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "413"]
     return schema
 
 
@@ -33,15 +36,17 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_generated_requests_never_fail_the_server_and_match_the_schema(case: Any, api: Api) -> None:
-    headers = api.headers("fuzzer", f"fuzz-{uuid.uuid4()}")
-    # The schema admits requests that the engine then refuses on purpose (REQ_MORE_INFO,
-    # NEED_KNOWLEDGE_UPDATE … are 422 by design), so "schema-valid means accepted" does
-    # not hold here; every other check does.
-    case.call_and_validate(
-        headers=headers, excluded_checks=[schemathesis.checks.positive_data_acceptance]
-    )
+    # the Idempotency-Key is the generated one (a negative case may carry an invalid key,
+    # or none): the schema declares it required, with its pattern
+    headers = api.headers("fuzzer")
+    # A request body the schema admits may still be refused by the engine or the catalog
+    # lifecycle on purpose (an unknown model is NEED_KNOWLEDGE_UPDATE, a label not found is
+    # 404, …: 422/409 by design), so for POST "schema-valid means accepted" does not hold;
+    # for every read it does, and every other check holds everywhere.
+    excluded = [schemathesis.checks.positive_data_acceptance] if case.method == "POST" else []
+    case.call_and_validate(headers=headers, excluded_checks=excluded)
 
 
 @schema.parametrize()

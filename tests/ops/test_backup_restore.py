@@ -70,6 +70,8 @@ def test_backup_wipe_restore_and_every_quote_verifies(
     shutil.rmtree(storage)
 
     target = scratch_db("backup_dst")
+    # as after `make reset`: migrated, and the engine's catalog loaded at start-up
+    seed_catalog(db_url(target), load_catalog(DEFAULT_CATALOG))
     env = script_env(DATABASE_URL=db_url(target), STORAGE_DIR=storage)
 
     # A backup that does not match its manifest is refused before anything is touched.

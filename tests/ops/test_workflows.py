@@ -72,3 +72,23 @@ def test_script_is_executable_and_documents_itself(script: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert f"ops/supabase/{script}" in result.stdout
+
+
+ALL_SCRIPTS = sorted(p.name for p in (ROOT / "ops" / "supabase").glob("*.sh"))
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+def test_every_ops_script_answers_help_with_exit_0(script: str) -> None:
+    path = ROOT / "ops" / "supabase" / script
+    assert os.access(path, os.X_OK)
+    result = subprocess.run(
+        [str(path), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) >= 2, result.stdout  # its header comment
+    assert "usage:" not in result.stderr

@@ -284,7 +284,7 @@ def test_evidence_integrity_is_checked_by_the_sql_function(api: Any, recorded: b
 # --- PostgrestStore: create_quote and idempotency -----------------------------------------
 
 
-def test_a_quote_is_created_by_the_create_quote_function_with_a_payload_body(api: Any) -> None:
+def test_a_quote_is_created_by_the_server_role_naming_the_verified_owner(api: Any) -> None:
     store, mock = api(answer(QUOTE_ID))
     payload = {"id": QUOTE_ID, "idempotency_key": "key-1", "items": [{"qty": 2}]}
 
@@ -295,9 +295,44 @@ def test_a_quote_is_created_by_the_create_quote_function_with_a_payload_body(api
     assert request.url.path == "/rest/v1/rpc/create_quote"
     assert request.url.query == b""
     assert request.headers["content-type"] == "application/json"
-    assert json.loads(request.content) == {"payload": payload}
-    assert_as_user(request, ALICE, "estimator")
+    assert json.loads(request.content) == {"payload": {**payload, "owner": ALICE.user_id}}
+    # users cannot call create_quote: the write goes as service_role
+    assert request.headers["apikey"] == SERVICE_KEY
+    assert request.headers["authorization"] == f"Bearer {SERVICE_KEY}"
+    assert request.headers["content-profile"] == "estimator"
     assert quote_id == QUOTE_ID
+
+
+def test_a_quote_for_a_deleted_user_is_unknown_user(api: Any) -> None:
+    body = {"code": "23503", "message": "insert violates foreign key", "details": None}
+    store, _ = api(answer(body, status=409))
+
+    with pytest.raises(ApiError) as err:
+        store.create_quote(ALICE, {"idempotency_key": "key-1"})
+
+    assert (err.value.code, err.value.status) == ("UNKNOWN_USER", 401)
+
+
+def test_writing_a_quote_without_the_service_key_is_503(api: Any) -> None:
+    store, mock = api(answer(QUOTE_ID), service_role_key=None)
+
+    with pytest.raises(ApiError) as err:
+        store.create_quote(ALICE, {"idempotency_key": "key-1"})
+
+    assert err.value.code == "DEPENDENCY_UNAVAILABLE"
+    assert mock.requests == []
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_whether_the_user_exists_is_asked_as_the_server(api: Any, exists: bool) -> None:
+    store, mock = api(answer(exists))
+
+    assert store.user_exists(ALICE) is exists
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/rpc/user_exists"
+    assert json.loads(request.content) == {"user_id": ALICE.user_id}
+    assert request.headers["authorization"] == f"Bearer {SERVICE_KEY}"
 
 
 def test_a_reused_idempotency_key_is_idempotency_key_reused(api: Any) -> None:
@@ -391,16 +426,18 @@ def test_table_reads_map_errors_and_never_leak_a_500(
     assert len(mock.requests) == 1  # postgrest-py's retries (with sleeps) are off
 
 
-def test_a_dependency_failure_names_the_database_and_the_postgrest_code(api: Any) -> None:
+def test_a_dependency_failure_names_the_database_and_logs_the_postgrest_code(
+    api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     store, _ = api(answer({"code": "PGRST001", "message": "no connection"}, 503))
 
     with pytest.raises(ApiError) as err:
         store.active_catalog(ALICE)
 
     assert err.value.status == 503
-    assert err.value.details == [
-        {"dependency": "database", "error": "PostgREST PGRST001: no connection"}
-    ]
+    # the library's text stays in the server log; the client learns only what failed
+    assert err.value.details == [{"dependency": "database"}]
+    assert "PostgREST PGRST001: no connection" in caplog.text
 
 
 def test_a_missing_sql_function_is_a_dependency_failure_not_a_missing_quote(api: Any) -> None:

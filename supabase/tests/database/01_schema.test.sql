@@ -17,7 +17,8 @@ select tables_are('shared',
   array['catalog_versions', 'catalog_items', 'audit_logs'],
   'shared holds the catalog and the audit log');
 select functions_are('estimator',
-  array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance'],
+  array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
+        'user_exists'],
   'estimator functions');
 select functions_are('shared',
   array['check_sha256', 'set_updated_at', 'refuse_audit_change', 'activate_catalog_version', 'health_check_detailed'],
@@ -73,18 +74,18 @@ select is(
          order by 1),
   '{}'::text[], 'every function pins search_path to an empty string');
 
-select table_privs_are('estimator', 'quotes', 'authenticated', array['SELECT', 'INSERT', 'DELETE']);
-select column_privs_are('estimator', 'quotes', 'status', 'authenticated', array['SELECT', 'INSERT', 'UPDATE']);
+select table_privs_are('estimator', 'quotes', 'authenticated', array['SELECT']);
+select column_privs_are('estimator', 'quotes', 'status', 'authenticated', array['SELECT']);
 select table_privs_are('estimator', 'quotes', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-select table_privs_are('estimator', 'quote_items', 'authenticated', array['SELECT', 'INSERT']);
+select table_privs_are('estimator', 'quote_items', 'authenticated', array['SELECT']);
 select table_privs_are('estimator', 'quote_items', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-select table_privs_are('estimator', 'panels', 'authenticated', array['SELECT', 'INSERT']);
+select table_privs_are('estimator', 'panels', 'authenticated', array['SELECT']);
 select table_privs_are('estimator', 'panels', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-select table_privs_are('estimator', 'breakers', 'authenticated', array['SELECT', 'INSERT']);
+select table_privs_are('estimator', 'breakers', 'authenticated', array['SELECT']);
 select table_privs_are('estimator', 'breakers', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-select table_privs_are('estimator', 'documents', 'authenticated', array['SELECT', 'INSERT']);
+select table_privs_are('estimator', 'documents', 'authenticated', array['SELECT']);
 select table_privs_are('estimator', 'documents', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-select table_privs_are('estimator', 'evidence_blobs', 'authenticated', array['SELECT', 'INSERT']);
+select table_privs_are('estimator', 'evidence_blobs', 'authenticated', array['SELECT']);
 select table_privs_are('estimator', 'evidence_blobs', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
 select table_privs_are('shared', 'catalog_versions', 'authenticated', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
 select table_privs_are('shared', 'catalog_versions', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE']);

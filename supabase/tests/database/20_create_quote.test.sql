@@ -73,8 +73,8 @@ as $$
     (select count(*) from estimator.evidence_blobs where quote_id = qid))
 $$;
 
--- The happy path, as alice ---------------------------------------------------------------------
-select tests.act_as('alice');
+-- The happy path: the functions (service_role) for alice ---------------------------------------------------------------------
+select tests.act_as('server:alice');
 select is(estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c01', 'cq-1')),
   'a0000000-0000-4000-8000-000000000c01'::uuid, 'create_quote returns the stored quote id');
 select tests.act_as('postgres');
@@ -82,7 +82,7 @@ select is(tests.rows_of('a0000000-0000-4000-8000-000000000c01'),
   'quotes=1 items=2 panels=2 breakers=4 documents=1 evidence=2',
   'one call stores the quote with every line, panel, breaker, document and evidence row');
 select is((select owner from estimator.quotes where id = 'a0000000-0000-4000-8000-000000000c01'),
-  'a11ce000-0000-4000-8000-000000000001'::uuid, 'the owner is the caller (auth.uid())');
+  'a11ce000-0000-4000-8000-000000000001'::uuid, 'the owner is the verified user (auth.uid())');
 select is((select count(distinct owner)::integer from (
             select owner from estimator.quote_items where quote_id = 'a0000000-0000-4000-8000-000000000c01'
             union all select owner from estimator.panels where quote_id = 'a0000000-0000-4000-8000-000000000c01'
@@ -112,41 +112,41 @@ select is(tests.try('bob', $$select 1 from estimator.quotes where id = 'a0000000
   'ok:0', 'the new quote is invisible to another user');
 
 -- Idempotency ------------------------------------------------------------------------------------
-select is(tests.try('alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c02', 'cq-1'))
+select is(tests.try('server:alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c02', 'cq-1'))
                                where estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c02', 'cq-1'))
                                      = 'a0000000-0000-4000-8000-000000000c01'$$),
   'ok:1', 'the same key and request return the stored quote id');
-select tests.act_as('alice');
+select tests.act_as('server:alice');
 select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c02', 'cq-1'));
 select tests.act_as('postgres');
 select is(tests.rows_of('a0000000-0000-4000-8000-000000000c02'),
   'quotes=0 items=0 panels=0 breakers=0 documents=0 evidence=0', 'a replay writes nothing');
 select is(tests.rows_of('a0000000-0000-4000-8000-000000000c01'),
   'quotes=1 items=2 panels=2 breakers=4 documents=1 evidence=2', 'a replay leaves the stored quote as it was');
-select is(tests.try('alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c02', 'cq-1')
+select is(tests.try('server:alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c02', 'cq-1')
                                   || jsonb_build_object('request_sha256', repeat('9', 64)))$$),
   'error:PT422', 'the same key with another request is refused (IDEMPOTENCY_KEY_REUSED)');
-select is(tests.try('bob', $$select estimator.create_quote(tests.payload('b0000000-0000-4000-8000-000000000c01', 'cq-1'))$$),
+select is(tests.try('server:bob', $$select estimator.create_quote(tests.payload('b0000000-0000-4000-8000-000000000c01', 'cq-1'))$$),
   'ok:1', 'keys are per owner: another user may use the same key');
 
 -- All or nothing ---------------------------------------------------------------------------------
-select is(tests.try('alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-item'),
+select is(tests.try('server:alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-item'),
                                   '{items,1,qty}', '-1'))$$),
   'error:23514', 'a line with a negative quantity is refused');
-select is(tests.try('alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-item'),
+select is(tests.try('server:alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-item'),
                                   '{items,1,amount}', '"60000.5"'))$$),
   'error:22P02', 'a fractional amount of money is refused');
-select is(tests.try('alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-breaker'),
+select is(tests.try('server:alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-breaker'),
                                   '{panels,1,breakers,0,poles}', '5'))$$),
   'error:23514', 'a breaker with 5 poles in the last panel is refused');
-select is(tests.try('alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-evidence'),
+select is(tests.try('server:alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-evidence'),
                                   '{evidence,1,sha256}', '"NOT-A-HASH"'))$$),
   'error:23514', 'evidence with a malformed sha256 (the last row written) is refused');
-select is(tests.try('alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-path'),
+select is(tests.try('server:alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-path'),
                                   '{documents,0,storage_path}', '"quote/b0000000-0000-4000-8000-0000000000b1/quote.pdf"'))$$),
   'error:23514', 'a document stored under another quote''s folder is refused');
 -- Run the failing calls as plain statements (no tests.try) and check nothing stayed.
-select tests.act_as('alice');
+select tests.act_as('server:alice');
 select throws_ok(
   $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c03', 'cq-bad-item'), '{items,1,qty}', '-1'))$$,
   '23514', null, 'create_quote with a bad item raises');
@@ -161,15 +161,15 @@ select is((select count(*)::integer from estimator.quotes where idempotency_key 
   0, 'a failed create_quote leaves its idempotency key unused');
 
 -- Shape and ownership ----------------------------------------------------------------------------
-select is(tests.try('alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5')
+select is(tests.try('server:alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5')
                                   || '{"discount": 10}')$$),
   'error:22023', 'unknown payload keys are refused');
-select is(tests.try('alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5'),
+select is(tests.try('server:alice', $$select estimator.create_quote(jsonb_set(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5'),
                                   '{items,0,colour}', '"red"'))$$),
   'error:22023', 'unknown keys in a line are refused');
-select is(tests.try('alice', $$select estimator.create_quote('[]')$$),
+select is(tests.try('server:alice', $$select estimator.create_quote('[]')$$),
   'error:22023', 'a payload that is not an object is refused');
-select is(tests.try('alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5')
+select is(tests.try('server:alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5')
                                   || '{"catalog_sha256": "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}')$$),
   'error:22023', 'a catalog hash that does not match the version is refused');
 select is(tests.try('alice', $$select estimator.create_quote(tests.payload('a0000000-0000-4000-8000-000000000c05', 'cq-5')

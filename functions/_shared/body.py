@@ -1,0 +1,58 @@
+"""Reading a JSON request body with bounded work: media type, size, then a strict parse.
+
+Order: 415 unless ``Content-Type`` is ``application/json``; 413 when ``Content-Length``
+(or the bytes actually sent) exceed ``MAX_BODY_BYTES`` — the body is never buffered
+beyond the limit nor parsed; then the strict parse (``estimator_core.strict_json``) runs
+in a worker thread so a large document never stalls the event loop. Handlers call this
+after authentication, so an anonymous caller learns only that it is unauthenticated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from estimator_core.strict_json import JsonRejected, loads
+from functions._shared.errors import ApiError
+from functions._shared.services import services
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        "PAYLOAD_TOO_LARGE",
+        f"the request body is larger than {limit} bytes",
+        [{"limit_bytes": limit}],
+    )
+
+
+async def read_json(request: Request) -> Any:
+    """The body as JSON, or an ``ApiError`` (415, 413 or 422 ``VALIDATION_FAILED``)."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise ApiError(
+            "UNSUPPORTED_MEDIA_TYPE",
+            "the request body must be JSON (Content-Type: application/json)",
+        )
+    limit = services(request).settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        request.state.body_unread = True
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            request.state.body_unread = True
+            raise _too_large(limit)
+        chunks.append(chunk)
+    try:
+        return await run_in_threadpool(loads, b"".join(chunks))
+    except JsonRejected as err:
+        raise ApiError(
+            "VALIDATION_FAILED",
+            "the body is not acceptable JSON",
+            [{"loc": err.loc or "body", "msg": err.reason}],
+        ) from None
