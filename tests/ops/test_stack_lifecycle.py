@@ -8,6 +8,7 @@ this checkout's cluster (KIS_DB_PORT), started again afterwards for the tests th
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -126,3 +127,56 @@ def test_backups_are_ignored_by_git() -> None:
         check=False,
     )
     assert result.returncode == 0
+
+
+def test_make_reset_restarts_the_server_too(tmp_path: Path) -> None:
+    # `make reset` wipes the database: it runs in a copy of this checkout with a cluster and
+    # ports of its own, so a developer's local data is never touched.
+    copy = tmp_path / "checkout"
+    copy.mkdir()
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        source, target = ROOT / name.decode(), copy / name.decode()
+        if source.is_symlink():  # supabase/migrations → ../db/migrations
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(os.readlink(source))
+        elif source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            target.chmod(source.stat().st_mode)
+    for shared in (".venv", "node_modules", ".tools"):
+        if (ROOT / shared).exists():
+            (copy / shared).symlink_to(ROOT / shared)
+    (copy / ".local").mkdir()
+    (copy / ".local" / ".stack-installed").touch()  # installed: the OS packages are shared
+    web, db = free_port(), free_port()
+    env = {**os.environ, "KIS_FUNCTIONS_PORT": str(web), "KIS_DB_PORT": str(db)}
+    stack = copy / "ops" / "supabase" / "stack.sh"
+
+    def sh(*args: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["bash", str(stack), *args], cwd=copy, env=env, capture_output=True, text=True,
+            timeout=300, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        return result
+
+    pidfile = copy / ".local" / "run" / "functions.pid"
+    try:
+        sh("up")
+        before = int(pidfile.read_text())
+        sh("reset")
+        after = int(pidfile.read_text())
+        assert not alive(before)
+        assert after != before and servers_on(web) == [after] and listening(web)
+    finally:
+        subprocess.run(
+            ["bash", str(stack), "down"], cwd=copy, env=env, capture_output=True,
+            timeout=120, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        cluster = copy / ".local" / "pg"  # db.sh may keep it where postgres can reach it
+        if cluster.is_symlink():
+            shutil.rmtree(cluster.resolve(), ignore_errors=True)
+    assert servers_on(web) == [] and not listening(web) and not listening(db)
