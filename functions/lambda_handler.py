@@ -6,21 +6,14 @@ container — at init in Lambda, else on the first call — and reused by every 
 the container serves. The ASGI lifespan is off: Mangum would run startup and shutdown
 around each invocation, rebuilding the adapters per request.
 
-Secrets: when ``SECRETS_ARN`` is set, the secret (a JSON object of variable names, e.g.
-``{"SUPABASE_DB_URL": …, "SUPABASE_SECRET_KEY": …}``) is read once through the AWS
-Parameters and Secrets Lambda extension on localhost (no AWS SDK to import) and fills the
-variables the environment does not set. This module must never log a secret's value.
+Configuration is the environment only (deploy/aws/template.yaml resolves the secrets from
+Secrets Manager into it at deploy time); no .env is read. This module must never log it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import MutableMapping
 from typing import Any
 
 from mangum import Mangum
@@ -32,34 +25,6 @@ from functions.app import create_app
 # Responses whose type starts with one of these go out as text; anything else (SVG, PDF,
 # octet-stream) is base64-encoded with isBase64Encoded, as API Gateway requires.
 TEXT_TYPES = ["application/json", "text/", "application/problem+json"]
-
-
-def load_secrets(environ: MutableMapping[str, str]) -> list[str]:
-    """Fill ``environ`` from the Secrets Manager secret ``SECRETS_ARN`` (via the extension's
-    HTTP endpoint); return the names it set. Variables already set win."""
-    arn = environ.get("SECRETS_ARN")
-    if not arn:
-        return []
-    port = environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "2773")
-    url = f"http://localhost:{port}/secretsmanager/get?secretId={urllib.parse.quote(arn, safe='')}"
-    request = urllib.request.Request(
-        url, headers={"X-Aws-Parameters-Secrets-Token": environ.get("AWS_SESSION_TOKEN", "")}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=5) as res:
-            secret = json.loads(json.loads(res.read())["SecretString"])
-    except urllib.error.HTTPError as err:
-        err.close()
-        raise RuntimeError(f"cannot read secret {arn}: the extension answered {err.code}") from None
-    except (OSError, ValueError, KeyError) as err:
-        # the message names the secret, never its value
-        raise RuntimeError(f"cannot read secret {arn}: {err}") from None
-    if not isinstance(secret, dict):
-        raise RuntimeError(f"secret {arn} must be a JSON object of variable names")
-    filled = [k for k, v in secret.items() if isinstance(v, str) and not environ.get(k)]
-    for name in filled:
-        environ[name] = secret[name]
-    return sorted(filled)
 
 
 def build_handler(settings: Settings | None = None) -> Mangum:
@@ -81,7 +46,6 @@ def warm() -> Mangum:
     if _built is None:
         with _lock:
             if _built is None:
-                load_secrets(os.environ)
                 _built = build_handler()
     return _built
 

@@ -14,10 +14,8 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -309,90 +307,12 @@ def test_the_app_is_built_once_per_container(monkeypatch: pytest.MonkeyPatch, la
 
     monkeypatch.setattr(lambda_handler, "build_handler", build)
     monkeypatch.setattr(lambda_handler, "_built", None)
-    monkeypatch.delenv("SECRETS_ARN", raising=False)
     event = make_event("http_api", "GET", "/functions/v1/healthz", "", {}, None, False)
 
     answers = [lambda_handler.handler(event, Context())["statusCode"] for _ in range(3)]
 
     assert answers == [200, 200, 200]
     assert builds == [1]
-
-
-# --- secrets through the Parameters and Secrets Lambda extension ----------------------------
-
-
-@pytest.fixture
-def extension() -> Iterator[tuple[str, list[dict[str, str]], dict[str, Any]]]:
-    """A stand-in for the extension's localhost endpoint: GET /secretsmanager/get."""
-    seen: list[dict[str, str]] = []
-    state: dict[str, Any] = {"secret": {}, "status": 200}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
-            body = json.dumps(
-                {"ARN": "arn", "Name": "kis", "SecretString": json.dumps(state["secret"])}
-            ).encode()
-            self.send_response(state["status"])
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield str(server.server_port), seen, state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:kis/functions-AbCdEf"
-
-
-def test_secrets_fill_only_the_variables_the_environment_leaves_unset(extension: Any) -> None:
-    port, seen, state = extension
-    state["secret"] = {"SUPABASE_DB_URL": "postgresql://db", "JWT_SECRET": "from-secret"}
-    environ = {
-        "SECRETS_ARN": ARN,
-        "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": port,
-        "AWS_SESSION_TOKEN": "session-token",
-        "JWT_SECRET": "from-env",
-    }
-
-    filled = lambda_handler.load_secrets(environ)
-
-    assert filled == ["SUPABASE_DB_URL"]
-    assert environ["SUPABASE_DB_URL"] == "postgresql://db"
-    assert environ["JWT_SECRET"] == "from-env"
-    assert seen[0]["x-aws-parameters-secrets-token"] == "session-token"
-    assert seen[0]["path"].startswith("/secretsmanager/get?secretId=arn%3Aaws%3Asecretsmanager")
-
-
-def test_without_a_secret_arn_nothing_is_fetched(extension: Any) -> None:
-    _, seen, _ = extension
-
-    assert lambda_handler.load_secrets({"AWS_SESSION_TOKEN": "t"}) == []
-    assert seen == []
-
-
-def test_an_unreadable_secret_stops_the_start_naming_the_secret_not_its_value(
-    extension: Any,
-) -> None:
-    port, _, state = extension
-    state["status"] = 400
-    state["secret"] = {"SUPABASE_SECRET_KEY": "sb_secret_never_printed"}
-    environ = {"SECRETS_ARN": ARN, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": port}
-
-    with pytest.raises(RuntimeError, match="kis/functions") as err:
-        lambda_handler.load_secrets(environ)
-
-    assert "sb_secret_never_printed" not in str(err.value)
-    assert "SUPABASE_SECRET_KEY" not in environ
 
 
 def _import_handler(**env: str) -> str:
