@@ -7,6 +7,7 @@ shape, ``X-Trace-Id``; a binary body (the panel drawing, SVG) is base64 with
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -58,11 +59,17 @@ def lam(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lam
         storage_dir=tmp_path_factory.mktemp("lambda-storage"),
         public_url="https://abc123.execute-api.eu-central-1.amazonaws.com",
     )
+    # Mangum runs the app on the thread's event loop (creating one if there is none): give
+    # it one this fixture owns and closes, so no loop (and its socketpair) outlives the tests
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     handler = lambda_handler.build_handler(settings)
     try:
         yield Lambda(handler, secret)
     finally:
         handler.app.state.services.close()  # type: ignore[attr-defined]
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 class Lambda:
