@@ -32,7 +32,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAMBDA_UNZIPPED_LIMIT = 250 * 1000 * 1000  # bytes: the function and all its layers
+# bytes, function and layers together; conservative: AWS counts 250 MiB (262,144,000)
+LAMBDA_UNZIPPED_LIMIT = 250 * 1000 * 1000
 EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 SOURCES = ("estimator_core", "functions")
 # What the runtime never reads: caches, tests of third-party packages, type stubs.

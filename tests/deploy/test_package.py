@@ -24,6 +24,9 @@ import httpx
 import pytest
 
 from deploy import package
+from estimator_core.cli import DEFAULT_CATALOG, load_catalog
+from estimator_core.pipeline import estimate
+from tests.conftest import ISSUED_AT
 from tests.e2e.conftest import free_port
 from tests.integration.support import ROOT
 
@@ -166,6 +169,33 @@ def test_the_packaged_lambda_handler_answers_an_http_api_event(
     assert answer["statusCode"] == 200
     assert answer["headers"]["x-trace-id"] == "pkg-trace-1"
     assert json.loads(answer["body"])["status"] == "ok"
+
+
+def test_the_packaged_engine_prices_a_quote_with_the_solver_libraries_it_ships(
+    built: Built,
+) -> None:
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        "from ortools.sat.python import cp_model; import numpy, pandas; "
+        "cp_model.CpSolver(); "
+        "from estimator_core.cli import DEFAULT_CATALOG, load_catalog; "
+        "from estimator_core.pipeline import estimate; "
+        "q = estimate(json.loads(sys.argv[2]), load_catalog(DEFAULT_CATALOG), "
+        "issued_at='2026-01-01T00:00:00Z'); "
+        "print(q.result['totals']['grand_total'], q.evidence_root)"
+    )
+    request = (ROOT / "examples" / "apartment_sangdo.json").read_text()
+    proc = subprocess.run(
+        [str(built.python), "-I", "-c", code, str(built.site), request],
+        env={"PATH": os.environ.get("PATH", "")},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    here = estimate(json.loads(request), load_catalog(DEFAULT_CATALOG), issued_at=ISSUED_AT)
+
+    assert proc.returncode == 0, proc.stderr
+    # the same engine: the same evidence, to the byte, from the package as from the checkout
+    assert proc.stdout.split() == ["515240", here.evidence_root]
 
 
 def dockerfile_exec(instruction: str, stage: str) -> list[str]:
