@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 USER ?= demo
 ROLE ?= estimator
 
-.PHONY: install compile demo test lint typecheck pytest up down reset token bench catalog
+.PHONY: install compile demo test lint typecheck pytest up down reset token bench catalog package
 
 # uv itself is pinned; every Python dependency comes from uv.lock.
 $(UV):
@@ -54,6 +54,11 @@ pytest: install
 	$(PY) -m pytest -q
 
 test: lint typecheck pytest
+
+# The Lambda artefact, reproducibly from uv.lock (Linux x86_64): dist/lambda.zip, its SHA-256
+# and its unzipped size against Lambda's 250 MB (deploy/package.py says why the image is used).
+package: install
+	$(PY) deploy/package.py
 
 bench: install compile
 	$(PY) -m benchmarks

@@ -1,14 +1,31 @@
-"""``python -m benchmarks``: run every benchmark and write benchmarks/RESULTS.md."""
+"""``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
+balance, documents, http, cold_start) and write benchmarks/RESULTS.md; a partial run replaces only
+its own sections."""
 
 from __future__ import annotations
 
 import os
 import platform
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import bench_balance, bench_documents, bench_http, bench_pipeline
+from benchmarks import (
+    bench_balance,
+    bench_cold_start,
+    bench_documents,
+    bench_http,
+    bench_pipeline,
+)
+
+BENCHES = {
+    "pipeline": bench_pipeline.run,
+    "balance": bench_balance.run,
+    "documents": bench_documents.run,
+    "http": bench_http.run,
+    "cold_start": bench_cold_start.run,
+}
 
 
 def machine() -> str:
@@ -29,15 +46,27 @@ def machine() -> str:
     )
 
 
-def main() -> None:
-    sections = [
-        bench_pipeline.run(),
-        bench_balance.run(),
-        bench_documents.run(),
-        bench_http.run(),
-    ]
-    text = "# Benchmark results\n\n" + machine() + "\n" + "\n".join(sections)
+def _sections(text: str) -> dict[str, str]:
+    """The ``## `` sections of a RESULTS.md, keyed by their heading line."""
+    parts = text.split("\n## ")
+    return {("## " + p).split("\n", 1)[0]: "## " + p for p in parts[1:]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    names = argv if argv is not None else sys.argv[1:]
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        raise SystemExit(f"unknown benchmark {unknown}; choose from {sorted(BENCHES)}")
     out = Path(__file__).parent / "RESULTS.md"
+    fresh = [BENCHES[n]() for n in (names or list(BENCHES))]
+    if names and out.exists():
+        sections = _sections(out.read_text(encoding="utf-8"))
+        for section in fresh:
+            sections[section.split("\n", 1)[0]] = section
+        body = [s.rstrip("\n") + "\n" for s in sections.values()]
+    else:
+        body = fresh
+    text = "# Benchmark results\n\n" + machine() + "\n" + "\n".join(body)
     out.write_text(text, encoding="utf-8")
     print(text)
     print(f"written to {out}")

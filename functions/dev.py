@@ -1,6 +1,6 @@
 """Operator and developer commands for the local stack (they do I/O; handlers never call them).
 
-python -m functions serve [--host H] [--port P]
+python -m functions serve [--host H] [--port P]   (port default: $PORT, else 54321)
 python -m functions token USER [--role catalog_admin] [--ttl S]
 python -m functions seed-catalog [--catalog DIR]
 python -m functions upgrade-catalog [--catalog DIR]
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the functions server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=54321)
+    # container hosts (Cloud Run, Fly.io, Render) say which port in $PORT
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 54321")
     tok = sub.add_parser("token", help="print a bearer token for a local user")
     tok.add_argument("user")
     tok.add_argument("--role", choices=["estimator", "catalog_admin"], default="estimator")
@@ -207,7 +209,8 @@ def main(argv: list[str] | None = None) -> None:
 
         from functions.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        port = args.port or int(os.environ.get("PORT") or 54321)
+        uvicorn.run(create_app(settings), host=args.host, port=port, log_level="warning")
     elif args.command == "token":
         if not settings.jwt_secret or not settings.database_url:
             raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")

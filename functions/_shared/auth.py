@@ -94,7 +94,8 @@ class TokenVerifier:
                     options=options,
                 )
             elif alg in ("RS256", "ES256") and self._jwks is not None:
-                key = self._jwks.get_signing_key_from_jwt(token).key
+                # the PyJWK itself: its algorithm must match the header's (by kid)
+                key = self._jwks.get_signing_key_from_jwt(token)
                 claims = jwt.decode(
                     token,
                     key,

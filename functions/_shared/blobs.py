@@ -20,6 +20,7 @@ from urllib.parse import quote
 import jwt
 
 from functions._shared.errors import ApiError, DependencyUnavailable
+from functions._shared.keys import api_headers
 
 _SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./"
 
@@ -142,11 +143,22 @@ class LocalBlobStore:
                 raise DependencyUnavailable("storage", err) from None
 
 
-class SupabaseBlobStore:
-    """Supabase Storage through supabase-py's storage3 client (service role)."""
+def storage_client(supabase_url: str, key: str, http: Any) -> Any:
+    """storage3's client for ``supabase_url`` with the secret (or legacy service) ``key``
+    over the httpx client ``http``. Imported here only: the embedded mode never loads it,
+    and the rest of supabase-py (auth, realtime, functions) is never needed."""
+    from storage3 import SyncStorageClient
 
-    def __init__(self, client: Any, public_url: str) -> None:
-        self._storage = client.storage
+    return SyncStorageClient(
+        f"{supabase_url.rstrip('/')}/storage/v1/", api_headers(key), http_client=http
+    )
+
+
+class SupabaseBlobStore:
+    """Supabase Storage through supabase-py's storage3 client (the secret or service key)."""
+
+    def __init__(self, storage: Any, public_url: str) -> None:
+        self._storage = storage
         self._public_url = public_url.rstrip("/")
 
     def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None:

@@ -36,6 +36,7 @@ from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, DependencyUnavailable
+from functions._shared.keys import is_api_key
 from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote, unknown_user
 
 # PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
@@ -124,13 +125,15 @@ class PostgrestStore:
 
     def _client(self, schema: str, key: str, token: str) -> SyncPostgrestClient:
         """A per-call client: its own headers over the shared connection pool."""
-        return SyncPostgrestClient(
+        client = SyncPostgrestClient(
             self._rest_url,
             schema=schema,
             headers={**DEFAULT_POSTGREST_CLIENT_HEADERS, "apikey": key},
             http_client=self._http,
             retry_enabled=False,
-        ).auth(token)
+        )
+        # an sb_secret_ key is not a JWT: the gateway takes it from `apikey` alone
+        return client if is_api_key(token) else client.auth(token)
 
     def _as(self, who: Principal, schema: str) -> SyncPostgrestClient:
         if who.role not in ROLES:

@@ -14,7 +14,7 @@ from fastapi import Request
 
 from estimator_core.catalog import Catalog
 from functions._shared.auth import Principal, TokenVerifier
-from functions._shared.blobs import BlobStore, LocalBlobStore, SupabaseBlobStore
+from functions._shared.blobs import BlobStore, LocalBlobStore, SupabaseBlobStore, storage_client
 from functions._shared.errors import ApiError
 from functions._shared.settings import Settings
 from functions._shared.store import CatalogRef, PostgresStore, Store
@@ -79,18 +79,13 @@ def build_services(settings: Settings) -> Services:
         )
     blobs: BlobStore
     if settings.storage_backend == "supabase":
-        # supabase-py is imported only when Supabase Storage is used
-        from supabase import ClientOptions, create_client
-
         from functions._shared.postgrest import http_client
 
         assert settings.supabase_url and settings.supabase_service_role_key
-        # An explicit httpx client: storage3 warns (DeprecationWarning) when supabase-py
-        # hands it a timeout instead, and this one bounds connect/read times.
-        client = create_client(
-            settings.supabase_url,
-            settings.supabase_service_role_key,
-            options=ClientOptions(httpx_client=http_client(30.0)),
+        # An explicit httpx client: storage3 warns (DeprecationWarning) when handed a
+        # timeout instead, and this one bounds connect/read times.
+        client = storage_client(
+            settings.supabase_url, settings.supabase_service_role_key, http_client(30.0)
         )
         blobs = SupabaseBlobStore(client, settings.supabase_url)
     else:

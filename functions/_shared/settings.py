@@ -27,7 +27,9 @@ class Settings:
 
     database_url: str | None = None
     supabase_url: str | None = None
+    # sb_publishable_… or the legacy anon JWT
     supabase_anon_key: str | None = None
+    # sb_secret_… or the legacy service_role JWT (functions/_shared/keys.py)
     supabase_service_role_key: str | None = None
     jwt_secret: str | None = None
     jwks_url: str | None = None
@@ -64,8 +66,10 @@ class Settings:
         return cls(
             database_url=get("DATABASE_URL") or get("SUPABASE_DB_URL"),
             supabase_url=get("SUPABASE_URL"),
-            supabase_anon_key=get("SUPABASE_ANON_KEY"),
-            supabase_service_role_key=get("SUPABASE_SERVICE_ROLE_KEY"),
+            # the new API keys win over the legacy JWT keys when both are set
+            supabase_anon_key=get("SUPABASE_PUBLISHABLE_KEY") or get("SUPABASE_ANON_KEY"),
+            supabase_service_role_key=get("SUPABASE_SECRET_KEY")
+            or get("SUPABASE_SERVICE_ROLE_KEY"),
             jwt_secret=get("JWT_SECRET") or get("SUPABASE_JWT_SECRET"),
             jwks_url=get("JWKS_URL"),
             jwt_audience=get("JWT_AUDIENCE") or "authenticated",

@@ -67,13 +67,14 @@ if storage_via_api; then
   mkdir -p "$STAGE"
   list="$(psql_value "$SRC" "select bucket_id || '/' || name from storage.objects
     where bucket_id in ('$EVIDENCE', '$DOCUMENTS') order by 1")" || die "listing storage.objects failed"
+  key_args
   n=0
   while IFS= read -r obj; do
     [ -n "$obj" ] || continue
     check_object_name "$obj"
     mkdir -p "$(dirname "$STAGE/$obj")"
     code="$(curl -sS --max-time 120 -o "$STAGE/$obj" -w '%{http_code}' \
-      -H "Authorization: Bearer $SUPABASE_SERVICE_ROLE_KEY" -H "apikey: $SUPABASE_SERVICE_ROLE_KEY" \
+      "${KEY_ARGS[@]}" \
       "${SUPABASE_URL%/}/storage/v1/object/$obj")" || die "downloading $obj: no answer"
     [ "$code" = 200 ] || die "downloading $obj answered HTTP $code"
     n=$((n + 1))

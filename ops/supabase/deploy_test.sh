@@ -13,7 +13,7 @@
 #   FUNCTIONS_PORT       a free port: the script starts `python -m functions serve` there
 #                        (in the background, stopped at exit unless KEEP_FUNCTIONS=1)
 #   JWT_SECRET           (or SUPABASE_JWT_SECRET) for a server the script starts
-#   SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY
+#   SUPABASE_URL, SUPABASE_SECRET_KEY (or SUPABASE_SERVICE_ROLE_KEY)
 #                        when set, storage is Supabase Storage (storage_init.sh uses the API)
 #   SKIP_DB_PUSH=1       never push; pending migrations are reported, not applied
 #   CONFIRM_PUSH=yes     push pending migrations without asking (not for production)
@@ -98,8 +98,8 @@ if [ -z "${FUNCTIONS_URL:-}" ]; then
   [ -n "${JWT_SECRET:-}${SUPABASE_JWT_SECRET:-}" ] ||
     missing+=("JWT_SECRET (or SUPABASE_JWT_SECRET): the functions server verifies tokens and signs local URLs with it")
 fi
-if [ -n "${SUPABASE_URL:-}" ] && [ -z "${SUPABASE_SERVICE_ROLE_KEY:-}" ]; then
-  missing+=("SUPABASE_SERVICE_ROLE_KEY: SUPABASE_URL is set, and Supabase Storage needs the service key")
+if [ -n "${SUPABASE_URL:-}" ] && [ -z "$(server_key)" ]; then
+  missing+=("SUPABASE_SECRET_KEY (or SUPABASE_SERVICE_ROLE_KEY): SUPABASE_URL is set, and Supabase Storage needs a server key")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   for m in "${missing[@]}"; do echo "deploy_test: missing $m" >&2; done

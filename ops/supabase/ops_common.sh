@@ -118,18 +118,43 @@ storage_dir() {
 evidence_bucket() { echo "${EVIDENCE_BUCKET:-evidence}"; }
 documents_bucket() { echo "${DOCUMENTS_BUCKET:-documents}"; }
 
-# Storage through the Supabase Storage API (service key), or local (SQL + STORAGE_DIR)?
-storage_via_api() { [ -n "${SUPABASE_URL:-}" ] && [ -n "${SUPABASE_SERVICE_ROLE_KEY:-}" ]; }
+# The server-side key: the new secret key (SUPABASE_SECRET_KEY, sb_secret_...) when set,
+# else the legacy service_role JWT (SUPABASE_SERVICE_ROLE_KEY).
+server_key() { echo "${SUPABASE_SECRET_KEY:-${SUPABASE_SERVICE_ROLE_KEY:-}}"; }
 
-# curl against the Storage API with the service key. Prints the body, then a last line
-# with the HTTP status; exits non-zero only when no HTTP answer came back.
+# Sets KEY_ARGS: the curl header arguments that authenticate with the server key. A new
+# sb_ key goes in `apikey` only (it is not a JWT: the gateway refuses it as a bearer); a
+# legacy JWT key goes in both (as functions/_shared/keys.py does).
+key_args() {
+  local key
+  key="$(server_key)"
+  [ -n "$key" ] || die "set SUPABASE_SECRET_KEY (sb_secret_...) or SUPABASE_SERVICE_ROLE_KEY"
+  KEY_ARGS=(-H "apikey: $key")
+  case "$key" in
+    sb_*) ;;
+    *) KEY_ARGS+=(-H "Authorization: Bearer $key") ;;
+  esac
+}
+
+# Storage through the Supabase Storage API (server key), or local (SQL + STORAGE_DIR)?
+storage_via_api() { [ -n "${SUPABASE_URL:-}" ] && [ -n "$(server_key)" ]; }
+
+# curl against a Supabase API (storage/v1, auth/v1, ...) with the server key. Prints the
+# body, then a last line with the HTTP status; exits non-zero only when no HTTP answer
+# came back.
+supabase_api() {
+  local method="$1" path="$2"
+  shift 2
+  key_args
+  curl -sS --max-time 60 -X "$method" "${KEY_ARGS[@]}" \
+    -w '\n%{http_code}' "$@" "${SUPABASE_URL%/}/$path"
+}
+
+# The same against the Storage API (path under storage/v1/).
 storage_api() {
   local method="$1" path="$2"
   shift 2
-  curl -sS --max-time 60 -X "$method" \
-    -H "Authorization: Bearer $SUPABASE_SERVICE_ROLE_KEY" \
-    -H "apikey: $SUPABASE_SERVICE_ROLE_KEY" \
-    -w '\n%{http_code}' "$@" "${SUPABASE_URL%/}/storage/v1/$path"
+  supabase_api "$method" "storage/v1/$path" "$@"
 }
 
 # Object names the scripts handle are what the functions write: quote/{id}/{stage}/{sha}.ext.

@@ -92,6 +92,7 @@ while IFS= read -r m; do
 done <"$TMP/members"
 nobjects="$(grep -vc '/$' "$TMP/members" || true)"
 if storage_via_api; then
+  key_args
   mkdir -p "$TMP/objects"
   tar --extract --file="$IN/objects.tar" --directory="$TMP/objects" --no-same-owner
   while IFS= read -r m; do
@@ -103,7 +104,7 @@ if storage_via_api; then
       *) ct=application/octet-stream ;;
     esac
     code="$(curl -sS --max-time 120 -o "$TMP/upload.out" -w '%{http_code}' -X POST \
-      -H "Authorization: Bearer $SUPABASE_SERVICE_ROLE_KEY" -H "apikey: $SUPABASE_SERVICE_ROLE_KEY" \
+      "${KEY_ARGS[@]}" \
       -H "x-upsert: true" -H "Content-Type: $ct" --data-binary "@$TMP/objects/$m" \
       "${SUPABASE_URL%/}/storage/v1/object/$m")" || die "uploading $m: no answer"
     [ "$code" = 200 ] || die "uploading $m answered HTTP $code: $(cat "$TMP/upload.out")"

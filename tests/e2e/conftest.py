@@ -3,7 +3,10 @@
 ``api`` is parametrised: ``local`` starts a migrated scratch database on the embedded
 stack (ops/supabase/db.sh) and the server as a subprocess; ``supabase`` runs the same
 server against a hosted Supabase project when SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY,
-SUPABASE_JWT_SECRET and SUPABASE_DB_URL are set, and is skipped with the reason otherwise.
+SUPABASE_JWT_SECRET and SUPABASE_DB_URL are set; ``deployed`` starts nothing and calls the
+functions deployed at E2E_FUNCTIONS_URL (AWS Lambda or a container host; tokens minted
+with SUPABASE_JWT_SECRET, rows checked in SUPABASE_DB_URL). Each is skipped with the
+reason when its variables are missing.
 """
 
 from __future__ import annotations
@@ -75,12 +78,18 @@ class Api:
             return list(conn.execute(query, args).fetchall())
 
     def start(self) -> None:
+        if self.mode == "deployed":
+            self.wait()
+            return
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "functions", "serve", "--port", self.base.rsplit(":", 1)[1]],
             cwd=ROOT,
             env=self.env,
             stdin=subprocess.DEVNULL,
         )
+        self.wait()
+
+    def wait(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -133,9 +142,25 @@ def _remote() -> Api:
     )
 
 
-@pytest.fixture(scope="session", params=["local", "supabase"])
+def _deployed() -> Api:
+    needed = ("E2E_FUNCTIONS_URL", "SUPABASE_JWT_SECRET", "SUPABASE_DB_URL")
+    missing = [v for v in needed if not os.environ.get(v)]
+    if missing:
+        pytest.skip(f"no deployed functions to test (set {', '.join(missing)})")
+    database_url = os.environ["SUPABASE_DB_URL"]
+    seed_catalog(database_url, load_catalog(DEFAULT_CATALOG))
+    base = os.environ["E2E_FUNCTIONS_URL"].rstrip("/")
+    return Api("deployed", base, os.environ["SUPABASE_JWT_SECRET"], database_url, None, {})
+
+
+@pytest.fixture(scope="session", params=["local", "supabase", "deployed"])
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    server = _local(tmp_path_factory.mktemp("e2e")) if request.param == "local" else _remote()
+    if request.param == "local":
+        server = _local(tmp_path_factory.mktemp("e2e"))
+    elif request.param == "supabase":
+        server = _remote()
+    else:
+        server = _deployed()
     server.start()
     try:
         yield server

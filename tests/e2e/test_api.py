@@ -154,11 +154,12 @@ def test_another_users_quote_and_evidence_are_not_found(api: Api) -> None:
 
 
 def test_quotes_are_listed_newest_first_and_paginated(api: Api) -> None:
+    dave = f"dave-{uuid.uuid4().hex[:8]}"  # a new user: a project keeps quotes between runs
     ids = [
-        post(api, example("apartment_sangdo"), key(), user="dave").json()["quote_id"]
+        post(api, example("apartment_sangdo"), key(), user=dave).json()["quote_id"]
         for _ in range(3)
     ]
-    h = api.headers("dave")
+    h = api.headers(dave)
     page1 = api.client.get(api.url("quotes"), params={"limit": 2}, headers=h).json()
     page2 = api.client.get(
         api.url("quotes"), params={"limit": 2, "offset": page1["next_offset"]}, headers=h

@@ -94,6 +94,16 @@ class FakeStorage:
         return [path for m, path in self.requests if m == method]
 
 
+def key_accepted(key: str, apikey: str | None, headers: Any) -> bool:
+    """As Supabase's gateway: the key in ``apikey``; a legacy JWT key also as the bearer,
+    a new ``sb_`` key never (it is not a JWT)."""
+    if apikey != key:
+        return False
+    if key.startswith("sb_"):
+        return headers.get("Authorization") is None
+    return bool(headers.get("Authorization") == f"Bearer {key}")
+
+
 def _handler(fake: FakeStorage) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -111,8 +121,7 @@ def _handler(fake: FakeStorage) -> type[BaseHTTPRequestHandler]:
             fake.requests.append((self.command, path))
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            auth = f"Bearer {fake.key}"
-            if self.headers.get("Authorization") != auth or self.headers.get("apikey") != fake.key:
+            if not key_accepted(fake.key, self.headers.get("apikey"), self.headers):
                 return self._send(403, {"statusCode": "403", "error": "Unauthorized"})
             missing = {"statusCode": "404", "error": "Bucket not found", "message": "not found"}
             if path.startswith("bucket"):

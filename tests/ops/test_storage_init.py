@@ -7,6 +7,8 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.integration.support import db_url, psql
 
 from .conftest import FakeStorage, script_env, sh
@@ -69,10 +71,15 @@ def test_sql_reports_an_unreachable_database(tmp_path: Path) -> None:
     assert "cannot connect to postgresql://postgres:***@127.0.0.1:1/none" in result.stdout
 
 
-def test_api_creates_then_leaves_alone_then_updates(fake_storage: FakeStorage) -> None:
+@pytest.mark.parametrize("key_var", ["SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_SECRET_KEY"])
+def test_api_creates_then_leaves_alone_then_updates(
+    fake_storage: FakeStorage, key_var: str
+) -> None:
+    if key_var == "SUPABASE_SECRET_KEY":
+        fake_storage.key = f"sb_secret_{fake_storage.key}"  # apikey only, never a bearer
     env = script_env(
         SUPABASE_URL=fake_storage.url,
-        SUPABASE_SERVICE_ROLE_KEY=fake_storage.key,
+        **{key_var: fake_storage.key},
         # the API wins over a database URL, and no SQL or directory is touched
         DATABASE_URL="postgresql://postgres:postgres@127.0.0.1:1/none",
     )

@@ -15,7 +15,16 @@ from tests.integration.support import ROOT
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-SCRIPTS = ["ops_common.sh", "storage_init.sh", "deploy_test.sh", "backup.sh", "restore.sh"]
+SCRIPTS = [
+    "ops_common.sh",
+    "storage_init.sh",
+    "deploy_test.sh",
+    "backup.sh",
+    "restore.sh",
+    "configure_project.sh",
+    "grant_role.sh",
+    "gen_types.sh",
+]
 
 
 def tool(name: str, *args: str | Path) -> subprocess.CompletedProcess[str]:

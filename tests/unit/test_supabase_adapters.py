@@ -21,10 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
-from supabase import ClientOptions, create_client
 
 from functions._shared.auth import Principal
-from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore
+from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore, storage_client
 from functions._shared.errors import ApiError
 from functions._shared.postgrest import PostgrestStore, http_client
 from functions._shared.services import build_services
@@ -34,6 +33,9 @@ from functions._shared.store import CatalogRef, EvidenceRow, StoredQuote
 SUPABASE_URL = "https://project.supabase.test"
 ANON_KEY = "anon-key"
 SERVICE_KEY = "service-role-key"
+# The two shapes of a server-side key: a legacy service_role JWT and a new secret key.
+LEGACY_SERVICE_KEY = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJl"
+SECRET_KEY = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"
 QUOTE_ID = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
 VERSION_ID = "9b8a7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 SHA = "a" * 64
@@ -487,6 +489,31 @@ def test_ping_calls_the_health_check_with_the_service_key_and_returns_utc(api: A
     assert ts == "2026-11-22T10:00:01Z"
 
 
+def test_ping_with_a_new_secret_key_sends_it_as_apikey_only(api: Any) -> None:
+    report = {"status": "ok", "checked_at": "2026-11-22T10:00:01Z"}
+    store, mock = api(answer(report), service_role_key=SECRET_KEY)
+
+    store.ping()
+
+    assert mock.only.headers["apikey"] == SECRET_KEY
+    assert "authorization" not in mock.only.headers
+
+
+def test_a_publishable_key_goes_as_apikey_next_to_the_callers_own_token(
+    clients: list[httpx.Client],
+) -> None:
+    publishable = "sb_publishable_ZrYwDGm1sO5mBl3qXDxJ1w_Jcl0Dbr1"
+    recorder = Recorder(answer([]))
+    client = httpx.Client(transport=httpx.MockTransport(recorder))
+    clients.append(client)
+    store = PostgrestStore(SUPABASE_URL, publishable, client=client)
+
+    store.get_quote(ALICE, QUOTE_ID)
+
+    assert recorder.only.headers["apikey"] == publishable
+    assert recorder.only.headers["authorization"] == f"Bearer {ALICE.token}"
+
+
 def test_ping_without_a_service_key_asks_the_api_root_and_dates_it_by_the_server(
     api: Any,
 ) -> None:
@@ -578,25 +605,36 @@ def test_neither_a_database_url_nor_supabase_keys_is_a_startup_error() -> None:
 OBJECT = f"quote/{QUOTE_ID}/input/{SHA}.json"
 
 
+@pytest.fixture(params=[LEGACY_SERVICE_KEY, SECRET_KEY], ids=["service_role_jwt", "sb_secret"])
+def server_key(request: pytest.FixtureRequest) -> str:
+    key: str = request.param
+    return key
+
+
 @pytest.fixture
 def storage(
-    clients: list[httpx.Client],
+    clients: list[httpx.Client], server_key: str
 ) -> Callable[[Responder], tuple[SupabaseBlobStore, Recorder]]:
     def make(respond: Responder) -> tuple[SupabaseBlobStore, Recorder]:
         recorder = Recorder(respond)
         client = httpx.Client(transport=httpx.MockTransport(recorder))
         clients.append(client)
-        supabase = create_client(
-            SUPABASE_URL, SERVICE_KEY, options=ClientOptions(httpx_client=client)
+        return SupabaseBlobStore(storage_client(SUPABASE_URL, server_key, client), SUPABASE_URL), (
+            recorder
         )
-        return SupabaseBlobStore(supabase, SUPABASE_URL), recorder
 
     return make
 
 
 def assert_service_role(request: httpx.Request) -> None:
-    assert request.headers["apikey"] == SERVICE_KEY
-    assert request.headers["authorization"] == f"Bearer {SERVICE_KEY}"
+    """The key as ``apikey``; as the bearer too only when it is a legacy JWT: an sb_secret_
+    key is not a JWT, and the API gateway rejects it in ``Authorization``."""
+    key = request.headers["apikey"]
+    assert key in (LEGACY_SERVICE_KEY, SECRET_KEY)
+    if key.startswith("sb_secret_"):
+        assert "authorization" not in request.headers
+    else:
+        assert request.headers["authorization"] == f"Bearer {key}"
 
 
 def multipart_parts(request: httpx.Request) -> dict[str, Any]:
