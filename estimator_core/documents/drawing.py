@@ -10,6 +10,7 @@ box's top-left corner, y downwards. Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -336,3 +337,24 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
         box_w=W,
         box_h=H,
     )
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def drawing_stems(panel_names: list[str]) -> list[str]:
+    """A file-name stem per panel, ``drawing-LP-1``: ASCII letters, digits, - and _ only
+    (other characters become _), unique case-insensitively (the panel's position decides
+    when the name alone cannot: ``drawing-3``, ``drawing-LP_1-4``)."""
+    taken: set[str] = set()
+    out = []
+    for i, name in enumerate(panel_names, start=1):
+        safe = _UNSAFE.sub("_", name).strip("_")[:60]
+        base = f"drawing-{safe}" if safe else f"drawing-{i}"
+        stem, n = base, i
+        while stem.casefold() in taken:
+            stem = f"{base}-{n}"
+            n += 1
+        taken.add(stem.casefold())
+        out.append(stem)
+    return out

@@ -539,8 +539,20 @@ def project_document_from_result(
             by_quote[id(p.quote)] = document_from_result(
                 p.quote, catalog, profile=profile, quote_number=quote_number
             )
+    info = project.info
+    # A panel's own request may name another customer; the project's documents show the
+    # project's.
     panels = tuple(
-        by_quote[id(p.quote)].model_copy(update={"panel_name": p.name, "panel_qty": p.qty})
+        by_quote[id(p.quote)].model_copy(
+            update={
+                "panel_name": p.name,
+                "panel_qty": p.qty,
+                "client": info.customer.name,
+                "project": info.name,
+                "project_number": info.number,
+                "contact": info.customer.contact,
+            }
+        )
         for p in project.panels
     )
     for row, doc in zip(summary, panels, strict=True):
@@ -548,7 +560,6 @@ def project_document_from_result(
             raise ValueError(f"panel {row.name}: its lines do not add up to its summary row")
     if sum(x.amount for x in summary) != totals.subtotal - totals.rounding:
         raise ValueError("the project's panels do not add up to its subtotal")
-    info = project.info
     return ProjectDocument(
         quote_number=quote_number,
         revision=r["revision"],

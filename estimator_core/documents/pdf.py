@@ -18,7 +18,14 @@ from typing import Any, cast
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from estimator_core.documents.drawing import Drawing, Line, Rect, Text, layout_drawing
+from estimator_core.documents.drawing import (
+    Drawing,
+    Line,
+    Rect,
+    Text,
+    drawing_stems,
+    layout_drawing,
+)
 from estimator_core.documents.model import (
     STATUS_TITLES,
     ProjectDocument,
@@ -338,7 +345,8 @@ def _lines(pdf: _QuotePDF, doc: QuoteDocument, *, in_project: bool = False) -> N
 
 def _phase(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     p = doc.phase
-    if pdf.get_y() > PAGE_H - 110:
+    # A single-phase panel's table is one line; a three-phase one needs about 110 mm.
+    if pdf.get_y() > PAGE_H - (110 if p.applicable else 40):
         pdf.add_page()
     else:
         pdf.ln(10)
@@ -378,7 +386,7 @@ def _phase(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     _kv_table(pdf, rows, MARGIN, 50, 90)
 
 
-def _drawing_page(pdf: _QuotePDF, drawing: Drawing) -> None:
+def _drawing_page(pdf: _QuotePDF, drawing: Drawing, *, stem: str = "drawing") -> None:
     pdf.add_page()
     x0, y0, w, h = drawing.extent
     area_w, area_h = TEXT_W, PAGE_H - 2 * MARGIN - 16
@@ -426,7 +434,7 @@ def _drawing_page(pdf: _QuotePDF, drawing: Drawing) -> None:
         0,
         5,
         f"이 페이지의 축척 약 1:{1 / k:.0f} (A4에 맞춤) · 도면 축척 1:{drawing.scale}은 "
-        "drawing.svg / drawing.dxf 기준",
+        f"{stem}.svg / {stem}.dxf 기준",
         align="C",
     )
 
@@ -558,8 +566,9 @@ def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
         notes=[f"분전반 {len(doc.summary)}종 {qty:,}면 — 내역은 총괄표와 각 분전반 페이지"],
     )
     _summary(pdf, doc)
-    for panel in doc.panels:
+    stems = drawing_stems([p.panel_name or "" for p in doc.panels])
+    for panel, stem in zip(doc.panels, stems, strict=True):
         _lines(pdf, panel, in_project=True)
         _phase(pdf, panel)
-        _drawing_page(pdf, layout_drawing(panel))
+        _drawing_page(pdf, layout_drawing(panel), stem=stem)
     return bytes(pdf.output())

@@ -3,10 +3,10 @@ type. Pure."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from estimator_core.canonical import sha256_bytes
+from estimator_core.documents.drawing import drawing_stems
 from estimator_core.documents.dxf import render_dxf
 from estimator_core.documents.model import ProjectDocument, QuoteDocument
 from estimator_core.documents.pdf import render_pdf, render_project_pdf
@@ -37,25 +37,6 @@ def render_documents(doc: QuoteDocument, *, font: bytes) -> tuple[RenderedDocume
         RenderedDocument("svg", "drawing.svg", "image/svg+xml", render_svg(doc)),
         RenderedDocument("dxf", "drawing.dxf", "image/vnd.dxf", render_dxf(doc)),
     )
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def drawing_stems(panel_names: list[str]) -> list[str]:
-    """A file-name stem per panel, ``drawing-LP-1``: ASCII letters, digits, - and _ only
-    (other characters become _), unique case-insensitively (the panel's position decides
-    when the name alone cannot: ``drawing-3``, ``drawing-LP_1-4``)."""
-    taken: set[str] = set()
-    out = []
-    for i, name in enumerate(panel_names, start=1):
-        safe = _UNSAFE.sub("_", name).strip("_")[:60]
-        stem = f"drawing-{safe}" if safe else f"drawing-{i}"
-        if stem.casefold() in taken:
-            stem = f"{stem}-{i}"
-        taken.add(stem.casefold())
-        out.append(stem)
-    return out
 
 
 def render_project_documents(doc: ProjectDocument, *, font: bytes) -> tuple[RenderedDocument, ...]:

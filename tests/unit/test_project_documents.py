@@ -27,8 +27,8 @@ from estimator_core.documents import (
     project_document_from_result,
     render_project_documents,
 )
+from estimator_core.documents.drawing import drawing_stems
 from estimator_core.documents.pdf import render_pdf, render_project_pdf
-from estimator_core.documents.render import drawing_stems
 from estimator_core.documents.svg import render_svg
 from estimator_core.documents.xlsx import (
     HEADER_ROW,
@@ -274,6 +274,7 @@ def test_drawing_file_names_are_safe_and_unique() -> None:
         "drawing-x_y",
         "drawing-5",
     ]
+    assert drawing_stems(["x-3", "x", "x"]) == ["drawing-x-3", "drawing-x", "drawing-x-4"]
 
 
 def test_the_project_documents_are_one_workbook_one_pdf_and_a_drawing_per_panel(
@@ -296,6 +297,7 @@ def test_the_project_documents_are_one_workbook_one_pdf_and_a_drawing_per_panel(
     assert [d.content for d in first] == [d.content for d in second]
     svg = first[4].content.decode("utf-8")
     assert "LP-1  × 4면" in svg and "Q-2026-000777" in svg
+    assert "한빛 오피스텔" in svg and "한빛건설" in svg  # the project's, not the panel request's
 
     reader = PdfReader(BytesIO(render_project_pdf(doc, font=font)))
     for page in reader.pages:
@@ -305,6 +307,7 @@ def test_the_project_documents_are_one_workbook_one_pdf_and_a_drawing_per_panel(
     for needle in ("총   괄   표", "PP-1", "LP-1 (× 4면)", "LP-2", "₩2,678,610", "₩1,370,000"):
         assert needle in text, needle
     assert "일금 이백육십칠만팔천육백일십원정 (VAT 포함)" in text
+    assert "drawing-LP-2.svg" in text  # each drawing page names its own file
 
 
 def test_a_summary_that_does_not_add_up_is_refused(
