@@ -266,6 +266,7 @@ class QuoteDocument(_Frozen):
     main: DrawnBreaker
     rows: tuple[DrawnRow, ...]
     accessories: tuple[DrawnAccessory, ...]
+    pricing_policy: str | None = None  # the pricing policy's name, when one applied
     # Set when the quote is one panel of a project (its name there, and how many).
     panel_name: str | None = None
     panel_qty: int = 1
@@ -446,6 +447,7 @@ def document_from_result(
         main=_breaker(r["layout"]["main"]),
         rows=rows,
         accessories=_accessories(raw_lines),
+        pricing_policy=(cover.get("pricing") or {}).get("policy"),
     )
 
 
@@ -583,6 +585,14 @@ def project_document_from_result(
         amount_in_words=f"일금 {korean_amount(totals.grand_total)}원정 (VAT 포함)",
         panels=panels,
     )
+
+
+def pricing_note(policy: str | None, round_down_to: int) -> list[str]:
+    """The cover's word on how the prices were made, when a pricing policy made them."""
+    if policy is None:
+        return []
+    cut = f", 합계 ₩{round_down_to:,} 미만 절사" if round_down_to > 1 else ""
+    return [f"단가 기준: {policy} 단가 정책 (단가 = 정가 × 적용률{cut}; 별도 품목은 제외)"]
 
 
 def percent(rate: Decimal) -> str:

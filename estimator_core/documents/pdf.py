@@ -31,6 +31,7 @@ from estimator_core.documents.model import (
     ProjectDocument,
     QuoteDocument,
     percent,
+    pricing_note,
 )
 from estimator_core.documents.xlsx import phase_verdict
 
@@ -460,7 +461,8 @@ def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
         doc,
         figures=_quote_figures(doc),
         warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
-        notes=[f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
+        notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
+        + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
     )
     _lines(pdf, doc)
     _phase(pdf, doc)
@@ -563,7 +565,10 @@ def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
         doc,
         figures=_project_figures(doc),
         warnings=_project_warnings(doc),
-        notes=[f"분전반 {len(doc.summary)}종 {qty:,}면 — 내역은 총괄표와 각 분전반 페이지"],
+        notes=[
+            f"분전반 {len(doc.summary)}종 {qty:,}면: 내역은 총괄표와 분전반별 페이지",
+            *pricing_note(doc.pricing_policy, doc.totals.round_down_to),
+        ],
     )
     _summary(pdf, doc)
     stems = drawing_stems([p.panel_name or "" for p in doc.panels])

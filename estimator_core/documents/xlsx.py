@@ -30,6 +30,7 @@ from estimator_core.documents.model import (
     QuoteDocument,
     logo_type,
     percent,
+    pricing_note,
 )
 
 WON = '"₩"#,##0'
@@ -492,7 +493,8 @@ def render_xlsx(doc: QuoteDocument) -> bytes:
         grand=sheet_ref("내역", layout.grand_total_row, 6),
         figures=_quote_figures(doc, layout),
         warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
-        notes=[f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
+        notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
+        + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
     )
     _phase_sheet(wb, fm, doc)
     cover.activate()
@@ -626,6 +628,11 @@ def _project_figures(doc: ProjectDocument, layout: SummaryLayout) -> list[Figure
     return out
 
 
+def _panel_count(doc: ProjectDocument) -> str:
+    qty = sum(r.qty for r in doc.summary)
+    return f"분전반 {len(doc.summary)}종 {qty:,}면: 총괄표와 분전반별 내역·상평형 시트"
+
+
 def render_project_xlsx(doc: ProjectDocument) -> bytes:
     """The project workbook's bytes: 표지, 총괄표, then each panel's lines and phase sheets."""
     buffer = BytesIO()
@@ -656,7 +663,7 @@ def render_project_xlsx(doc: ProjectDocument) -> bytes:
         grand=sheet_ref("총괄표", layout.grand_total_row, 4),
         figures=_project_figures(doc, layout),
         warnings=[(f.level, f"{panel} [{f.rule}] {f.message}") for panel, f in doc.warnings],
-        notes=[],
+        notes=[_panel_count(doc), *pricing_note(doc.pricing_policy, doc.totals.round_down_to)],
     )
     cover.activate()
     wb.close()

@@ -300,3 +300,39 @@ def test_two_processes_write_byte_identical_documents(tmp_path: Path) -> None:
         a, b = (o / name for o in outputs)
         assert a.read_bytes() == b.read_bytes(), name
         assert a.stat().st_size > 1000, name
+
+
+def test_two_processes_write_byte_identical_project_documents(tmp_path: Path) -> None:
+    body = project(("PP-1", 1, PP1), ("LP-1", 4, LP1), ("LP-2", 3, LP2))
+    (tmp_path / "project.json").write_text(json.dumps(body), encoding="utf-8")
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "estimator_core",
+                "estimate",
+                str(tmp_path / "project.json"),
+                "--issued-at",
+                ISSUED_AT,
+                "--quote-number",
+                "Q-2026-000777",
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append(out)
+    names = ["quote.xlsx", "quote.pdf"]
+    names += [f"drawing-{p}.{ext}" for p in ("PP-1", "LP-1", "LP-2") for ext in ("svg", "dxf")]
+    for name in names:
+        a, b = (o / name for o in outputs)
+        assert a.read_bytes() == b.read_bytes(), name
+        assert a.stat().st_size > 1000, name

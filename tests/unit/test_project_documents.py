@@ -136,6 +136,10 @@ def test_a_priced_workbook_shows_list_price_rate_and_the_cut(
 
     cover = openpyxl.load_workbook(BytesIO(data), data_only=True)["표지"]
     rows = {r[2]: r[3] for r in cover.iter_rows(values_only=True) if r[2] is not None}
+    notes = [str(v) for v in values(cover)]
+    assert any(
+        n.startswith("단가 기준: dealer 단가 정책") and "₩1,000 미만 절사" in n for n in notes
+    )
     assert rows["정가 합계"] == 523400
     assert rows["할인"] == -59312
     assert rows["끝자리 절사"] == -88
@@ -250,6 +254,8 @@ def test_a_priced_project_cuts_once_on_the_summary_with_int(
         t.grand_total,
     ]
     assert doc.net == sum(r.amount for r in doc.summary)
+    cover = [str(v) for v in values(openpyxl.load_workbook(BytesIO(data))["표지"])]
+    assert any("분전반 3종 6면" in v and "단가 기준: dealer" in v for v in cover)
 
 
 def test_sheet_names_are_excel_safe_unique_and_short() -> None:
