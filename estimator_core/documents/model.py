@@ -587,6 +587,11 @@ def project_document_from_result(
     )
 
 
+def discount_label(discount: int) -> str:
+    """할인 for a discount; a policy whose margin outweighs its rates adds (가산) instead."""
+    return "할인" if discount >= 0 else "가산 (마진)"
+
+
 def pricing_note(policy: str | None, round_down_to: int) -> list[str]:
     """The cover's word on how the prices were made, when a pricing policy made them."""
     if policy is None:

@@ -30,6 +30,7 @@ from estimator_core.documents.model import (
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
+    discount_label,
     percent,
     pricing_note,
 )
@@ -86,7 +87,11 @@ def _kv_table(pdf: FPDF, rows: list[tuple[str, str]], x: float, w_key: float, w_
 
 def _quote_figures(doc: QuoteDocument) -> list[tuple[str, int]]:
     t = doc.totals
-    out = [("정가 합계", t.list_total), ("할인", -t.discount)] if doc.priced else []
+    out = (
+        [("정가 합계", t.list_total), (discount_label(t.discount), -t.discount)]
+        if doc.priced
+        else []
+    )
     out += [("재료비", t.materials), ("인건비", t.labour)]
     if t.round_down_to > 1:
         out.append((f"끝자리 절사 (₩{t.round_down_to:,} 미만)", t.rounding))
@@ -100,7 +105,11 @@ def _quote_figures(doc: QuoteDocument) -> list[tuple[str, int]]:
 
 def _project_figures(doc: ProjectDocument) -> list[tuple[str, int]]:
     t = doc.totals
-    out = [("정가 합계", t.list_total), ("할인", -t.discount)] if doc.priced else []
+    out = (
+        [("정가 합계", t.list_total), (discount_label(t.discount), -t.discount)]
+        if doc.priced
+        else []
+    )
     out += [("재료비", t.materials), ("인건비", t.labour)]
     if t.round_down_to > 1:
         out.append((f"끝자리 절사 (₩{t.round_down_to:,} 미만)", t.rounding))
@@ -523,7 +532,7 @@ def _summary(pdf: _QuotePDF, doc: ProjectDocument) -> None:
     t = doc.totals
     rows: list[tuple[str, int]] = []
     if doc.priced:
-        rows += [("정가 합계 ", t.list_total), ("할인 ", -t.discount)]
+        rows += [("정가 합계 ", t.list_total), (discount_label(t.discount) + " ", -t.discount)]
     if t.round_down_to > 1:
         rows += [("계 ", doc.net), (f"끝자리 절사 (₩{t.round_down_to:,} 미만) ", t.rounding)]
     rows += [

@@ -28,6 +28,7 @@ from estimator_core.documents.model import (
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
+    discount_label,
     logo_type,
     percent,
     pricing_note,
@@ -291,7 +292,7 @@ def _quote_figures(doc: QuoteDocument, layout: LinesLayout) -> list[Figure]:
     if doc.priced:
         out += [
             ("정가 합계", None, t.list_total),
-            ("할인", f"{ref(layout.net_row)}-{t.list_total}", -t.discount),
+            (discount_label(t.discount), f"{ref(layout.net_row)}-{t.list_total}", -t.discount),
         ]
     out += [("재료비", None, t.materials), ("인건비", None, t.labour)]
     if layout.rounding_row is not None:
@@ -585,7 +586,7 @@ def _summary_sheet(
     if layout.list_row is not None and layout.discount_row is not None:
         total(layout.list_row, "정가 합계", None, t.list_total)
         listed = xl_rowcol_to_cell(layout.list_row, 4)
-        total(layout.discount_row, "할인", f"={net}-{listed}", -t.discount)
+        total(layout.discount_row, discount_label(t.discount), f"={net}-{listed}", -t.discount)
     unit = t.round_down_to
     if layout.rounding_row is None:
         total(layout.total_row, "합계 (공급가액)", f"=SUM({amounts})", t.subtotal)
@@ -616,7 +617,7 @@ def _project_figures(doc: ProjectDocument, layout: SummaryLayout) -> list[Figure
     out: list[Figure] = []
     if layout.list_row is not None and layout.discount_row is not None:
         out += [("정가 합계", ref(layout.list_row), t.list_total)]
-        out += [("할인", ref(layout.discount_row), -t.discount)]
+        out += [(discount_label(t.discount), ref(layout.discount_row), -t.discount)]
     out += [("재료비", None, t.materials), ("인건비", None, t.labour)]
     if layout.rounding_row is not None:
         out.append(("끝자리 절사", ref(layout.rounding_row), t.rounding))

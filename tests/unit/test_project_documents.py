@@ -8,10 +8,11 @@ import json
 import subprocess
 import sys
 from fractions import Fraction
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
+import ezdxf
 import openpyxl
 import pytest
 from pypdf import PdfReader
@@ -28,6 +29,8 @@ from estimator_core.documents import (
     render_project_documents,
 )
 from estimator_core.documents.drawing import drawing_stems
+from estimator_core.documents.dxf import render_dxf
+from estimator_core.documents.model import discount_label
 from estimator_core.documents.pdf import render_pdf, render_project_pdf
 from estimator_core.documents.svg import render_svg
 from estimator_core.documents.xlsx import (
@@ -176,6 +179,16 @@ def test_a_custom_line_says_byeoldo_even_with_its_own_note(
         openpyxl.load_workbook(BytesIO(render_xlsx(doc)))["내역"]
     )
     assert "별도 1건: SPD 타사 20kA" in render_svg(doc).decode("utf-8")
+    dxf = ezdxf.read(StringIO(render_dxf(doc).decode("utf-8")))  # type: ignore[attr-defined]
+    assert "별도 1건: SPD 타사 20kA" in [e.dxf.text for e in dxf.modelspace().query("TEXT")]
+
+
+def test_a_policy_that_adds_more_than_it_takes_off_says_so() -> None:
+    assert (discount_label(59312), discount_label(0), discount_label(-1)) == (
+        "할인",
+        "할인",
+        "가산 (마진)",
+    )
 
 
 def test_the_project_workbook_summary_is_formulas_caching_the_engine_totals(
