@@ -87,7 +87,9 @@ def priced_doc(catalog: Catalog) -> QuoteDocument:
 
 
 def project_doc(catalog: Catalog, pricing: str | None) -> ProjectDocument:
-    body = project(("PP-1", 1, PP1), ("LP-1", 4, LP1), ("LP-2", 3, LP2))
+    # A name with an apostrophe and a slash: its sheet name and the 총괄표's reference to it
+    # must still work in Calc.
+    body = project(("PP-1", 1, PP1), ("LP-1", 4, LP1), ("LP-2 B'동/3F", 3, LP2))
     if pricing:
         body["pricing"] = pricing
     quote = estimate_project(body, catalog, issued_at=ISSUED_AT)
