@@ -153,7 +153,9 @@ def _print_setup(ws: Worksheet, doc: QuoteDocument | ProjectDocument, sheet: str
     ws.set_portrait()
     ws.fit_to_pages(1, 0)  # fit to width, as many pages as needed
     ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    ws.set_header(f"&L&8{doc.company.name}&R&8{doc.quote_number} {doc.revision}")
+    # & starts a header code in Excel: a literal one is written &&.
+    company, sheet = doc.company.name.replace("&", "&&"), sheet.replace("&", "&&")
+    ws.set_header(f"&L&8{company}&R&8{doc.quote_number} {doc.revision}")
     ws.set_footer(f"&L&8{sheet}&C&8&P / &N")
 
 

@@ -370,3 +370,15 @@ def test_cli_loads_no_renderer_for_a_project_without_out(tmp_path: Path) -> None
     )
     assert run.returncode == 0, run.stderr
     assert "Grand total ₩753,500" in run.stdout  # 2 × 342,500 = 685,000 + VAT 68,500
+
+
+def test_an_ampersand_in_a_panel_name_is_no_header_code(
+    catalog: Catalog, profile: CompanyProfile
+) -> None:
+    doc = hanbit(catalog, profile)
+    first = doc.panels[0].model_copy(update={"panel_name": "P&B"})
+    book = openpyxl.load_workbook(
+        BytesIO(render_project_xlsx(doc.model_copy(update={"panels": (first, *doc.panels[1:])})))
+    )
+    footer = book["P&B"].oddFooter.left.text
+    assert footer == "P&&B", footer  # && is Excel's literal &; a lone &B would mean bold
