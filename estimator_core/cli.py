@@ -1,12 +1,14 @@
 """Command line: ``python -m estimator_core estimate|balance …``.
 
+``estimate`` takes a panel request or a project (``{"project": …, "panels": […]}``).
+
 This is the core's only I/O edge: it reads the request and catalog files, reads the
 clock for ``--issued-at`` when none is given, for stage timings and for the balance's
 time limit, and writes evidence files and the documents (quote.xlsx, quote.pdf,
-drawing.svg, drawing.dxf); it reads the company profile (a shipped sample unless
-``--profile``) and the PDF's font file and hands the renderers their bytes. Everything it
-calls is pure. Errors print the one error shape and exit 2; a produced quote exits 0
-whatever its status.
+drawing.svg, drawing.dxf; for a project one drawing-<panel>.svg/.dxf per panel); it
+reads the company profile (a shipped sample unless ``--profile``) and the PDF's font
+file and hands the renderers their bytes. Everything it calls is pure. Errors print the
+one error shape and exit 2; a produced quote exits 0 whatever its status.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
 from estimator_core.pipeline import Quote, estimate
+from estimator_core.project import ProjectQuote, estimate_project, is_project
 
 if TYPE_CHECKING:  # the renderers (xlsx, PDF, DXF libraries) load only for --out
     from estimator_core.documents import CompanyProfile, RenderedDocument
@@ -141,6 +144,36 @@ def summary(r: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def project_summary(r: dict[str, Any]) -> str:
+    """A readable project from its result JSON: panels × qty, totals, status."""
+    out = [
+        f"Project: {r['project']['name']}  ({r['project']['customer']['name']})    "
+        f"status: {r['status']}    catalog {r['catalog']['label']} "
+        f"({r['catalog']['sha256'][:12]})"
+        + (f"    pricing {r['pricing']}" if r["pricing"] else ""),
+        "",
+        f"  {'panel':<20} {'qty':>5} {'unit total':>14} {'amount':>16}  status",
+    ]
+    for p in r["panels"]:
+        out.append(
+            f"  {p['name']:<20} {p['qty']:>5} {p['unit_total']:>14,} {p['amount']:>16,}  "
+            f"{p['status']}"
+        )
+    t = r["totals"]
+    out.append("")
+    if t["discount"] or t["rounding"]:
+        out.append(
+            f"List total {_won(t['list_total'])}   discount {_won(t['discount'])}   "
+            f"rounding {t['rounding']:,}"
+        )
+    out += [
+        f"Subtotal {_won(t['subtotal'])}   VAT {_won(t['vat'])}   "
+        f"Grand total {_won(t['grand_total'])}",
+        f"Evidence root {r['evidence_root']}",
+    ]
+    return "\n".join(out)
+
+
 def _fail(err: EstimatorError, as_json: bool) -> NoReturn:
     if as_json:
         print(_dump({"error": err.to_dict()}))
@@ -154,9 +187,11 @@ def _fail(err: EstimatorError, as_json: bool) -> NoReturn:
 def _estimate(args: argparse.Namespace) -> None:
     catalog = load_catalog(Path(args.catalog))
     issued_at = args.issued_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    quote = estimate(
-        _read_json(args.request), catalog, issued_at=issued_at, clock=time.perf_counter
-    )
+    body = _read_json(args.request)
+    if is_project(body):
+        _estimate_project(args, body, catalog, issued_at)
+        return
+    quote = estimate(body, catalog, issued_at=issued_at, clock=time.perf_counter)
     if args.out:
         out = Path(args.out)
         # Documents are rendered before anything is written: a bad profile or a missing
@@ -173,6 +208,45 @@ def _estimate(args: argparse.Namespace) -> None:
         for rendered in documents:
             (out / rendered.filename).write_bytes(rendered.content)
     print(_dump(quote.result) if args.json else summary(quote.result))
+
+
+def _estimate_project(
+    args: argparse.Namespace, body: Any, catalog: Catalog, issued_at: str
+) -> None:
+    project = estimate_project(body, catalog, issued_at=issued_at, clock=time.perf_counter)
+    if args.out:
+        out = Path(args.out)
+        from estimator_core.documents import parse_company_profile
+
+        profile = parse_company_profile(_read_json(args.profile))
+        font = _read_font(Path(args.font))
+        documents = _render_project_documents(args, project, catalog, profile, font)
+        # The project's own records, then every panel's (identical panels share theirs).
+        records = [*project.evidence, *(r for p in project.panels for r in p.quote.evidence)]
+        for rec in records:
+            path = out / rec.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(rec.content)
+        (out / "result.json").write_text(_dump(project.result) + "\n", encoding="utf-8")
+        for rendered in documents:
+            (out / rendered.filename).write_bytes(rendered.content)
+    print(_dump(project.result) if args.json else project_summary(project.result))
+
+
+def _render_project_documents(
+    args: argparse.Namespace,
+    project: ProjectQuote,
+    catalog: Catalog,
+    profile: CompanyProfile,
+    font: bytes,
+) -> tuple[RenderedDocument, ...]:
+    from estimator_core.documents import project_document_from_result, render_project_documents
+
+    sha = project.result["request_sha256"]
+    number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
+    doc = project_document_from_result(project, catalog, profile=profile, quote_number=number)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return render_project_documents(doc, font=font)
 
 
 def _read_font(path: Path) -> bytes:
@@ -219,15 +293,16 @@ def _balance(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m estimator_core", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    est = sub.add_parser("estimate", help="estimate a panel request")
-    est.add_argument("request", help="request JSON file, or - for stdin")
+    est = sub.add_parser("estimate", help="estimate a panel request or a project")
+    est.add_argument("request", help="request or project JSON file, or - for stdin")
     est.add_argument("--catalog", default=str(DEFAULT_CATALOG), help="catalog directory")
     est.add_argument("--issued-at", help="ISO 8601 issue time (default: now, UTC)")
     est.add_argument("--json", action="store_true", help="print the result JSON")
     est.add_argument(
         "--out",
         help="write evidence files (stage/sha256.ext), result.json and the documents "
-        "(quote.xlsx, quote.pdf, drawing.svg, drawing.dxf) to this directory",
+        "(quote.xlsx, quote.pdf, drawing.svg, drawing.dxf; for a project one "
+        "drawing-<panel>.svg/.dxf per panel) to this directory",
     )
     est.add_argument(
         "--profile", default=str(SAMPLE_PROFILE), help="company profile JSON (default: a sample)"

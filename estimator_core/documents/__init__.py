@@ -1,8 +1,9 @@
 """Customer documents of a quote: the Excel 견적서, the PDF, the panel drawing (SVG, DXF).
 
-Each renderer takes a ``QuoteDocument`` (built by ``document_from_result``) and returns
-bytes. Pure and deterministic: no file reads (the PDF's font arrives as bytes), no env,
-no clock; every timestamp inside a file (xlsx core properties and zip entries, PDF
+Each renderer takes a ``QuoteDocument`` (built by ``document_from_result``), or for a
+project a ``ProjectDocument`` (``project_document_from_result``), and returns bytes.
+Pure and deterministic: no file reads (the PDF's font arrives as bytes), no env, no
+clock; every timestamp inside a file (xlsx core properties and zip entries, PDF
 CreationDate and /ID, DXF header dates and GUIDs) is fixed from the quote's issue time
 or a constant, so the same quote, catalog, profile and issue time give the same bytes.
 """
@@ -11,17 +12,26 @@ from __future__ import annotations
 
 from estimator_core.documents.model import (
     CompanyProfile,
+    ProjectDocument,
     QuoteDocument,
     document_from_result,
     parse_company_profile,
+    project_document_from_result,
 )
-from estimator_core.documents.render import RenderedDocument, render_documents
+from estimator_core.documents.render import (
+    RenderedDocument,
+    render_documents,
+    render_project_documents,
+)
 
 __all__ = [
     "CompanyProfile",
+    "ProjectDocument",
     "QuoteDocument",
     "RenderedDocument",
     "document_from_result",
     "parse_company_profile",
+    "project_document_from_result",
     "render_documents",
+    "render_project_documents",
 ]

@@ -10,6 +10,7 @@ box's top-left corner, y downwards. Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -295,10 +296,20 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
         ("회사 COMPANY", doc.company.name),
         ("공사명 PROJECT", doc.project or "-"),
         ("발주처 CLIENT", doc.client or "-"),
-        (
-            "외함 BOX",
-            f"{enc.model if enc.custom else f'{enc.model} {W}×{H}×{D}'} {enc.material}",
-        ),
+    ]
+    if doc.panel_name is not None:
+        title_rows.append(("분전반 PANEL", f"{doc.panel_name}  × {doc.panel_qty}면"))
+    title_rows.append(
+        ("외함 BOX", f"{enc.model if enc.custom else f'{enc.model} {W}×{H}×{D}'} {enc.material}")
+    )
+    custom = [f"{x.item} {x.spec}".strip() for x in doc.lines if x.custom]
+    if custom:
+        # Lines priced by hand are in the quote but not drawn: the title block names them.
+        listed = ", ".join(custom)
+        if len(listed) > 48:
+            listed = listed[:47] + "…"
+        title_rows.append(("별도 EXTRAS", f"별도 {len(custom)}건: {listed}"))
+    title_rows += [
         ("견적번호 QUOTE", f"{doc.quote_number}  Rev. {doc.revision}"),
         ("일자 DATE", f"{doc.issue_date.isoformat()}   축척 SCALE 1:{scale}"),
         ("증거 EVIDENCE", f"root {doc.evidence_root[:12]}"),
@@ -326,3 +337,24 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
         box_w=W,
         box_h=H,
     )
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def drawing_stems(panel_names: list[str]) -> list[str]:
+    """A file-name stem per panel, ``drawing-LP-1``: ASCII letters, digits, - and _ only
+    (other characters become _), unique case-insensitively (the panel's position decides
+    when the name alone cannot: ``drawing-3``, ``drawing-LP_1-4``)."""
+    taken: set[str] = set()
+    out = []
+    for i, name in enumerate(panel_names, start=1):
+        safe = _UNSAFE.sub("_", name).strip("_")[:60]
+        base = f"drawing-{safe}" if safe else f"drawing-{i}"
+        stem, n = base, i
+        while stem.casefold() in taken:
+            stem = f"{base}-{n}"
+            n += 1
+        taken.add(stem.casefold())
+        out.append(stem)
+    return out

@@ -22,6 +22,7 @@ from estimator_core.lines import SECTION_ORDER, SECTION_TITLES
 if TYPE_CHECKING:
     from estimator_core.catalog import Catalog
     from estimator_core.pipeline import Quote
+    from estimator_core.project import ProjectQuote
 
 # Korea keeps one offset all year (no DST): the issue date is the date in Seoul.
 KST = timezone(timedelta(hours=9))
@@ -127,7 +128,12 @@ def parse_company_profile(data: Any) -> CompanyProfile:
 
 
 class DocLine(_Frozen):
-    """One quote line as printed: 품명, 규격, 단위, 수량, 단가, 금액."""
+    """One quote line as printed: 품명, 규격, 단위, 수량, 단가, 금액.
+
+    Under a pricing policy ``list_price`` is the catalog's price (정가) and ``rate`` the
+    fraction of it charged (적용률, decimal text such as ``0.62``); ``custom`` marks a line
+    the estimator priced by hand (별도), which keeps its price under any policy.
+    """
 
     section: str
     item: str
@@ -137,6 +143,16 @@ class DocLine(_Frozen):
     unit_price: int
     amount: int
     note: str | None = None
+    list_price: int | None = None
+    rate: str | None = None
+    custom: bool = False
+
+    @property
+    def remark(self) -> str:
+        """The 비고 as printed: a custom line always says 별도, whatever its own note."""
+        if not self.custom:
+            return self.note or ""
+        return "별도" if self.note in (None, "", "별도") else f"별도 · {self.note}"
 
 
 class DocSection(_Frozen):
@@ -250,6 +266,20 @@ class QuoteDocument(_Frozen):
     main: DrawnBreaker
     rows: tuple[DrawnRow, ...]
     accessories: tuple[DrawnAccessory, ...]
+    pricing_policy: str | None = None  # the pricing policy's name, when one applied
+    # Set when the quote is one panel of a project (its name there, and how many).
+    panel_name: str | None = None
+    panel_qty: int = 1
+
+    @property
+    def priced(self) -> bool:
+        """Whether a pricing policy set the prices (lines carry list prices and rates)."""
+        return any(x.list_price is not None for x in self.lines)
+
+    @property
+    def net(self) -> int:
+        """Σ amounts, before the policy's 끝자리 절사."""
+        return self.totals.subtotal - self.totals.rounding
 
     @property
     def lines(self) -> tuple[DocLine, ...]:
@@ -325,6 +355,9 @@ def document_from_result(
                 unit_price=x["unit_price"],
                 amount=x["amount"],
                 note=x.get("note"),
+                list_price=x.get("list_price"),
+                rate=x.get("rate"),
+                custom="custom" in x.get("flags", ()),
             )
             for x in raw_lines
             if x["section"] == key
@@ -414,7 +447,157 @@ def document_from_result(
         main=_breaker(r["layout"]["main"]),
         rows=rows,
         accessories=_accessories(raw_lines),
+        pricing_policy=(cover.get("pricing") or {}).get("policy"),
     )
+
+
+class SummaryRow(_Frozen):
+    """One row of a project's 총괄표: a panel, how many, one panel's amount, the product."""
+
+    name: str
+    qty: int
+    unit_total: int  # Σ amounts of one panel, before the project's 끝자리 절사
+    unit_list_total: int
+    amount: int  # unit_total × qty
+    status: str
+
+
+class ProjectDocument(_Frozen):
+    """Everything a project's documents show: the project cover, the 총괄표 (summary) with
+    the project's totals (VAT once, on the project subtotal), and one ``QuoteDocument``
+    per panel, in the project's order."""
+
+    quote_number: str = Field(min_length=1, max_length=40)
+    revision: str
+    issued_at: str
+    issue_date: date
+    valid_until: date
+    estimator: str
+    status: str
+    client: str
+    project: str
+    project_number: str | None
+    contact: str | None
+    company: CompanyProfile
+    catalog_label: str
+    catalog_sha256: str
+    pricing_policy: str | None
+    evidence_root: str
+    summary: tuple[SummaryRow, ...]
+    totals: DocTotals
+    vat_rate: Decimal
+    amount_in_words: str
+    panels: tuple[QuoteDocument, ...]
+
+    @property
+    def priced(self) -> bool:
+        return any(p.priced for p in self.panels)
+
+    @property
+    def net(self) -> int:
+        """Σ qty × panel amounts, before the 끝자리 절사."""
+        return self.totals.subtotal - self.totals.rounding
+
+    @property
+    def warnings(self) -> tuple[tuple[str, Finding], ...]:
+        """Every panel's errors and warnings, with the panel's name."""
+        return tuple((p.panel_name or "", f) for p in self.panels for f in p.warnings)
+
+
+def project_document_from_result(
+    project: ProjectQuote,
+    catalog: Catalog,
+    *,
+    profile: CompanyProfile,
+    quote_number: str,
+) -> ProjectDocument:
+    """The documents' input from a finished project quote (see ``document_from_result``).
+
+    Each panel's document carries the project's quote number and the panel's name and
+    quantity. Checks that the summary adds up to the project's totals and each panel's
+    lines to its row, so no document shows a figure the engine did not produce.
+    """
+    r = project.result
+    issued = datetime.fromisoformat(r["issued_at"].replace("Z", "+00:00"))
+    issue_date = issued.astimezone(KST).date()
+    policy = catalog.policy(r["pricing"]) if r["pricing"] else None
+    unit = policy.round_down_to if policy else 1
+    totals = DocTotals(**r["totals"], round_down_to=unit)
+    summary = tuple(
+        SummaryRow(
+            name=p["name"],
+            qty=p["qty"],
+            unit_total=p["unit_total"],
+            unit_list_total=p["unit_list_total"],
+            amount=p["amount"],
+            status=p["status"],
+        )
+        for p in r["panels"]
+    )
+    # Identical panels share one Quote (the engine priced them once): build its document once.
+    by_quote: dict[int, QuoteDocument] = {}
+    for p in project.panels:
+        if id(p.quote) not in by_quote:
+            by_quote[id(p.quote)] = document_from_result(
+                p.quote, catalog, profile=profile, quote_number=quote_number
+            )
+    info = project.info
+    # A panel's own request may name another customer; the project's documents show the
+    # project's.
+    panels = tuple(
+        by_quote[id(p.quote)].model_copy(
+            update={
+                "panel_name": p.name,
+                "panel_qty": p.qty,
+                "client": info.customer.name,
+                "project": info.name,
+                "project_number": info.number,
+                "contact": info.customer.contact,
+            }
+        )
+        for p in project.panels
+    )
+    for row, doc in zip(summary, panels, strict=True):
+        if doc.net != row.unit_total or row.unit_total * row.qty != row.amount:
+            raise ValueError(f"panel {row.name}: its lines do not add up to its summary row")
+    if sum(x.amount for x in summary) != totals.subtotal - totals.rounding:
+        raise ValueError("the project's panels do not add up to its subtotal")
+    return ProjectDocument(
+        quote_number=quote_number,
+        revision=r["revision"],
+        issued_at=r["issued_at"],
+        issue_date=issue_date,
+        valid_until=issue_date + timedelta(days=profile.validity_days),
+        estimator=panels[0].estimator,
+        status=r["status"],
+        client=info.customer.name,
+        project=info.name,
+        project_number=info.number,
+        contact=info.customer.contact,
+        company=profile,
+        catalog_label=r["catalog"]["label"],
+        catalog_sha256=r["catalog"]["sha256"],
+        pricing_policy=r["pricing"],
+        evidence_root=r["evidence_root"],
+        summary=summary,
+        totals=totals,
+        vat_rate=Decimal(catalog.rules.vat_rate),
+        amount_in_words=f"일금 {korean_amount(totals.grand_total)}원정 (VAT 포함)",
+        panels=panels,
+    )
+
+
+def discount_label(discount: int) -> str:
+    """할인 for a discount; a policy whose margin outweighs its rates adds (가산) instead."""
+    return "할인" if discount >= 0 else "가산 (마진)"
+
+
+def pricing_note(policy: str | None, round_down_to: int) -> list[str]:
+    """The cover's word on how the prices were made, when a pricing policy made them."""
+    if policy is None:
+        return []
+    cut = f", 합계 ₩{round_down_to:,} 미만 절사" if round_down_to > 1 else ""
+    return [f"단가 기준: {policy} 단가 정책 (단가 = 정가 × 적용률{cut}; 별도 품목은 제외)"]
 
 
 def percent(rate: Decimal) -> str:

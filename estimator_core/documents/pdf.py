@@ -1,4 +1,6 @@
-"""The quote as a PDF (A4): cover, lines, phase table, and the drawing on its own page.
+"""The quote as a PDF (A4): cover, lines, phase table, and the drawing on its own page;
+a project's: the project cover, the 총괄표 (summary), then each panel's lines, phase table
+and drawing.
 
 fpdf2 embeds the TrueType font the caller passes as bytes (a subset, with a ToUnicode
 map, so the Korean text is selectable and searchable); the font is never read from a
@@ -16,8 +18,22 @@ from typing import Any, cast
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
-from estimator_core.documents.drawing import Drawing, Line, Rect, Text, layout_drawing
-from estimator_core.documents.model import STATUS_TITLES, QuoteDocument, percent
+from estimator_core.documents.drawing import (
+    Drawing,
+    Line,
+    Rect,
+    Text,
+    drawing_stems,
+    layout_drawing,
+)
+from estimator_core.documents.model import (
+    STATUS_TITLES,
+    ProjectDocument,
+    QuoteDocument,
+    discount_label,
+    percent,
+    pricing_note,
+)
 from estimator_core.documents.xlsx import phase_verdict
 
 FONT = "kfont"
@@ -29,7 +45,7 @@ TEXT_W = PAGE_W - 2 * MARGIN
 
 
 def won(x: int) -> str:
-    return f"₩{x:,}"
+    return f"₩{x:,}" if x >= 0 else f"-₩{-x:,}"
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -37,7 +53,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 class _QuotePDF(FPDF):
-    def __init__(self, doc: QuoteDocument) -> None:
+    def __init__(self, doc: QuoteDocument | ProjectDocument) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.doc = doc
 
@@ -69,13 +85,58 @@ def _kv_table(pdf: FPDF, rows: list[tuple[str, str]], x: float, w_key: float, w_
         pdf.cell(w_val, 7, value, border=1, new_x="LMARGIN", new_y="NEXT")
 
 
-def _cover(pdf: _QuotePDF, doc: QuoteDocument) -> None:
+def _quote_figures(doc: QuoteDocument) -> list[tuple[str, int]]:
+    t = doc.totals
+    out = (
+        [("정가 합계", t.list_total), (discount_label(t.discount), -t.discount)]
+        if doc.priced
+        else []
+    )
+    out += [("재료비", t.materials), ("인건비", t.labour)]
+    if t.round_down_to > 1:
+        out.append((f"끝자리 절사 (₩{t.round_down_to:,} 미만)", t.rounding))
+    out += [
+        ("공급가액", t.subtotal),
+        (f"부가가치세 ({percent(doc.vat_rate)} %)", t.vat),
+        ("총 합계 (VAT 포함)", t.grand_total),
+    ]
+    return out
+
+
+def _project_figures(doc: ProjectDocument) -> list[tuple[str, int]]:
+    t = doc.totals
+    out = (
+        [("정가 합계", t.list_total), (discount_label(t.discount), -t.discount)]
+        if doc.priced
+        else []
+    )
+    out += [("재료비", t.materials), ("인건비", t.labour)]
+    if t.round_down_to > 1:
+        out.append((f"끝자리 절사 (₩{t.round_down_to:,} 미만)", t.rounding))
+    out += [
+        ("공급가액", t.subtotal),
+        (f"부가가치세 ({percent(doc.vat_rate)} %, 총괄 1회)", t.vat),
+        ("총 합계 (VAT 포함)", t.grand_total),
+    ]
+    return out
+
+
+def _cover(
+    pdf: _QuotePDF,
+    doc: QuoteDocument | ProjectDocument,
+    *,
+    figures: list[tuple[str, int]],
+    warnings: list[tuple[str, str]],
+    notes: list[str],
+) -> None:
+    """The cover; ``warnings`` are (level, text) and always shown, never hidden."""
     pdf.add_page()
     c = doc.company
     if c.logo is not None:
         pdf.image(BytesIO(c.logo), x=PAGE_W - MARGIN - 40, y=10, w=40, h=14, keep_aspect_ratio=True)
     pdf.set_font(FONT, size=24)
-    pdf.cell(0, 16, "견   적   서", align="C", new_x="LMARGIN", new_y="NEXT")
+    title = "견   적   서" if isinstance(doc, QuoteDocument) else "견 적 서 (총괄)"
+    pdf.cell(0, 16, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FONT, size=9)
     y = pdf.get_y()
@@ -122,14 +183,7 @@ def _cover(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     pdf.set_line_width(0.2)
     pdf.ln(16)
     pdf.set_font(FONT, size=9)
-    t = doc.totals
-    for label, amount in (
-        ("재료비", t.materials),
-        ("인건비", t.labour),
-        ("공급가액", t.subtotal),
-        (f"부가가치세 ({percent(doc.vat_rate)} %)", t.vat),
-        ("총 합계 (VAT 포함)", t.grand_total),
-    ):
+    for label, amount in figures:
         pdf.set_x(MARGIN + TEXT_W - 100)
         pdf.cell(50, 6, label, border=1, fill=True)
         pdf.cell(50, 6, won(amount), border=1, align="R", new_x="LMARGIN", new_y="NEXT")
@@ -150,18 +204,13 @@ def _cover(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     pdf.set_font(FONT, size=11)
     pdf.cell(0, 8, status, border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=8.5)
-    for f in doc.findings:
-        if f.level == "note":
-            continue
+    for level, text in warnings:
         pdf.set_text_color(156, 0, 6)
-        label = "오류" if f.level == "error" else "경고"
-        pdf.multi_cell(
-            0, 5, f"{label} [{f.rule}] {f.message}", border=1, new_x="LMARGIN", new_y="NEXT"
-        )
+        label = "오류" if level == "error" else "경고"
+        pdf.multi_cell(0, 5, f"{label} {text}", border=1, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(85, 85, 85)
-    for f in doc.findings:
-        if f.level == "note":
-            pdf.multi_cell(0, 4.5, f"참고 [{f.rule}] {f.message}", new_x="LMARGIN", new_y="NEXT")
+    for text in notes:
+        pdf.multi_cell(0, 4.5, f"참고 {text}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
     pdf.set_font(FONT, size=7.5)
@@ -184,12 +233,25 @@ _COLS = (
     ("금액", 25),
     ("비고", 17),
 )
+# Under a pricing policy the list price (정가) and the rate (적용률) stand before 단가.
+_PRICED_COLS = (
+    ("No.", 8),
+    ("품명", 28),
+    ("규격", 38),
+    ("단위", 9),
+    ("수량", 13),
+    ("정가", 19),
+    ("적용률", 11),
+    ("단가", 19),
+    ("금액", 21),
+    ("비고", 14),
+)
 
 
-def _lines_header(pdf: FPDF) -> None:
+def _lines_header(pdf: FPDF, cols: tuple[tuple[str, int], ...]) -> None:
     pdf.set_font(FONT, size=8.5)
     pdf.set_fill_color(221, 228, 238)
-    for name, w in _COLS:
+    for name, w in cols:
         pdf.cell(w, 7, name, border=1, align="C", fill=True)
     pdf.ln(7)
 
@@ -201,11 +263,20 @@ def _fit(pdf: FPDF, text: str, width: float, size: float) -> None:
         pdf.set_font(FONT, size=size)
 
 
-def _lines(pdf: _QuotePDF, doc: QuoteDocument) -> None:
+def _lines(pdf: _QuotePDF, doc: QuoteDocument, *, in_project: bool = False) -> None:
+    """The lines page(s); a project's panel ends with one panel's Σ amounts and × qty."""
     pdf.add_page()
     pdf.set_font(FONT, size=16)
-    pdf.cell(0, 10, "견 적 내 역", align="C", new_x="LMARGIN", new_y="NEXT")
-    _lines_header(pdf)
+    title = "견 적 내 역"
+    if doc.panel_name is not None:
+        title += f" — {doc.panel_name} (× {doc.panel_qty}면)"
+    pdf.cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    cols = _PRICED_COLS if doc.priced else _COLS
+    amount_at = [name for name, _ in cols].index("금액")
+    before = sum(w for _, w in cols[:amount_at])
+    amount_w = cols[amount_at][1]
+    after = sum(w for _, w in cols[amount_at + 1 :])
+    _lines_header(pdf, cols)
     number = 0
     limit = PAGE_H - 22
     row_h = 6.0
@@ -213,7 +284,7 @@ def _lines(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     def room() -> None:
         if pdf.get_y() + row_h > limit:
             pdf.add_page()
-            _lines_header(pdf)
+            _lines_header(pdf, cols)
 
     for section in doc.sections:
         room()
@@ -224,48 +295,76 @@ def _lines(pdf: _QuotePDF, doc: QuoteDocument) -> None:
             room()
             number += 1
             qty = f"{line.qty:,}" if isinstance(line.qty, int) else f"{line.qty:,.2f}"
+            priced = (
+                (
+                    (won(line.list_price) if line.list_price is not None else "", "R"),
+                    (line.rate or "", "C"),
+                )
+                if doc.priced
+                else ()
+            )
             cells = (
                 (str(number), "C"),
                 (line.item, "L"),
                 (line.spec, "L"),
                 (line.unit, "C"),
                 (qty, "R"),
+                *priced,
                 (won(line.unit_price), "R"),
                 (won(line.amount), "R"),
-                (line.note or "", "L"),
+                (line.remark, "L"),
             )
-            for (text, align), (_, w) in zip(cells, _COLS, strict=True):
+            for i, ((text, align), (_, w)) in enumerate(zip(cells, cols, strict=True)):
                 _fit(pdf, text, w, 8.5)
-                pdf.cell(w, row_h, text, border=1, align=align)
+                custom = line.custom and i == len(cols) - 1
+                if custom:
+                    pdf.set_fill_color(255, 235, 156)
+                pdf.cell(w, row_h, text, border=1, align=align, fill=custom)
             pdf.ln(row_h)
         room()
         pdf.set_font(FONT, size=8.5)
-        width = sum(w for _, w in _COLS[:6])
-        pdf.cell(width, row_h, f"소계 ({section.title}) ", border=1, align="R", fill=True)
-        pdf.cell(_COLS[6][1], row_h, won(section.subtotal), border=1, align="R", fill=True)
-        pdf.cell(_COLS[7][1], row_h, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_fill_color(242, 242, 242)
+        pdf.cell(before, row_h, f"소계 ({section.title}) ", border=1, align="R", fill=True)
+        pdf.cell(amount_w, row_h, won(section.subtotal), border=1, align="R", fill=True)
+        pdf.cell(after, row_h, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
     t = doc.totals
     pdf.set_fill_color(221, 228, 238)
-    width = sum(w for _, w in _COLS[:6])
-    for label, value in (
-        ("합계 (공급가액) ", t.subtotal),
-        (f"부가가치세 ({percent(doc.vat_rate)} %) ", t.vat),
-        ("총 합계 (VAT 포함) ", t.grand_total),
-    ):
+    if in_project:
+        rows = [
+            (f"1면 합계 ({doc.panel_name}) ", doc.net),
+            (f"{doc.panel_qty}면 금액 (총괄표) ", doc.net * doc.panel_qty),
+        ]
+    else:
+        rows = []
+        if t.round_down_to > 1:
+            rows += [
+                ("계 ", doc.net),
+                (f"끝자리 절사 (₩{t.round_down_to:,} 미만) ", t.rounding),
+            ]
+        rows += [
+            ("합계 (공급가액) ", t.subtotal),
+            (f"부가가치세 ({percent(doc.vat_rate)} %) ", t.vat),
+            ("총 합계 (VAT 포함) ", t.grand_total),
+        ]
+    for label, value in rows:
         room()
-        pdf.cell(width, row_h + 1, label, border=1, align="R", fill=True)
-        pdf.cell(_COLS[6][1], row_h + 1, won(value), border=1, align="R", fill=True)
-        pdf.cell(_COLS[7][1], row_h + 1, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(before, row_h + 1, label, border=1, align="R", fill=True)
+        pdf.cell(amount_w, row_h + 1, won(value), border=1, align="R", fill=True)
+        pdf.cell(after, row_h + 1, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
 
 
 def _phase(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     p = doc.phase
-    if pdf.get_y() > PAGE_H - 110:
+    # A single-phase panel's table is one line; a three-phase one needs about 110 mm.
+    if pdf.get_y() > PAGE_H - (110 if p.applicable else 40):
         pdf.add_page()
     else:
         pdf.ln(10)
     pdf.set_font(FONT, size=14)
-    pdf.cell(0, 9, "상평형 (설비불평형률)", new_x="LMARGIN", new_y="NEXT")
+    title = "상평형 (설비불평형률)"
+    if doc.panel_name is not None:
+        title += f" — {doc.panel_name}"
+    pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
     if not p.applicable:
         pdf.cell(0, 7, "단상 분전반: 상평형 해당 없음 (1P2W)", new_x="LMARGIN", new_y="NEXT")
@@ -297,7 +396,7 @@ def _phase(pdf: _QuotePDF, doc: QuoteDocument) -> None:
     _kv_table(pdf, rows, MARGIN, 50, 90)
 
 
-def _drawing_page(pdf: _QuotePDF, drawing: Drawing) -> None:
+def _drawing_page(pdf: _QuotePDF, drawing: Drawing, *, stem: str = "drawing") -> None:
     pdf.add_page()
     x0, y0, w, h = drawing.extent
     area_w, area_h = TEXT_W, PAGE_H - 2 * MARGIN - 16
@@ -345,7 +444,7 @@ def _drawing_page(pdf: _QuotePDF, drawing: Drawing) -> None:
         0,
         5,
         f"이 페이지의 축척 약 1:{1 / k:.0f} (A4에 맞춤) · 도면 축척 1:{drawing.scale}은 "
-        "drawing.svg / drawing.dxf 기준",
+        f"{stem}.svg / {stem}.dxf 기준",
         align="C",
     )
 
@@ -366,8 +465,124 @@ def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=20)
     _add_font(pdf, font)
     pdf.alias_nb_pages()
-    _cover(pdf, doc)
+    _cover(
+        pdf,
+        doc,
+        figures=_quote_figures(doc),
+        warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
+        notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
+        + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
+    )
     _lines(pdf, doc)
     _phase(pdf, doc)
     _drawing_page(pdf, layout_drawing(doc))
+    return bytes(pdf.output())
+
+
+def _summary(pdf: _QuotePDF, doc: ProjectDocument) -> None:
+    """The 총괄표: each panel, qty, one panel's amount, the product; then the totals."""
+    pdf.add_page()
+    pdf.set_font(FONT, size=16)
+    pdf.cell(0, 10, "총   괄   표", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    pdf.cell(
+        0,
+        6,
+        f"견적번호 {doc.quote_number}   Rev. {doc.revision}   공사명 {doc.project}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    cols: tuple[tuple[str, int], ...] = (
+        ("No.", 10),
+        ("분전반", 44),
+        ("수량(면)", 18),
+        ("1면 금액", 32),
+        ("금액", 36),
+        ("상태", 40),
+    )
+    row_h = 6.5
+
+    def header() -> None:
+        pdf.set_font(FONT, size=9)
+        pdf.set_fill_color(221, 228, 238)
+        for name, w in cols:
+            pdf.cell(w, 7, name, border=1, align="C", fill=True)
+        pdf.ln(7)
+
+    header()
+    for i, row in enumerate(doc.summary, start=1):
+        if pdf.get_y() + row_h > PAGE_H - 22:
+            pdf.add_page()
+            header()
+        cells = (
+            (str(i), "C"),
+            (row.name, "L"),
+            (f"{row.qty:,}", "R"),
+            (won(row.unit_total), "R"),
+            (won(row.amount), "R"),
+            (f"{STATUS_TITLES.get(row.status, row.status)} ({row.status})", "C"),
+        )
+        for (text, align), (_, w) in zip(cells, cols, strict=True):
+            _fit(pdf, text, w, 9)
+            pdf.cell(w, row_h, text, border=1, align=align)
+        pdf.ln(row_h)
+    pdf.set_font(FONT, size=9)
+    pdf.set_fill_color(221, 228, 238)
+    before = sum(w for _, w in cols[:4])
+    t = doc.totals
+    rows: list[tuple[str, int]] = []
+    if doc.priced:
+        rows += [("정가 합계 ", t.list_total), (discount_label(t.discount) + " ", -t.discount)]
+    if t.round_down_to > 1:
+        rows += [("계 ", doc.net), (f"끝자리 절사 (₩{t.round_down_to:,} 미만) ", t.rounding)]
+    rows += [
+        ("합계 (공급가액) ", t.subtotal),
+        (f"부가가치세 ({percent(doc.vat_rate)} %) ", t.vat),
+        ("총 합계 (VAT 포함) ", t.grand_total),
+    ]
+    for label, value in rows:
+        if pdf.get_y() + row_h > PAGE_H - 22:
+            pdf.add_page()
+        pdf.cell(before, row_h + 1, label, border=1, align="R", fill=True)
+        pdf.cell(cols[4][1], row_h + 1, won(value), border=1, align="R", fill=True)
+        pdf.cell(cols[5][1], row_h + 1, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
+
+
+def _project_warnings(doc: ProjectDocument) -> list[tuple[str, str]]:
+    return [(f.level, f"{name} [{f.rule}] {f.message}") for name, f in doc.warnings]
+
+
+def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
+    """A project as PDF bytes: cover, 총괄표, then per panel its lines, phases, drawing."""
+    pdf = _QuotePDF(doc)
+    pdf.set_creation_date(
+        datetime.fromisoformat(doc.issued_at.replace("Z", "+00:00")).astimezone(UTC)
+    )
+    pdf.set_title(f"견적서 {doc.quote_number} {doc.revision}")
+    pdf.set_author(doc.company.name)
+    pdf.set_subject(doc.project)
+    pdf.set_creator("KIS Estimator")
+    pdf.set_producer("KIS Estimator (fpdf2)")
+    pdf.set_lang("ko-KR")
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=20)
+    _add_font(pdf, font)
+    pdf.alias_nb_pages()
+    qty = sum(r.qty for r in doc.summary)
+    _cover(
+        pdf,
+        doc,
+        figures=_project_figures(doc),
+        warnings=_project_warnings(doc),
+        notes=[
+            f"분전반 {len(doc.summary)}종 {qty:,}면: 내역은 총괄표와 분전반별 페이지",
+            *pricing_note(doc.pricing_policy, doc.totals.round_down_to),
+        ],
+    )
+    _summary(pdf, doc)
+    stems = drawing_stems([p.panel_name or "" for p in doc.panels])
+    for panel, stem in zip(doc.panels, stems, strict=True):
+        _lines(pdf, panel, in_project=True)
+        _phase(pdf, panel)
+        _drawing_page(pdf, layout_drawing(panel), stem=stem)
     return bytes(pdf.output())
