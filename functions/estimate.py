@@ -157,4 +157,7 @@ def create_estimate(
                     status_code=201,
                     headers={"Idempotent-Replayed": "true"},
                 )
-    return JSONResponse(replay(svc, who, quote_id, stored, evidence), status_code=201)
+    # The stored response carries what the storing transaction added: the quote number.
+    written = svc.store.get_quote(who, quote_id)
+    response = written.response if written is not None else stored
+    return JSONResponse(replay(svc, who, quote_id, response, evidence), status_code=201)

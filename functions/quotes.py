@@ -14,7 +14,13 @@ from estimator_core.evidence import STAGES, verify
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
-from functions._shared.models import EstimateResponse, EvidenceList, QuoteList, error_responses
+from functions._shared.models import (
+    QUOTE_NUMBER_PATTERN,
+    EstimateResponse,
+    EvidenceList,
+    QuoteList,
+    error_responses,
+)
 from functions._shared.persist import canonical_path, signed_evidence
 from functions._shared.services import Services, services
 from functions._shared.store import StoredQuote
@@ -29,7 +35,16 @@ QUOTE_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _QUOTE_ID = re.compile(QUOTE_ID_PATTERN)
 
 
+_QUOTE_NUMBER = re.compile(QUOTE_NUMBER_PATTERN)
+
+
 def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
+    """A quote by its id or by its number (Q-2026-000123)."""
+    if _QUOTE_NUMBER.match(quote_id):
+        stored = svc.store.get_quote_by_number(who, quote_id)
+        if stored is None:
+            raise ApiError("NOT_FOUND", "quote not found")
+        return stored
     if not _QUOTE_ID.match(quote_id):
         raise ApiError("NOT_FOUND", "quote not found")
     quote_id = quote_id.lower()

@@ -33,8 +33,12 @@ class EvidenceLink(_Open):
     ttl_s: int
 
 
+QUOTE_NUMBER_PATTERN = r"^Q-[0-9]{4}-[0-9]{6,}$"
+
+
 class EstimateResponse(_Open):
     quote_id: str
+    quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN, description="Q-{year}-{n:06}")
     status: str
     catalog: dict[str, Any]
     enclosure: dict[str, Any]
@@ -51,6 +55,7 @@ class EstimateResponse(_Open):
 
 class QuoteSummary(_Open):
     quote_id: str
+    quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN)
     status: str
     grand_total: int
     catalog_label: str

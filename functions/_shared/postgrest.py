@@ -50,7 +50,8 @@ _TABLE_NOT_FOUND = {"PGRST205", "42P01", "404"}
 
 _QUOTE_COLUMNS = "id,request_sha256,status,response,created_at"
 _LIST_COLUMNS = (
-    "quote_id:id,status,grand_total,catalog_label,evidence_root:evidence_root_sha256,"
+    "quote_id:id,quote_number,status,grand_total,catalog_label,"
+    "evidence_root:evidence_root_sha256,"
     "project:request->customer->>project,created_at"
 )
 _EVIDENCE_COLUMNS = "stage,storage_path,sha256,size_bytes,content_type"
@@ -262,6 +263,15 @@ class PostgrestStore:
         query = self._as(who, "estimator").from_("quotes").select(_QUOTE_COLUMNS).eq("id", quote_id)
         return self._quote(self._select(who, query.execute))
 
+    def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
+        query = (
+            self._as(who, "estimator")
+            .from_("quotes")
+            .select(_QUOTE_COLUMNS)
+            .eq("quote_number", number)
+        )
+        return self._quote(self._select(who, query.execute))
+
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
         query = (
             self._as(who, "estimator")
@@ -276,6 +286,7 @@ class PostgrestStore:
         return [
             {
                 "quote_id": str(r["quote_id"]),
+                "quote_number": r["quote_number"],
                 "status": r["status"],
                 "grand_total": r["grand_total"],
                 "catalog_label": r["catalog_label"],

@@ -94,6 +94,7 @@ class Store(Protocol):
     def user_exists(self, who: Principal) -> bool: ...
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str: ...
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None: ...
+    def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None: ...
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
     def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]: ...
     def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool: ...
@@ -315,10 +316,15 @@ class PostgresStore:
             cur.execute(self._QUOTE + "where id = %s", (quote_id,))
             return self._quote(cur.fetchone())
 
+    def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
+        with self._tx(who) as cur:
+            cur.execute(self._QUOTE + "where quote_number = %s", (number,))
+            return self._quote(cur.fetchone())
+
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
         with self._tx(who) as cur:
             cur.execute(
-                "select id::text as quote_id, status, grand_total, catalog_label, "
+                "select id::text as quote_id, quote_number, status, grand_total, catalog_label, "
                 "evidence_root_sha256 as evidence_root, "
                 "request -> 'customer' ->> 'project' as project, "
                 "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "

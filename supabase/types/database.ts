@@ -105,16 +105,30 @@ isOneToOne: false
       referencedColumns: ["owner","id"]
     }
                   ]
-                },"quotes": {
+                },"quote_number_counters": {
                   Row: {
-                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at": string,"evidence_root_sha256": string,"grand_total": number,"id": string,"idempotency_key": string,"issued_at": string,"owner": string,"request": NonNullable<Json>,"request_sha256": string,"response": NonNullable<Json>,"status": string,"subtotal": number,"updated_at": string,"vat": number
+                    "last_number": number,"updated_at": string,"year": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at"?: string,"evidence_root_sha256": string,"grand_total": number,"id"?: string,"idempotency_key": string,"issued_at"?: string,"owner": string,"request": NonNullable<Json>,"request_sha256": string,"response"?: NonNullable<Json>,"status": string,"subtotal": number,"updated_at"?: string,"vat": number
+                    "last_number": number,"updated_at"?: string,"year": number
                   }
                   Update: {
-                    "catalog_label"?: string,"catalog_sha256"?: string,"catalog_version_id"?: string,"created_at"?: string,"evidence_root_sha256"?: string,"grand_total"?: number,"id"?: string,"idempotency_key"?: string,"issued_at"?: string,"owner"?: string,"request"?: NonNullable<Json>,"request_sha256"?: string,"response"?: NonNullable<Json>,"status"?: string,"subtotal"?: number,"updated_at"?: string,"vat"?: number
+                    "last_number"?: number,"updated_at"?: string,"year"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"quotes": {
+                  Row: {
+                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at": string,"evidence_root_sha256": string,"grand_total": number,"id": string,"idempotency_key": string,"issued_at": string,"owner": string,"quote_number": string | null,"request": NonNullable<Json>,"request_sha256": string,"response": NonNullable<Json>,"status": string,"subtotal": number,"updated_at": string,"vat": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at"?: string,"evidence_root_sha256": string,"grand_total": number,"id"?: string,"idempotency_key": string,"issued_at"?: string,"owner": string,"quote_number"?: string | null,"request": NonNullable<Json>,"request_sha256": string,"response"?: NonNullable<Json>,"status": string,"subtotal": number,"updated_at"?: string,"vat": number
+                  }
+                  Update: {
+                    "catalog_label"?: string,"catalog_sha256"?: string,"catalog_version_id"?: string,"created_at"?: string,"evidence_root_sha256"?: string,"grand_total"?: number,"id"?: string,"idempotency_key"?: string,"issued_at"?: string,"owner"?: string,"quote_number"?: string | null,"request"?: NonNullable<Json>,"request_sha256"?: string,"response"?: NonNullable<Json>,"status"?: string,"subtotal"?: number,"updated_at"?: string,"vat"?: number
                   }
                   Relationships: [
                     

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -167,6 +168,29 @@ def test_quotes_are_listed_newest_first_and_paginated(api: Api) -> None:
     listed = [q["quote_id"] for q in page1["items"] + page2["items"]]
     assert listed[:3] == ids[::-1]
     assert page2["next_offset"] is None
+
+
+def test_each_quote_gets_the_next_number_of_its_year_and_is_found_by_it(api: Api) -> None:
+    erin = f"erin-{uuid.uuid4().hex[:8]}"
+    first = post(api, example("apartment_sangdo"), k := key(), user=erin).json()
+    second = post(api, example("office_ls_standard"), key(), user=erin).json()
+    replayed = post(api, example("apartment_sangdo"), k, user=erin).json()
+    year = time.gmtime().tm_year  # the issue time is now; Seoul's year may be the next
+    numbers = [first["quote_number"], second["quote_number"]]
+    assert all(re.fullmatch(r"Q-(\d{4})-\d{6}", n) for n in numbers), numbers
+    assert int(numbers[0][2:6]) in (year, year + 1)
+    assert int(numbers[1].rsplit("-", 1)[1]) > int(numbers[0].rsplit("-", 1)[1])
+    assert replayed["quote_number"] == first["quote_number"]  # a replay takes no number
+
+    h = api.headers(erin)
+    found = api.client.get(api.url(f"quotes/{first['quote_number']}"), headers=h)
+    assert found.status_code == 200 and found.json()["quote_id"] == first["quote_id"]
+    listed = api.client.get(api.url("quotes"), headers=h).json()["items"]
+    assert {q["quote_number"] for q in listed} == set(numbers)
+    other = api.client.get(api.url(f"quotes/{first['quote_number']}"), headers=api.headers("bob"))
+    assert other.status_code == 404
+    stored = api.sql("select quote_number from estimator.quotes where id = %s", first["quote_id"])
+    assert stored == [(first["quote_number"],)]
 
 
 def test_evidence_verification_rehashes_every_blob(api: Api) -> None:

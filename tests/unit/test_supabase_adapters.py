@@ -212,6 +212,7 @@ def test_a_quote_is_read_by_id_and_an_invisible_one_is_none(api: Any) -> None:
 def test_the_quote_list_is_newest_first_paged_and_shaped_like_the_psycopg_one(api: Any) -> None:
     row = {
         "quote_id": QUOTE_ID,
+        "quote_number": "Q-2026-000123",
         "status": "issued",
         "grand_total": 1_234_500,
         "catalog_label": "v1.2",
@@ -231,12 +232,23 @@ def test_the_quote_list_is_newest_first_paged_and_shaped_like_the_psycopg_one(ap
         ("order", "created_at.desc,id.desc"),
         (
             "select",
-            "quote_id:id,status,grand_total,catalog_label,"
+            "quote_id:id,quote_number,status,grand_total,catalog_label,"
             "evidence_root:evidence_root_sha256,project:request->customer->>project,created_at",
         ),
     ]
     assert_as_user(request, ALICE, "estimator")
     assert rows == [{**row, "created_at": "2026-11-22T10:00:00.123456Z"}]
+
+
+def test_a_quote_is_found_by_its_number_as_the_user(api: Any) -> None:
+    store, mock = api(answer([]))
+
+    assert store.get_quote_by_number(ALICE, "Q-2026-000123") is None
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/quotes"
+    assert ("quote_number", "eq.Q-2026-000123") in params(request)
+    assert_as_user(request, ALICE, "estimator")
 
 
 def test_evidence_rows_are_selected_per_quote_in_stage_order(api: Any) -> None:

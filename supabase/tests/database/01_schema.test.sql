@@ -11,14 +11,15 @@ select plan(51);
 select has_schema('estimator');
 select has_schema('shared');
 select tables_are('estimator',
-  array['quotes', 'quote_items', 'panels', 'breakers', 'documents', 'evidence_blobs'],
+  array['quotes', 'quote_items', 'panels', 'breakers', 'documents', 'evidence_blobs',
+        'quote_number_counters'],
   'estimator holds the quote tables');
 select tables_are('shared',
   array['catalog_versions', 'catalog_items', 'audit_logs'],
   'shared holds the catalog and the audit log');
 select functions_are('estimator',
   array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
-        'user_exists'],
+        'user_exists', 'assign_quote_number'],
   'estimator functions');
 select functions_are('shared',
   array['check_sha256', 'set_updated_at', 'refuse_audit_change', 'activate_catalog_version', 'health_check_detailed'],
