@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from functions import catalog, estimate, health, quotes, storage
+from functions import catalog, estimate, health, profile, quotes, storage
 from functions._shared.http import install_error_handlers, known_query, trace_middleware
 from functions._shared.logs import install_redaction
 from functions._shared.openapi import complete
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
-    for module in (estimate, quotes, health, catalog):
+    for module in (estimate, quotes, health, catalog, profile):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(storage.router, prefix="/storage/v1")
     _document_api(app)

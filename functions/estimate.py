@@ -126,9 +126,12 @@ def create_estimate(
         )
         quote_id = str(uuid.uuid4())
         evidence = upload_evidence(svc.blobs, svc.settings.evidence_bucket, quote_id, quote)
+        profile = svc.store.company_profile(who)
         stored = {
             **quote.result,
             "quote_id": quote_id,
+            # the profile its documents are rendered with, now or later (identical files)
+            "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
             "evidence_objects": [asdict(e) for e in evidence],
         }
         stored.pop("evidence", None)

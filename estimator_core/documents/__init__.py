@@ -10,6 +10,8 @@ or a constant, so the same quote, catalog, profile and issue time give the same 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from estimator_core.documents.model import (
     CompanyProfile,
     ProjectDocument,
@@ -18,11 +20,26 @@ from estimator_core.documents.model import (
     parse_company_profile,
     project_document_from_result,
 )
-from estimator_core.documents.render import (
-    RenderedDocument,
-    render_documents,
-    render_project_documents,
-)
+
+if TYPE_CHECKING:
+    from estimator_core.documents.render import (
+        RenderedDocument,
+        render_documents,
+        render_project_documents,
+    )
+
+_RENDERERS = ("RenderedDocument", "render_documents", "render_project_documents")
+
+
+def __getattr__(name: str) -> Any:
+    """The renderers (XlsxWriter, fpdf2, ezdxf) load on first use: checking a company
+    profile or building a document model never pays for them."""
+    if name in _RENDERERS:
+        from estimator_core.documents import render
+
+        return getattr(render, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "CompanyProfile",

@@ -119,6 +119,17 @@ def _respond(
     )
 
 
+def _allowed(request: Request) -> str:
+    """Every method the API documents at this path: Starlette names only the first
+    route's, and FastAPI makes one route per method (GET and PUT /company-profile)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m != "parameters"}
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(request: Request, err: ApiError) -> JSONResponse:
@@ -149,7 +160,10 @@ def install_error_handlers(app: FastAPI) -> None:
             err.status_code, "BAD_REQUEST"
         )
         # keep what the status requires (Allow on 405, WWW-Authenticate on 401)
-        return _respond(request, code, str(err.detail), [], dict(err.headers or {}))
+        headers = dict(err.headers or {})
+        if err.status_code == 405:
+            headers["Allow"] = _allowed(request) or headers.get("Allow", "")
+        return _respond(request, code, str(err.detail), [], headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> JSONResponse:

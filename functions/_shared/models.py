@@ -53,6 +53,13 @@ class EstimateResponse(_Open):
     timings_ms: dict[str, float]
 
 
+class CompanyProfileOut(BaseModel):
+    id: str | None
+    sha256: str | None = Field(pattern=r"^[0-9a-f]{64}$")
+    profile: dict[str, Any] | None
+    created_at: str | None
+
+
 class QuoteSummary(_Open):
     quote_id: str
     quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN)

@@ -37,7 +37,14 @@ from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, DependencyUnavailable
 from functions._shared.keys import is_api_key
-from functions._shared.store import ROLES, CatalogRef, EvidenceRow, StoredQuote, unknown_user
+from functions._shared.store import (
+    ROLES,
+    CatalogRef,
+    EvidenceRow,
+    StoredProfile,
+    StoredQuote,
+    unknown_user,
+)
 
 # PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
 # 404; see https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes
@@ -262,6 +269,23 @@ class PostgrestStore:
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
         query = self._as(who, "estimator").from_("quotes").select(_QUOTE_COLUMNS).eq("id", quote_id)
         return self._quote(self._select(who, query.execute))
+
+    def company_profile(self, who: Principal) -> StoredProfile | None:
+        query = (
+            self._as(who, "shared")
+            .from_("company_profiles")
+            .select("id,content_sha256,content,created_at")
+            .order("created_at", desc=True)
+            .order("id", desc=True)
+            .limit(1)
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredProfile(
+            str(row["id"]), row["content_sha256"], row["content"], _created_at(row["created_at"])
+        )
 
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
         query = (

@@ -33,6 +33,16 @@ class CatalogRef:
 
 
 @dataclass(frozen=True)
+class StoredProfile:
+    """A company profile as stored: its id, content hash and content."""
+
+    id: str
+    sha256: str
+    content: dict[str, Any]
+    created_at: str
+
+
+@dataclass(frozen=True)
 class StoredQuote:
     id: str
     request_sha256: str
@@ -98,6 +108,7 @@ class Store(Protocol):
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
     def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]: ...
     def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool: ...
+    def company_profile(self, who: Principal) -> StoredProfile | None: ...
 
 
 @runtime_checkable
@@ -123,6 +134,16 @@ class CatalogStore(Protocol):
     def append_audit(
         self, who: Principal, action: str, target: str, detail: dict[str, Any]
     ) -> None: ...
+
+
+@runtime_checkable
+class ProfileStore(Protocol):
+    """Changing the company profile (an admin, through the functions): beyond ``Store``,
+    implemented where the server writes over a database URL."""
+
+    def save_company_profile(
+        self, who: Principal, content: dict[str, Any], sha256: str
+    ) -> StoredProfile: ...
 
 
 def unknown_user() -> ApiError:
@@ -505,3 +526,40 @@ class PostgresStore:
     ) -> None:
         with self._tx(who) as cur:
             self._audit(cur, action, target, detail)
+
+    _PROFILE = (
+        "select id::text, content_sha256, content, "
+        "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "as created_at from shared.company_profiles "
+    )
+
+    @staticmethod
+    def _profile(row: dict[str, Any] | None) -> StoredProfile | None:
+        if row is None:
+            return None
+        return StoredProfile(row["id"], row["content_sha256"], row["content"], row["created_at"])
+
+    def company_profile(self, who: Principal) -> StoredProfile | None:
+        with self._tx(who) as cur:
+            cur.execute(self._PROFILE + "order by created_at desc, id desc limit 1")
+            return self._profile(cur.fetchone())
+
+    def save_company_profile(
+        self, who: Principal, content: dict[str, Any], sha256: str
+    ) -> StoredProfile:
+        """A new current profile, written as the server and audited in one transaction."""
+        with self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "insert into shared.company_profiles (content, content_sha256, created_by) "
+                "values (%s::jsonb, %s, auth.uid()) returning id::text",
+                (json.dumps(content), sha256),
+            )
+            row = cur.fetchone()
+            assert row is not None
+            self._audit(
+                cur, "company_profile.update", f"company_profile:{row['id']}", {"sha256": sha256}
+            )
+            cur.execute(self._PROFILE + "where id = %s", (row["id"],))
+            saved = self._profile(cur.fetchone())
+        assert saved is not None
+        return saved

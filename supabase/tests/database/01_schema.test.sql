@@ -15,7 +15,7 @@ select tables_are('estimator',
         'quote_number_counters'],
   'estimator holds the quote tables');
 select tables_are('shared',
-  array['catalog_versions', 'catalog_items', 'audit_logs'],
+  array['catalog_versions', 'catalog_items', 'audit_logs', 'company_profiles'],
   'shared holds the catalog and the audit log');
 select functions_are('estimator',
   array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
