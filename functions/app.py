@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from estimator_core.request import RequestIn
-from functions import catalog, estimate, health, quotes, storage
+from functions import catalog, client, estimate, health, preview, quotes, storage, web
 from functions._shared.http import install_error_handlers, trace_middleware
 from functions._shared.services import Services, build_services
 from functions._shared.settings import Settings
@@ -54,8 +54,12 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
-    for module in (estimate, quotes, health, catalog):
+    for module in (preview, estimate, quotes, health, catalog, client):
         app.include_router(module.router, prefix=PREFIX)
+    if client.local_sign_in(config):
+        app.include_router(client.dev_router, prefix=PREFIX)
+    if web.has_build():
+        app.add_middleware(web.WebClient)
     app.include_router(storage.router, prefix="/storage/v1")
     _document_request_schema(app)
     return app
