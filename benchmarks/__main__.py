@@ -8,7 +8,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import bench_balance, bench_documents, bench_http, bench_pipeline
+from benchmarks import bench_balance, bench_documents, bench_http, bench_pipeline, bench_web
 
 
 def machine() -> str:
@@ -35,6 +35,7 @@ def main() -> None:
         bench_balance.run(),
         bench_documents.run(),
         bench_http.run(),
+        bench_web.run(),
     ]
     text = "# Benchmark results\n\n" + machine() + "\n" + "\n".join(sections)
     out = Path(__file__).parent / "RESULTS.md"
