@@ -7,8 +7,11 @@ export function formatKRW(amount: number | null | undefined): string {
   return `${sign}₩${groupThousands(Math.round(Math.abs(amount)))}`;
 }
 
+/** 1234567.891 → "1,234,567.891": only the integer part is grouped. */
 export function groupThousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const [int, frac] = String(n).split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
 /** A ratio as a percentage: 0.0123 → "1.23%"; null (no base) → "—". */

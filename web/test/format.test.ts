@@ -17,6 +17,8 @@ describe("formatKRW", () => {
   it("groups without a currency too", () => {
     expect(groupThousands(999)).toBe("999");
     expect(groupThousands(1000)).toBe("1,000");
+    expect(groupThousands(0.0123)).toBe("0.0123");
+    expect(groupThousands(-1234567.891)).toBe("-1,234,567.891");
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from "../api/client";
 import { useSession } from "../auth";
 import { ErrorBox, Section } from "../components/common";
-import { formatDateTime, shortHash } from "../format";
+import { formatDateTime, groupThousands, shortHash } from "../format";
 import { useT, type TextKey } from "../i18n";
 
 export function CatalogPage() {
@@ -98,7 +98,7 @@ export function CatalogPage() {
       )}
       <Section title={t("versions")} id="versions">
         <div className="grid">
-          <div className="field">
+          <div className="field wide">
             <label htmlFor="catalog-reason">{t("reason")}</label>
             <input id="catalog-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
           </div>
@@ -249,7 +249,7 @@ export function CatalogPage() {
                       <td>{c.verdict}</td>
                       <td>
                         {Object.entries(c.changes)
-                          .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+                          .map(([k, v]) => `${k}: ${describeChange(v)}`)
                           .join("; ")}
                       </td>
                     </tr>
@@ -261,4 +261,11 @@ export function CatalogPage() {
       )}
     </div>
   );
+}
+
+/** A change of the validation report: [before, after] → "before → after". */
+export function describeChange(v: unknown): string {
+  const show = (x: unknown) => (typeof x === "number" ? groupThousands(x) : x === null ? "—" : String(x));
+  if (Array.isArray(v) && v.length === 2) return `${show(v[0])} → ${show(v[1])}`;
+  return JSON.stringify(v);
 }

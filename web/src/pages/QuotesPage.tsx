@@ -7,7 +7,8 @@ import { navigate } from "../router";
 
 const PAGE = 20;
 
-/** The caller's quotes (GET /quotes pages them; search and status filter apply to the page). */
+/** The caller's quotes (GET /quotes pages them; it has no filters yet, so search, status
+ * and date filter the page shown). */
 export function QuotesPage() {
   const t = useT();
   const [offset, setOffset] = useState(0);
@@ -15,6 +16,7 @@ export function QuotesPage() {
   const [error, setError] = useState<unknown>(null);
   const [q, setQ] = useState("");
   const [status, setStatus] = useState("");
+  const [since, setSince] = useState("");
 
   useEffect(() => {
     setError(null);
@@ -26,9 +28,10 @@ export function QuotesPage() {
     return (list?.items ?? []).filter(
       (i) =>
         (!status || i.status === status) &&
+        (!since || i.created_at.slice(0, 10) >= since) &&
         (!needle || i.quote_id.toLowerCase().includes(needle) || (i.project ?? "").toLowerCase().includes(needle)),
     );
-  }, [list, q, status]);
+  }, [list, q, status, since]);
 
   return (
     <div className="quotes-page">
@@ -43,6 +46,8 @@ export function QuotesPage() {
           <option value="needs_review">{t("status_needs_review")}</option>
           <option value="rejected">{t("status_rejected")}</option>
         </select>
+        <label htmlFor="quotes-since">{t("since")}</label>
+        <input id="quotes-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
       </div>
       <ErrorBox error={error} />
       {list && (
