@@ -79,6 +79,7 @@ def browser(stack: Api) -> dict[str, Any]:
         "CHROMIUM": CHROMIUM,
         "CATALOG_CSV": CATALOG_CSV,
         "CATALOG_LABEL": CATALOG_LABEL,
+        "SAMPLE_REQUEST": json.dumps(example("apartment_sangdo")),
     }
     proc = subprocess.run(
         ["node", str(WEB / "e2e" / "run.mjs")],
@@ -122,7 +123,10 @@ def test_an_estimator_signs_in_locally(browser: dict[str, Any]) -> None:
 
 
 def test_the_typed_form_builds_the_sample_apartment_request(browser: dict[str, Any]) -> None:
-    assert seen(browser, "type_request")["downloaded"] == example("apartment_sangdo")
+    typed = seen(browser, "type_request")
+    assert typed["copied_row_moved_down"] == "전등/전열"
+    assert typed["rows_after_delete"] == 2
+    assert typed["downloaded"] == example("apartment_sangdo")
 
 
 def test_the_preview_shows_what_the_engine_prices(browser: dict[str, Any]) -> None:
@@ -193,8 +197,9 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
     browser: dict[str, Any],
 ) -> None:
     assert set(browser["axe"]) == PAGES
+    assert all(found["rules_passed"] > 0 for found in browser["axe"].values())
     bad = {
-        page: [v for v in found if v["impact"] in ("serious", "critical")]
+        page: [v for v in found["violations"] if v["impact"] in ("serious", "critical")]
         for page, found in browser["axe"].items()
     }
     assert bad == {page: [] for page in PAGES}

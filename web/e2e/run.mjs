@@ -64,8 +64,11 @@ async function axe(page, name) {
   await page.addScriptTag({ content: AXE });
   const out = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    const r = await axe.run(document);
+    return {
+      rules_passed: r.passes.length,
+      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })),
+    };
   });
   results.axe[name] = out;
 }
@@ -159,6 +162,12 @@ await scenario("type_request", async () => {
   await page.locator("#f-branches-1-poles").selectOption("4P");
   await page.locator("#f-branches-1-qty").fill("2");
   await page.locator("#f-branches-1-label").fill("동력");
+  // copy row 1, move the copy below row 2, delete it: the table is back to two rows
+  await page.getByRole("button", { name: "복사 1", exact: true }).click();
+  await page.getByRole("button", { name: "아래로 2", exact: true }).click();
+  const copied = await page.locator("#f-branches-2-label").inputValue();
+  await page.getByRole("button", { name: "삭제 3", exact: true }).click();
+  const rowsAfter = await page.locator('[data-testid^="branch-"]').count();
   await page.locator("#f-customer-name").fill("한빛건설");
   await page.locator("#f-customer-project").fill("한빛아파트 101동 세대분전반");
   await previewReady(page);
@@ -169,6 +178,8 @@ await scenario("type_request", async () => {
   await shot(page, "02-request-preview");
   await axe(page, "request");
   return {
+    copied_row_moved_down: copied,
+    rows_after_delete: rowsAfter,
     downloaded: JSON.parse(readFileSync(file, "utf-8")),
     preview: {
       box_model: await text(page, "box-model"),
@@ -226,8 +237,13 @@ await scenario("bad_rating", async () => {
 });
 
 await scenario("double_click", async () => {
-  await page.locator("#f-main-at").fill("75");
-  await page.locator("#f-customer-project").fill("한빛아파트 102동 세대분전반");
+  // the request comes in by paste this time
+  const request = JSON.parse(process.env.SAMPLE_REQUEST ?? "{}");
+  request.customer.project = "한빛아파트 102동 세대분전반";
+  await page.getByRole("button", { name: "JSON 붙여넣기" }).click();
+  await page.locator("#paste-json").fill(JSON.stringify(request));
+  await page.getByRole("button", { name: "적용" }).click();
+  await page.getByTestId("error-main.at").waitFor({ state: "detached", timeout: T });
   await previewReady(page);
   await page.getByTestId("issue").dblclick();
   await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
