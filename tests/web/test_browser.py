@@ -173,8 +173,24 @@ def test_a_double_click_issues_one_quote(browser: dict[str, Any], stack: Api) ->
     stored = owned_quotes(stack, "alice")
     projects = [req["customer"]["project"] for _, req in stored]
     assert projects.count("한빛아파트 102동 세대분전반") == 1
-    assert [qid for qid, _ in stored] == [seen(browser, "issue")["quote_id"], clicked["quote_id"]]
-    assert seen(browser, "quotes_list")["rows"] == 2
+    assert [qid for qid, _ in stored][:2] == [
+        seen(browser, "issue")["quote_id"],
+        clicked["quote_id"],
+    ]
+
+
+def test_a_retry_after_a_lost_answer_reuses_the_key_and_stores_one_quote(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    retry = seen(browser, "retry_after_lost_answer")
+    first, second = retry["keys"]
+    assert first == second and first.startswith("web-")
+    assert retry["replayed"] == [None, "true"]
+    stored = owned_quotes(stack, "alice")
+    projects = [req["customer"]["project"] for _, req in stored]
+    assert projects.count("한빛아파트 103동 세대분전반") == 1
+    assert stored[-1][0] == retry["quote_id"]
+    assert seen(browser, "quotes_list")["rows"] == 3
 
 
 def test_another_user_gets_the_404_page_for_the_first_users_quote(
@@ -216,4 +232,4 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
 ) -> None:
     assert browser["errors"] == []
     shots = sorted(p.name for p in OUT.glob("*.png"))
-    assert len(shots) == 10, shots
+    assert len(shots) == 11, shots

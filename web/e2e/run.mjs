@@ -251,10 +251,34 @@ await scenario("double_click", async () => {
   return { quote_id: page.url().split("/").pop(), project: await text(page, "cover-project") };
 });
 
+await scenario("retry_after_lost_answer", async () => {
+  // The first issue reaches the server, which stores the quote, but its answer is lost;
+  // the retry sends the same Idempotency-Key and gets the stored quote back.
+  await page.goto(`${BASE}/new`);
+  await page.locator("#f-customer-project").fill("한빛아파트 103동 세대분전반");
+  await previewReady(page);
+  const keys = [];
+  const replayed = [];
+  await page.route("**/functions/v1/estimate", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    const response = await route.fetch();
+    replayed.push(response.headers()["idempotent-replayed"] ?? null);
+    if (keys.length === 1) await route.abort("connectionreset");
+    else await route.fulfill({ response });
+  });
+  await page.getByTestId("issue").click();
+  await page.getByRole("button", { name: "다시 시도 (같은 발행 키)" }).waitFor({ timeout: T });
+  await shot(page, "07-issue-retry");
+  await page.getByTestId("issue").click();
+  await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
+  await page.unroute("**/functions/v1/estimate");
+  return { keys, replayed, quote_id: page.url().split("/").pop() };
+});
+
 await scenario("quotes_list", async () => {
   await page.getByRole("link", { name: "견적 목록" }).click();
   await page.getByTestId("quote-row").first().waitFor({ timeout: T });
-  await shot(page, "07-quotes");
+  await shot(page, "08-quotes");
   await axe(page, "quotes");
   return { rows: await page.getByTestId("quote-row").count() };
 });
@@ -265,7 +289,7 @@ await scenario("other_user_gets_404", async () => {
   await signIn(p, "bob");
   await p.goto(`${BASE}/quotes/${aliceQuote}`);
   await p.getByTestId("not-found").waitFor({ timeout: T });
-  await shot(p, "08-not-found");
+  await shot(p, "09-not-found");
   await axe(p, "not_found");
   const heading = (await p.getByRole("heading", { level: 1 }).textContent())?.trim();
   await ctx.close();
@@ -283,12 +307,12 @@ await scenario("catalog_admin_activates", async () => {
   await p.getByTestId("catalog-import").click();
   await p.getByTestId("import-changes").waitFor({ timeout: T });
   await p.getByTestId(`version-${CATALOG_LABEL}`).waitFor({ timeout: T });
-  await shot(p, "09-catalog-imported");
+  await shot(p, "10-catalog-imported");
   await p.locator("#catalog-reason").fill("브라우저 테스트: 가격 변경");
   await p.getByTestId(`activate-${CATALOG_LABEL}`).click();
   await p.locator(`[data-testid="version-${CATALOG_LABEL}"][data-status="active"]`).waitFor({ timeout: T });
   await p.getByTestId("report-table").waitFor({ timeout: T });
-  await shot(p, "10-catalog-activated");
+  await shot(p, "11-catalog-activated");
   await axe(p, "catalog");
   const done = await text(p, "catalog-done");
   await ctx.close();

@@ -410,6 +410,12 @@ export function RequestPage() {
             {loading ? t("preview_loading") : ""}
           </span>
         </div>
+        <div className="issue">
+          <ErrorBox error={issueError} />
+          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue()} disabled={issuing} aria-busy={issuing}>
+            {issuing ? t("issuing") : retryable ? t("issue_retry") : t("issue")}
+          </button>
+        </div>
         {previewError && !issueError && <ErrorBox error={previewError} />}
         {!preview && !previewError && <p className="muted">{t("preview_idle")}</p>}
         {preview && (
@@ -428,12 +434,6 @@ export function RequestPage() {
             <Drawing src={drawingUrl} title={t("drawing")} />
           </div>
         )}
-        <div className="issue">
-          <ErrorBox error={issueError} />
-          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue()} disabled={issuing} aria-busy={issuing}>
-            {issuing ? t("issuing") : retryable ? t("issue_retry") : t("issue")}
-          </button>
-        </div>
       </aside>
     </div>
   );
