@@ -323,3 +323,24 @@ export function knownField(f: RequestForm): (key: string) => boolean {
 export function fieldId(key: string): string {
   return `f-${key.replace(/\./g, "-")}`;
 }
+
+// -- issuing ---------------------------------------------------------------------------
+
+/** One issue attempt: the Idempotency-Key and the body it was used with. */
+export interface IssueAttempt {
+  key: string;
+  body: string;
+}
+
+/**
+ * The attempt to send ``body`` under: the previous one when it is for the same body (a
+ * retry must reuse its key, so the server stores one quote), else a fresh key.
+ */
+export function attemptFor(previous: IssueAttempt | null, body: string, mint: () => string): IssueAttempt {
+  return previous && previous.body === body ? previous : { key: mint(), body };
+}
+
+/** What to keep after an attempt ended: nothing after a success or a definite refusal. */
+export function attemptAfter(attempt: IssueAttempt, outcome: "stored" | "refused" | "retryable"): IssueAttempt | null {
+  return outcome === "retryable" ? attempt : null;
+}

@@ -6,6 +6,8 @@ import { errorMessage, useLang, useT } from "../i18n";
 import {
   ACCESSORY_KINDS,
   addRow,
+  attemptAfter,
+  attemptFor,
   buildRequest,
   copyRow,
   deleteRow,
@@ -20,6 +22,7 @@ import {
   phaseChoices,
   type BranchRow,
   type ErrorDetail,
+  type IssueAttempt,
   type RequestForm,
 } from "../request";
 import { navigate } from "../router";
@@ -51,7 +54,7 @@ export function RequestPage() {
   const [pasteError, setPasteError] = useState("");
   // One Idempotency-Key per issue attempt: kept for a retry of the same body, dropped when
   // the request changes or the quote is stored.
-  const attempt = useRef<{ key: string; body: string } | null>(null);
+  const attempt = useRef<IssueAttempt | null>(null);
   const inFlight = useRef(false);
 
   const request = useMemo(() => buildRequest(form), [form]);
@@ -103,19 +106,19 @@ export function RequestPage() {
     inFlight.current = true;
     setIssuing(true);
     setIssueError(null);
-    if (!attempt.current || attempt.current.body !== body) {
-      attempt.current = { key: newIdempotencyKey(), body };
-    }
+    const current = attemptFor(attempt.current, body, newIdempotencyKey);
+    attempt.current = current;
     try {
       const quote = await call<EstimateResponse>("POST", "estimate", {
         body: request,
-        headers: { "Idempotency-Key": attempt.current.key },
+        headers: { "Idempotency-Key": current.key },
       });
-      attempt.current = null;
+      attempt.current = attemptAfter(current, "stored");
       navigate(`/quotes/${encodeURIComponent(quote.quote_id)}`);
     } catch (err) {
       setIssueError(err);
-      if (err instanceof ApiFailure && !err.retryable) attempt.current = null;
+      const retryable = !(err instanceof ApiFailure) || err.retryable;
+      attempt.current = attemptAfter(current, retryable ? "retryable" : "refused");
     } finally {
       inFlight.current = false;
       setIssuing(false);
