@@ -254,8 +254,16 @@ await scenario("double_click", async () => {
 await scenario("retry_after_lost_answer", async () => {
   // The first issue reaches the server, which stores the quote, but its answer is lost;
   // the retry sends the same Idempotency-Key and gets the stored quote back.
+  // the request comes in as an uploaded file this time
   await page.goto(`${BASE}/new`);
-  await page.locator("#f-customer-project").fill("한빛아파트 103동 세대분전반");
+  const request = JSON.parse(process.env.SAMPLE_REQUEST ?? "{}");
+  request.customer.project = "한빛아파트 103동 세대분전반";
+  await page.getByTestId("upload-json").setInputFiles({
+    name: "request.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(request)),
+  });
+  await page.waitForFunction(() => document.querySelector("#f-customer-project")?.value.includes("103동"), null, { timeout: T });
   await previewReady(page);
   const keys = [];
   const replayed = [];
