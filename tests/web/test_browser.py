@@ -232,4 +232,20 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
 ) -> None:
     assert browser["errors"] == []
     shots = sorted(p.name for p in OUT.glob("*.png"))
-    assert len(shots) == 11, shots
+    assert len(shots) == 12, shots
+
+
+def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(
+    browser: dict[str, Any],
+) -> None:
+    form = seen(browser, "supabase_sign_in_form")
+    assert form["local_form"] == 0
+    assert form["password_field"] == 1 and form["magic_link"] == 1
+    # supabase-js is a chunk of the build, loaded only now
+    assert len(form["scripts"]) == 2
+    assert all(path.startswith("/assets/") for path in form["scripts"])
+
+
+def test_the_pages_load_nothing_from_another_origin(browser: dict[str, Any], stack: Api) -> None:
+    # 127.0.0.1:9 is the unreachable Supabase address of the hosted scenario
+    assert set(browser["origins"]) <= {stack.base, "http://127.0.0.1:9"}

@@ -49,10 +49,21 @@ const results = { scenarios: {}, axe: {}, errors: [] };
 const AXE = readFileSync(join(WEB, "node_modules", "axe-core", "axe.min.js"), "utf-8");
 const T = 20_000; // a wait that would hang forever fails instead
 
+// Every origin the pages requested: the build must need nothing from elsewhere (no CDN).
+const origins = new Set();
+function watch(ctx) {
+  ctx.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol === "http:" || u.protocol === "https:") origins.add(u.origin);
+  });
+  return ctx;
+}
+watch(context0);
+
 async function newContext() {
   // A fresh storage per user (the persistent context is the first user's).
   return browser
-    ? browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: "ko-KR", acceptDownloads: true })
+    ? watch(await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: "ko-KR", acceptDownloads: true }))
     : context0;
 }
 
@@ -327,6 +338,39 @@ await scenario("catalog_admin_activates", async () => {
   return { done };
 });
 
+await scenario("supabase_sign_in_form", async () => {
+  // A hosted deployment: client-config names a Supabase project (an unreachable address
+  // here), so the page offers e-mail sign-in, loads supabase-js from the build, and no
+  // local sign-in.
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  const scripts = [];
+  p.on("request", (r) => {
+    if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+  });
+  await p.route("**/functions/v1/client-config", (route) =>
+    route.fulfill({
+      json: { auth: "supabase", supabase_url: "http://127.0.0.1:9", supabase_publishable_key: "sb_publishable_test" },
+    }),
+  );
+  await p.goto(`${BASE}/signin`);
+  await p.locator("#signin-email").waitFor({ timeout: T });
+  await p.locator("#signin-email").fill("estimator@example.com");
+  await p.waitForFunction(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js")).length >= 2, null, {
+    timeout: T,
+  });
+  await shot(p, "12-signin-supabase");
+  const result = {
+    local_form: await p.locator("#signin-user").count(),
+    password_field: await p.locator("#signin-password").count(),
+    magic_link: await p.getByRole("button", { name: "로그인 링크 받기" }).count(),
+    scripts,
+  };
+  await ctx.close();
+  return result;
+});
+
+results.origins = [...origins].sort();
 results.metrics = { first_load_js: firstLoadJs() };
 writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
 await context0.close();
