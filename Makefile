@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 USER ?= demo
 ROLE ?= estimator
 
-.PHONY: install compile demo test lint typecheck pytest up down reset token bench catalog package
+.PHONY: install compile demo test lint typecheck pytest up down reset token bench catalog package web webcheck web-api-types
 
 # uv itself is pinned; every Python dependency comes from uv.lock.
 $(UV):
@@ -29,13 +29,30 @@ compile: install
 	bash ops/supabase/install.sh
 	mkdir -p .local && touch $@
 
-install: .venv/.installed .local/.stack-installed
+# The web client: its own pinned dependencies (web/package-lock.json), built to web/dist,
+# which the functions server serves at / (make up) and the browser tests load.
+WEB_STAMP := web/node_modules/.kis-installed
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+web/dist/index.html: $(WEB_STAMP) web/index.html web/vite.config.ts web/tsconfig.json $(shell find web/src -type f 2>/dev/null)
+	cd web && npm run build --silent
+web: web/dist/index.html
+# Type-check, unit tests (vitest) and the build; the browser tests run in pytest (tests/web).
+webcheck: web
+	cd web && npx vitest run
+# Regenerate the client's API types after an API change (tests/web/test_api_types.py).
+web-api-types: install
+	mkdir -p .local && $(PY) tools/dump_openapi.py > .local/openapi.json
+	cd web && npx openapi-typescript ../.local/openapi.json -o src/api/schema.d.ts
+
+install: .venv/.installed .local/.stack-installed $(WEB_STAMP)
 
 # Start the embedded stack and estimate the example request over HTTP.
 demo: up
 	$(PY) -m functions demo examples/apartment_sangdo.json
 
-up: install compile
+up: install compile web
 	ops/supabase/stack.sh up
 down:
 	ops/supabase/stack.sh down
@@ -50,10 +67,10 @@ lint: install
 typecheck: install
 	.venv/bin/mypy
 
-pytest: install
+pytest: install web
 	$(PY) -m pytest -q
 
-test: lint typecheck pytest
+test: lint typecheck webcheck pytest
 
 # The Lambda artefact, reproducibly from uv.lock (Linux x86_64): dist/lambda.zip, its SHA-256
 # and its unzipped size against Lambda's 250 MB (deploy/package.py says why the image is used).

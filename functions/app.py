@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from functions import catalog, estimate, health, profile, quotes, storage
+from functions import catalog, client, estimate, health, preview, profile, quotes, storage, web
 from functions._shared.http import install_error_handlers, known_query, trace_middleware
 from functions._shared.logs import install_redaction
 from functions._shared.openapi import complete
@@ -51,14 +51,18 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(origins),
-            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Trace-Id"],
             expose_headers=["X-Trace-Id", "Idempotent-Replayed"],
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
-    for module in (estimate, quotes, health, catalog, profile):
+    for module in (preview, estimate, quotes, health, catalog, profile, client):
         app.include_router(module.router, prefix=PREFIX)
+    if client.local_sign_in(config):
+        app.include_router(client.dev_router, prefix=PREFIX)
+    if web.has_build():
+        app.add_middleware(web.WebClient)
     app.include_router(storage.router, prefix="/storage/v1")
     _document_api(app)
     return app

@@ -6,6 +6,8 @@
 #   * for the quote documents: the Korean font the PDF embeds (fonts-nanum), poppler's
 #     pdftotext/pdftoppm and rsvg-convert (the document tests read and render them), and
 #     headless LibreOffice Calc (the tests recalculate the workbook), each only if absent;
+#   * Chromium for the web client's browser tests (Playwright drives the OS package; it
+#     downloads no browser of its own), only if absent;
 #   * the Supabase CLI pinned in package.json/package-lock.json (`npm ci`), only when
 #     node_modules does not already match the lock file.
 # Idempotent: a second run installs nothing. Needs root (or sudo) only for apt.
@@ -62,6 +64,8 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 # Any LibreOffice will do; the smallest package that gives `soffice --headless` is Calc without a GUI.
 command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
+# CHROMIUM names another Chromium or Chrome binary (e.g. on Ubuntu, where the package is a snap).
+[ -n "${CHROMIUM:-}" ] || command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || {
     log "missing ${missing[*]} and no apt-get: install them by hand"
@@ -80,4 +84,4 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ] || ! node_modules/.bin/s
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$want" >"$stamp"
 fi
-log "ok: PostgreSQL $PG_MAJOR, plpgsql_check, pgTAP, pg_prove, fonts-nanum, poppler, rsvg, LibreOffice, Supabase CLI $(node_modules/.bin/supabase --version)"
+log "ok: PostgreSQL $PG_MAJOR, plpgsql_check, pgTAP, pg_prove, fonts-nanum, poppler, rsvg, LibreOffice, Chromium, Supabase CLI $(node_modules/.bin/supabase --version)"

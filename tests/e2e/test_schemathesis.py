@@ -19,6 +19,9 @@ PUBLIC = {
     "/functions/v1/healthz",
     "/functions/v1/readyz",
     "/storage/v1/object/sign/{bucket}/{path}",
+    # what the web client reads before anyone signs in, and the embedded stack's sign-in
+    "/functions/v1/client-config",
+    "/functions/v1/dev/token",
 }
 
 

@@ -1,0 +1,73 @@
+"""POST /functions/v1/estimate/preview: the estimate pipeline with nothing stored.
+
+The web client calls it while the estimator types: the same authentication, validation
+and pipeline as ``POST /estimate`` against the caller's active catalog, answered with the
+quote and the drawing's SVG. It never writes to the database or storage and needs no
+Idempotency-Key (a preview has no side effect to repeat).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict
+
+from estimator_core.pipeline import estimate
+from functions._shared.auth import Principal
+from functions._shared.http import principal
+from functions._shared.models import error_responses
+from functions._shared.services import Services, services
+from functions.estimate import raw_body
+
+router = APIRouter()
+
+
+class PreviewResponse(BaseModel):
+    """The quote ``POST /estimate`` would store, without a quote id or evidence, plus the
+    drawing (the SVG the drawing evidence would hold)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str
+    catalog: dict[str, Any]
+    enclosure: dict[str, Any]
+    layout: dict[str, Any]
+    phase_balance: dict[str, Any]
+    lines: list[dict[str, Any]]
+    cover: dict[str, Any]
+    totals: dict[str, Any]
+    lint: dict[str, Any]
+    evidence_root: str
+    timings_ms: dict[str, float]
+    drawing_svg: str
+
+
+@router.post(
+    "/estimate/preview",
+    response_model=PreviewResponse,
+    responses=error_responses(401, 422, 503),
+    summary="Price a panel request without storing anything",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}},
+        }
+    },
+)
+def preview_estimate(
+    who: Principal = Depends(principal),
+    raw: Any = Depends(raw_body),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    _, catalog = svc.active_catalog(who)
+    issued_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    estimator = str(who.claims.get("email") or who.user_id)
+    quote = estimate(
+        raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter
+    )
+    drawing = next(r for r in quote.evidence if r.stage == "drawing")
+    body = {k: v for k, v in quote.result.items() if k != "evidence"}
+    return {**body, "drawing_svg": drawing.content.decode("utf-8")}

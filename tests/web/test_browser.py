@@ -1,0 +1,251 @@
+"""The web client in real Chromium against a local stack (web/e2e/run.mjs drives it).
+
+One run of the browser script per module: it signs in, types the sample apartment request,
+previews, issues, double-clicks, tries a bad rating, opens another user's quote and
+activates a catalog, recording what each page showed; the tests below hold that against
+the API and the database. Screenshots and metrics go to .local/test-output/web/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estimator_core.cli import DEFAULT_CATALOG, load_catalog
+from estimator_core.pipeline import estimate
+from functions._shared.auth import user_id_for
+from functions.dev import seed_catalog
+from tests.conftest import ISSUED_AT, example
+from tests.e2e.conftest import Api, free_port
+from tests.integration.support import DB_SH, ROOT, db_url, run
+
+WEB = ROOT / "web"
+OUT = ROOT / ".local" / "test-output" / "web"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+WEB_DB = f"kis_it_web_{os.getpid()}"
+CATALOG_LABEL = "v9.1.0-web"
+# A price change on a breaker of the shipped catalog: the samples change but none breaks.
+CATALOG_CSV = (
+    "brand,series,model,af,poles,width_mm,height_mm,depth_mm,meta\n"
+    ',,SBE-104,,,,,,"{""price"": 21000}"\n'
+)
+PAGES = {"signin", "request", "quote", "quotes", "not_found", "catalog"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    assert (WEB / "dist" / "index.html").is_file(), "build the client first (make web)"
+    assert Path(CHROMIUM).is_file(), f"no Chromium at {CHROMIUM} (ops/supabase/install.sh)"
+    run([DB_SH, "up"])
+    run([DB_SH, "drop-db", WEB_DB], check=False)
+    run([DB_SH, "create-db", WEB_DB])
+    url = db_url(WEB_DB)
+    seed_catalog(url, load_catalog(DEFAULT_CATALOG))
+    port = free_port()
+    secret = secrets.token_hex(32)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SUPABASE", "JWKS"))},
+        "DATABASE_URL": url,
+        "JWT_SECRET": secret,
+        "STORAGE_DIR": str(tmp_path_factory.mktemp("web") / "storage"),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    api = Api("local", f"http://127.0.0.1:{port}", secret, url, None, env)
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
+        api.client.close()
+        run([DB_SH, "drop-db", WEB_DB], check=False)
+
+
+@pytest.fixture(scope="module")
+def browser(stack: Api) -> dict[str, Any]:
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "BASE_URL": stack.base,
+        "OUT_DIR": str(OUT),
+        "CHROMIUM": CHROMIUM,
+        "CATALOG_CSV": CATALOG_CSV,
+        "CATALOG_LABEL": CATALOG_LABEL,
+        "SAMPLE_REQUEST": json.dumps(example("apartment_sangdo")),
+    }
+    proc = subprocess.run(
+        ["node", str(WEB / "e2e" / "run.mjs")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results: dict[str, Any] = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
+    (OUT / "metrics.json").write_text(
+        json.dumps(
+            {
+                "first_load_js": results["metrics"]["first_load_js"],
+                "time_to_interactive": results["scenarios"]["time_to_interactive"].get("runs"),
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    return results
+
+
+def seen(browser: dict[str, Any], name: str) -> dict[str, Any]:
+    result: dict[str, Any] = browser["scenarios"][name]
+    assert result["ok"], result.get("error")
+    return result
+
+
+def owned_quotes(stack: Api, user: str) -> list[tuple[Any, ...]]:
+    return stack.sql(
+        "select id::text, request from estimator.quotes where owner = %s order by created_at",
+        user_id_for(user),
+    )
+
+
+def test_an_estimator_signs_in_locally(browser: dict[str, Any]) -> None:
+    assert seen(browser, "sign_in")["user"] == "alice"
+
+
+def test_the_typed_form_builds_the_sample_apartment_request(browser: dict[str, Any]) -> None:
+    typed = seen(browser, "type_request")
+    assert typed["copied_row_moved_down"] == "전등/전열"
+    assert typed["rows_after_delete"] == 2
+    assert typed["downloaded"] == example("apartment_sangdo")
+
+
+def test_the_preview_shows_what_the_engine_prices(browser: dict[str, Any]) -> None:
+    preview = seen(browser, "type_request")["preview"]
+    # the shipped catalog was active while the form was typed (the admin's comes later)
+    quote = estimate(
+        example("apartment_sangdo"), load_catalog(DEFAULT_CATALOG), issued_at=ISSUED_AT
+    ).result
+    assert preview["box_model"] == quote["enclosure"]["box"]["model"]
+    assert int(preview["grand_total"]) == quote["totals"]["grand_total"]
+    assert preview["proven"].startswith("✓") == quote["phase_balance"]["proven_optimal"]
+
+
+def test_the_quote_page_shows_the_box_phases_and_totals_the_api_answers(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    page = seen(browser, "issue")
+    res = stack.client.get(stack.url(f"quotes/{page['quote_id']}"), headers=stack.headers())
+    assert res.status_code == 200
+    quote = res.json()
+    box = quote["enclosure"]["box"]
+    assert page["box_model"] == box["model"]
+    assert page["box_size"] == f"{box['w']} × {box['h']} × {box['d']} mm"
+    totals_a = quote["phase_balance"]["totals_a"]
+    assert page["phases"] == {g: f"{totals_a[g]:g} A" for g in ("R", "S", "T")}
+    assert page["totals"] == {k: quote["totals"][k] for k in page["totals"]}
+    assert page["verified"] == "true"
+
+
+def test_a_bad_rating_shows_the_korean_message_at_the_field_and_stores_nothing(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    bad = seen(browser, "bad_rating")
+    assert bad["field_message"].startswith("입력값이 올바르지 않습니다.")
+    assert bad["issue_code"] == "VALIDATION_FAILED"
+    assert bad["url"].endswith("/new")
+    ratings = [req["main"]["at"] for _, req in owned_quotes(stack, "alice")]
+    assert 9999 not in ratings
+
+
+def test_a_double_click_issues_one_quote(browser: dict[str, Any], stack: Api) -> None:
+    clicked = seen(browser, "double_click")
+    assert clicked["project"] == "한빛아파트 102동 세대분전반"
+    stored = owned_quotes(stack, "alice")
+    projects = [req["customer"]["project"] for _, req in stored]
+    assert projects.count("한빛아파트 102동 세대분전반") == 1
+    assert [qid for qid, _ in stored][:2] == [
+        seen(browser, "issue")["quote_id"],
+        clicked["quote_id"],
+    ]
+
+
+def test_a_retry_after_a_lost_answer_reuses_the_key_and_stores_one_quote(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    retry = seen(browser, "retry_after_lost_answer")
+    first, second = retry["keys"]
+    assert first == second and first.startswith("web-")
+    assert retry["replayed"] == [None, "true"]
+    stored = owned_quotes(stack, "alice")
+    projects = [req["customer"]["project"] for _, req in stored]
+    assert projects.count("한빛아파트 103동 세대분전반") == 1
+    assert stored[-1][0] == retry["quote_id"]
+    assert seen(browser, "quotes_list")["rows"] == 3
+
+
+def test_another_user_gets_the_404_page_for_the_first_users_quote(
+    browser: dict[str, Any],
+) -> None:
+    assert seen(browser, "other_user_gets_404")["heading"] == "404 · 견적을 찾을 수 없습니다"
+
+
+def test_a_catalog_admin_imports_and_activates_a_catalog(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    assert CATALOG_LABEL in seen(browser, "catalog_admin_activates")["done"]
+    active = stack.client.get(
+        stack.url("catalog/versions/active"), headers=stack.headers("ann", app_role="catalog_admin")
+    )
+    assert active.json()["label"] == CATALOG_LABEL
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
+    browser: dict[str, Any],
+) -> None:
+    assert set(browser["axe"]) == PAGES
+    assert all(found["rules_passed"] > 0 for found in browser["axe"].values())
+    bad = {
+        page: [v for v in found["violations"] if v["impact"] in ("serious", "critical")]
+        for page, found in browser["axe"].items()
+    }
+    assert bad == {page: [] for page in PAGES}
+
+
+def test_the_first_load_is_under_300_kb_of_gzipped_javascript(browser: dict[str, Any]) -> None:
+    first = browser["metrics"]["first_load_js"]
+    assert first["files"], "index.html references no script"
+    assert first["gzip_bytes"] < 300 * 1024
+
+
+def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
+    browser: dict[str, Any],
+) -> None:
+    assert browser["errors"] == []
+    shots = sorted(p.name for p in OUT.glob("*.png"))
+    assert len(shots) == 12, shots
+
+
+def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(
+    browser: dict[str, Any],
+) -> None:
+    form = seen(browser, "supabase_sign_in_form")
+    assert form["local_form"] == 0
+    assert form["password_field"] == 1 and form["magic_link"] == 1
+    # supabase-js is a chunk of the build, loaded only now
+    assert len(form["scripts"]) == 2
+    assert all(path.startswith("/assets/") for path in form["scripts"])
+
+
+def test_the_pages_load_nothing_from_another_origin(browser: dict[str, Any], stack: Api) -> None:
+    # 127.0.0.1:9 is the unreachable Supabase address of the hosted scenario
+    assert set(browser["origins"]) <= {stack.base, "http://127.0.0.1:9"}

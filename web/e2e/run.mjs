@@ -1,0 +1,378 @@
+// Browser tests of the web client in real Chromium (the OS package, driven by
+// playwright-core), against a running functions server that serves web/dist.
+// Started by tests/web/test_browser.py, which checks what this script records against
+// the API and the database.
+//
+//   BASE_URL=http://127.0.0.1:PORT OUT_DIR=.local/test-output/web node web/e2e/run.mjs
+//
+// Writes OUT_DIR/results.json (what each scenario saw), OUT_DIR/*.png (a screenshot of
+// every page) and OUT_DIR/metrics.json (first-load JS, time to interactive).
+import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const WEB = join(HERE, "..");
+const BASE = process.env.BASE_URL;
+const OUT = process.env.OUT_DIR;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const CATALOG_CSV = process.env.CATALOG_CSV ?? "";
+const CATALOG_LABEL = process.env.CATALOG_LABEL ?? "v9.0.0-web";
+if (!BASE || !OUT) throw new Error("set BASE_URL and OUT_DIR");
+mkdirSync(OUT, { recursive: true });
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+const profile = mkdtempSync(join(tmpdir(), "kis-chromium-"));
+const context0 = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  args: ARGS,
+  headless: true,
+  viewport: { width: 1400, height: 1000 },
+  locale: "ko-KR",
+  acceptDownloads: true,
+});
+const browser = context0.browser();
+const results = { scenarios: {}, axe: {}, errors: [] };
+const AXE = readFileSync(join(WEB, "node_modules", "axe-core", "axe.min.js"), "utf-8");
+const T = 20_000; // a wait that would hang forever fails instead
+
+// Every origin the pages requested: the build must need nothing from elsewhere (no CDN).
+const origins = new Set();
+function watch(ctx) {
+  ctx.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol === "http:" || u.protocol === "https:") origins.add(u.origin);
+  });
+  return ctx;
+}
+watch(context0);
+
+async function newContext() {
+  // A fresh storage per user (the persistent context is the first user's).
+  return browser
+    ? watch(await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: "ko-KR", acceptDownloads: true }))
+    : context0;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const out = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document);
+    return {
+      rules_passed: r.passes.length,
+      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })),
+    };
+  });
+  results.axe[name] = out;
+}
+
+async function signIn(page, user, role = "estimator") {
+  await page.goto(`${BASE}/signin`);
+  await page.locator("#signin-user").fill(user, { timeout: T });
+  await page.locator("#signin-role").selectOption(role);
+  await page.getByRole("button", { name: "로그인" }).click();
+  await page.waitForURL(`${BASE}/new`, { timeout: T });
+}
+
+async function text(page, testid) {
+  return (await page.getByTestId(testid).first().textContent({ timeout: T }))?.trim() ?? "";
+}
+
+async function previewReady(page) {
+  await page.getByTestId("preview").waitFor({ timeout: T });
+  await page.waitForFunction(() => document.querySelector('[data-testid="preview-state"]')?.textContent === "", null, { timeout: T });
+}
+
+async function scenario(name, fn) {
+  const started = Date.now();
+  try {
+    results.scenarios[name] = { ok: true, ...(await fn()) };
+  } catch (err) {
+    results.scenarios[name] = { ok: false, error: String(err?.stack ?? err) };
+  }
+  results.scenarios[name].ms = Date.now() - started;
+}
+
+function firstLoadJs() {
+  const html = readFileSync(join(WEB, "dist", "index.html"), "utf-8");
+  const refs = [...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="([^"]+\.js)"/g)].map((m) => m[1]);
+  const files = refs.map((r) => {
+    const body = readFileSync(join(WEB, "dist", r.replace(/^\//, "")));
+    return { file: r, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+  });
+  return { files, gzip_bytes: files.reduce((s, f) => s + f.gzip, 0), raw_bytes: files.reduce((s, f) => s + f.bytes, 0) };
+}
+
+const page = context0.pages()[0] ?? (await context0.newPage());
+page.on("pageerror", (e) => results.errors.push(`pageerror: ${e.message}`));
+let aliceQuote = null;
+
+await scenario("time_to_interactive", async () => {
+  // A cold load of the sign-in page, five times; each in a fresh context (empty cache).
+  const runs = [];
+  for (let i = 0; i < 5; i += 1) {
+    const ctx = await newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${BASE}/signin`);
+    await p.locator("#signin-user").waitFor({ timeout: T });
+    runs.push(
+      await p.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0];
+        const mark = (n) => performance.getEntriesByName(n)[0]?.startTime ?? null;
+        return { dom_content_loaded_ms: nav.domContentLoadedEventEnd, app_mounted_ms: mark("kis-interactive"), signin_ready_ms: mark("kis-signin-ready") };
+      }),
+    );
+    if (ctx !== context0) await ctx.close();
+  }
+  return { runs };
+});
+
+await scenario("sign_in", async () => {
+  await page.goto(`${BASE}/quotes`);
+  await page.waitForURL(`${BASE}/signin`, { timeout: T });
+  await page.locator("#signin-user").waitFor({ timeout: T });
+  await shot(page, "01-signin");
+  await axe(page, "signin");
+  await signIn(page, "alice");
+  return { user: await text(page, "who") };
+});
+
+await scenario("type_request", async () => {
+  await page.getByRole("button", { name: "새로 작성" }).click();
+  await page.locator("#f-device-type").selectOption("ELB");
+  await page.locator("#f-main-model").fill("SBE-104");
+  await page.locator("#f-main-af").fill("100");
+  await page.locator("#f-main-at").fill("75");
+  await page.locator("#f-main-poles").selectOption("4P");
+  await page.locator("#f-main-type").selectOption("MCCB");
+  await page.locator("#f-branches-0-at").fill("20");
+  await page.locator("#f-branches-0-poles").selectOption("2P");
+  await page.locator("#f-branches-0-qty").fill("12");
+  await page.locator("#f-branches-0-label").fill("전등/전열");
+  await page.getByTestId("add-branch").click();
+  await page.locator("#f-branches-1-af").fill("50");
+  await page.locator("#f-branches-1-at").fill("30");
+  await page.locator("#f-branches-1-poles").selectOption("4P");
+  await page.locator("#f-branches-1-qty").fill("2");
+  await page.locator("#f-branches-1-label").fill("동력");
+  // copy row 1, move the copy below row 2, delete it: the table is back to two rows
+  await page.getByRole("button", { name: "복사 1", exact: true }).click();
+  await page.getByRole("button", { name: "아래로 2", exact: true }).click();
+  const copied = await page.locator("#f-branches-2-label").inputValue();
+  await page.getByRole("button", { name: "삭제 3", exact: true }).click();
+  const rowsAfter = await page.locator('[data-testid^="branch-"]').count();
+  await page.locator("#f-customer-name").fill("한빛건설");
+  await page.locator("#f-customer-project").fill("한빛아파트 101동 세대분전반");
+  await previewReady(page);
+  await page.getByTestId("drawing").locator("img").waitFor({ timeout: T });
+  const download = page.waitForEvent("download", { timeout: T });
+  await page.getByRole("button", { name: "JSON 내려받기" }).click();
+  const file = await (await download).path();
+  await shot(page, "02-request-preview");
+  await axe(page, "request");
+  return {
+    copied_row_moved_down: copied,
+    rows_after_delete: rowsAfter,
+    downloaded: JSON.parse(readFileSync(file, "utf-8")),
+    preview: {
+      box_model: await text(page, "box-model"),
+      grand_total: await page.getByTestId("total-grand_total").first().getAttribute("data-value"),
+      imbalance: await text(page, "imbalance"),
+      proven: await text(page, "proven"),
+    },
+  };
+});
+
+await scenario("issue", async () => {
+  await page.getByTestId("issue").click();
+  await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
+  await page.getByTestId("quote-page").waitFor({ timeout: T });
+  await page.getByTestId("drawing").locator("img").waitFor({ timeout: T });
+  aliceQuote = page.url().split("/").pop();
+  const phases = {};
+  for (const g of ["R", "S", "T"]) phases[g] = await text(page, `phase-${g}-a`);
+  const totals = {};
+  for (const k of ["materials", "labour", "subtotal", "vat", "grand_total"]) {
+    totals[k] = Number(await page.getByTestId(`total-${k}`).first().getAttribute("data-value"));
+  }
+  await shot(page, "03-quote");
+  await axe(page, "quote");
+  await page.getByTestId("verify").click();
+  await page.getByTestId("verify-result").waitFor({ timeout: T });
+  const verified = await page.getByTestId("verify-result").getAttribute("data-verified");
+  await shot(page, "04-quote-verified");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("button", { name: "Verify integrity" }).waitFor({ timeout: T });
+  await shot(page, "05-quote-english");
+  await page.getByRole("button", { name: "한국어" }).click();
+  return {
+    quote_id: aliceQuote,
+    box_model: await text(page, "box-model"),
+    box_size: await text(page, "box-size"),
+    phases,
+    imbalance: await text(page, "imbalance"),
+    totals,
+    verified,
+  };
+});
+
+await scenario("bad_rating", async () => {
+  await page.goto(`${BASE}/new`);
+  await page.locator("#f-main-at").fill("9999");
+  const err = page.getByTestId("error-main.at");
+  await err.waitFor({ timeout: T });
+  const previewMessage = (await err.textContent())?.trim();
+  await page.getByTestId("issue").click();
+  await page.locator(".issue [data-testid=error]").waitFor({ timeout: T });
+  const issueCode = await page.locator(".issue [data-testid=error]").getAttribute("data-code");
+  await shot(page, "06-bad-rating");
+  return { field_message: previewMessage, issue_code: issueCode, url: page.url() };
+});
+
+await scenario("double_click", async () => {
+  // the request comes in by paste this time
+  const request = JSON.parse(process.env.SAMPLE_REQUEST ?? "{}");
+  request.customer.project = "한빛아파트 102동 세대분전반";
+  await page.getByRole("button", { name: "JSON 붙여넣기" }).click();
+  await page.locator("#paste-json").fill(JSON.stringify(request));
+  await page.getByRole("button", { name: "적용" }).click();
+  await page.getByTestId("error-main.at").waitFor({ state: "detached", timeout: T });
+  await previewReady(page);
+  await page.getByTestId("issue").dblclick();
+  await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
+  await page.getByTestId("quote-page").waitFor({ timeout: T });
+  return { quote_id: page.url().split("/").pop(), project: await text(page, "cover-project") };
+});
+
+await scenario("retry_after_lost_answer", async () => {
+  // The first issue reaches the server, which stores the quote, but its answer is lost;
+  // the retry sends the same Idempotency-Key and gets the stored quote back.
+  // the request comes in as an uploaded file this time
+  await page.goto(`${BASE}/new`);
+  const request = JSON.parse(process.env.SAMPLE_REQUEST ?? "{}");
+  request.customer.project = "한빛아파트 103동 세대분전반";
+  await page.getByTestId("upload-json").setInputFiles({
+    name: "request.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(request)),
+  });
+  await page.waitForFunction(() => document.querySelector("#f-customer-project")?.value.includes("103동"), null, { timeout: T });
+  await previewReady(page);
+  const keys = [];
+  const replayed = [];
+  await page.route("**/functions/v1/estimate", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    const response = await route.fetch();
+    replayed.push(response.headers()["idempotent-replayed"] ?? null);
+    if (keys.length === 1) await route.abort("connectionreset");
+    else await route.fulfill({ response });
+  });
+  await page.getByTestId("issue").click();
+  await page.getByRole("button", { name: "다시 시도 (같은 발행 키)" }).waitFor({ timeout: T });
+  await shot(page, "07-issue-retry");
+  await page.getByTestId("issue").click();
+  await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
+  await page.unroute("**/functions/v1/estimate");
+  return { keys, replayed, quote_id: page.url().split("/").pop() };
+});
+
+await scenario("quotes_list", async () => {
+  await page.getByRole("link", { name: "견적 목록" }).click();
+  await page.getByTestId("quote-row").first().waitFor({ timeout: T });
+  await shot(page, "08-quotes");
+  await axe(page, "quotes");
+  return { rows: await page.getByTestId("quote-row").count() };
+});
+
+await scenario("other_user_gets_404", async () => {
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, "bob");
+  await p.goto(`${BASE}/quotes/${aliceQuote}`);
+  await p.getByTestId("not-found").waitFor({ timeout: T });
+  await shot(p, "09-not-found");
+  await axe(p, "not_found");
+  const heading = (await p.getByRole("heading", { level: 1 }).textContent())?.trim();
+  await ctx.close();
+  return { heading };
+});
+
+await scenario("catalog_admin_activates", async () => {
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, "ann", "catalog_admin");
+  await p.getByRole("link", { name: "카탈로그 관리" }).click();
+  await p.getByTestId("versions-table").waitFor({ timeout: T });
+  await p.locator("#catalog-label").fill(CATALOG_LABEL);
+  await p.locator("#catalog-content").fill(CATALOG_CSV);
+  await p.getByTestId("catalog-import").click();
+  await p.getByTestId("import-changes").waitFor({ timeout: T });
+  await p.getByTestId(`version-${CATALOG_LABEL}`).waitFor({ timeout: T });
+  await shot(p, "10-catalog-imported");
+  await p.locator("#catalog-reason").fill("브라우저 테스트: 가격 변경");
+  await p.getByTestId(`activate-${CATALOG_LABEL}`).click();
+  await p.locator(`[data-testid="version-${CATALOG_LABEL}"][data-status="active"]`).waitFor({ timeout: T });
+  await p.getByTestId("report-table").waitFor({ timeout: T });
+  await shot(p, "11-catalog-activated");
+  await axe(p, "catalog");
+  const done = await text(p, "catalog-done");
+  await ctx.close();
+  return { done };
+});
+
+await scenario("supabase_sign_in_form", async () => {
+  // A hosted deployment: client-config names a Supabase project (an unreachable address
+  // here), so the page offers e-mail sign-in, loads supabase-js from the build, and no
+  // local sign-in.
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  const scripts = [];
+  p.on("request", (r) => {
+    if (r.resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+  });
+  await p.route("**/functions/v1/client-config", (route) =>
+    route.fulfill({
+      json: { auth: "supabase", supabase_url: "http://127.0.0.1:9", supabase_publishable_key: "sb_publishable_test" },
+    }),
+  );
+  await p.goto(`${BASE}/signin`);
+  await p.locator("#signin-email").waitFor({ timeout: T });
+  await p.locator("#signin-email").fill("estimator@example.com");
+  await p.waitForFunction(() => performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".js")).length >= 2, null, {
+    timeout: T,
+  });
+  await shot(p, "12-signin-supabase");
+  const result = {
+    local_form: await p.locator("#signin-user").count(),
+    password_field: await p.locator("#signin-password").count(),
+    magic_link: await p.getByRole("button", { name: "로그인 링크 받기" }).count(),
+    scripts,
+  };
+  await ctx.close();
+  return result;
+});
+
+results.origins = [...origins].sort();
+results.metrics = { first_load_js: firstLoadJs() };
+writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
+await context0.close();
+rmSync(profile, { recursive: true, force: true });
+console.log(JSON.stringify(Object.fromEntries(Object.entries(results.scenarios).map(([k, v]) => [k, v.ok]))));

@@ -1,0 +1,133 @@
+import { useEffect, useState } from "react";
+import { ApiFailure, call, type EstimateResponse, type EvidenceList } from "../api/client";
+import { ErrorBox, Section, StatusBadge } from "../components/common";
+import { BoxSummary, Drawing, LinesTable, LintList, PhaseBars, TotalsTable } from "../components/QuoteViews";
+import { formatDateTime, shortHash } from "../format";
+import { useLang, useT } from "../i18n";
+import { NotFound } from "./NotFound";
+
+export function QuotePage({ id }: { id: string }) {
+  const t = useT();
+  const lang = useLang();
+  const [quote, setQuote] = useState<EstimateResponse | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [evidence, setEvidence] = useState<EvidenceList | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const [verifyError, setVerifyError] = useState<unknown>(null);
+
+  useEffect(() => {
+    setQuote(null);
+    setError(null);
+    setEvidence(null);
+    call<EstimateResponse>("GET", `quotes/${encodeURIComponent(id)}`).then(setQuote, setError);
+  }, [id]);
+
+  if (error instanceof ApiFailure && error.status === 404) return <NotFound />;
+  if (error) return <ErrorBox error={error} />;
+  if (!quote) return <p>{t("loading")}</p>;
+
+  const cover = quote.cover as Record<string, unknown>;
+  const catalog = quote.catalog as Record<string, unknown>;
+  const drawing = quote.evidence.find((e) => e.stage === "drawing")?.url ?? null;
+  const items = evidence?.items ?? quote.evidence;
+
+  const verify = async () => {
+    setVerifying(true);
+    setVerifyError(null);
+    try {
+      setEvidence(await call<EvidenceList>("GET", `quotes/${encodeURIComponent(id)}/evidence`, { query: { verify: true } }));
+    } catch (err) {
+      setVerifyError(err);
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  return (
+    <div className="quote-page" data-testid="quote-page" data-quote-id={quote.quote_id}>
+      <h1>
+        {t("quote")} <small className="mono">{shortHash(quote.quote_id, 8)}</small> <StatusBadge status={quote.status} />
+      </h1>
+      <div className="two-col">
+        <Section title={t("cover")} id="cover">
+          <dl className="kv">
+            <dt>{t("client")}</dt>
+            <dd data-testid="cover-client">{String(cover.client ?? "—")}</dd>
+            <dt>{t("project")}</dt>
+            <dd data-testid="cover-project">{String(cover.project_name ?? "—")}</dd>
+            <dt>{t("estimator")}</dt>
+            <dd>{String(cover.estimator ?? "—")}</dd>
+            <dt>{t("issued_at")}</dt>
+            <dd>{formatDateTime(String(cover.issued_at ?? ""))}</dd>
+            <dt>{t("revision")}</dt>
+            <dd>{String(cover.revision ?? "R0")}</dd>
+            <dt>{t("catalog")}</dt>
+            <dd>
+              {String(catalog.label ?? "")} <small className="mono">{shortHash(String(catalog.sha256 ?? ""))}</small>
+            </dd>
+            <dt>{t("evidence_root")}</dt>
+            <dd className="mono" data-testid="evidence-root">
+              {shortHash(quote.evidence_root, 16)}
+            </dd>
+          </dl>
+          <BoxSummary enclosure={quote.enclosure} />
+        </Section>
+        <Section title={t("totals")} id="quote-totals">
+          <TotalsTable totals={quote.totals} />
+        </Section>
+      </div>
+      <Section title={t("lines")} id="quote-lines">
+        <div className="table-wrap">
+          <LinesTable lines={quote.lines} lang={lang} />
+        </div>
+      </Section>
+      <div className="two-col">
+        <Section title={t("phase_balance")} id="quote-phase">
+          <PhaseBars balance={quote.phase_balance} />
+        </Section>
+        <Section title={t("lint")} id="quote-lint">
+          <LintList lint={quote.lint} />
+        </Section>
+      </div>
+      <Section title={t("drawing")} id="quote-drawing">
+        <Drawing src={drawing} title={t("drawing")} />
+      </Section>
+      <Section title={t("evidence")} id="quote-evidence">
+        <ErrorBox error={verifyError} />
+        <button type="button" className="primary" data-testid="verify" disabled={verifying} onClick={() => void verify()}>
+          {t("verify")}
+        </button>
+        {evidence && (
+          <p role="status" data-testid="verify-result" data-verified={String(evidence.verified)}>
+            {evidence.verified ? `✓ ${t("verify_all_ok")}` : `✗ ${t("verify_failed")}`}
+          </p>
+        )}
+        <table className="evidence">
+          <thead>
+            <tr>
+              <th scope="col">{t("stage")}</th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">{t("status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => {
+              const v = (e as { verified?: boolean | null }).verified;
+              return (
+                <tr key={e.stage}>
+                  <td>
+                    <a href={e.url} target="_blank" rel="noreferrer">
+                      {e.stage}
+                    </a>
+                  </td>
+                  <td className="mono">{shortHash(e.sha256, 16)}</td>
+                  <td>{v === undefined || v === null ? "" : v ? `✓ ${t("verified_ok")}` : `✗ ${t("verified_bad")}`}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+// A small path router over the History API (the server answers index.html for every path).
+import { useSyncExternalStore } from "react";
+
+const listeners = new Set<() => void>();
+
+export function navigate(path: string, replace = false): void {
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  listeners.forEach((l) => l());
+  window.scrollTo?.(0, 0);
+}
+
+if (typeof window !== "undefined") {
+  window.addEventListener("popstate", () => listeners.forEach((l) => l()));
+}
+
+export function usePath(): string {
+  return useSyncExternalStore(
+    (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    () => location.pathname,
+  );
+}
+
+export type Route =
+  | { page: "signin" }
+  | { page: "new" }
+  | { page: "quotes" }
+  | { page: "quote"; id: string }
+  | { page: "catalog" }
+  | { page: "notfound" };
+
+export function route(path: string): Route {
+  if (path === "/" || path === "/new") return { page: "new" };
+  if (path === "/signin") return { page: "signin" };
+  if (path === "/quotes") return { page: "quotes" };
+  if (path === "/catalog") return { page: "catalog" };
+  const m = /^\/quotes\/([^/]+)$/.exec(path);
+  if (m) return { page: "quote", id: decodeURIComponent(m[1]) };
+  return { page: "notfound" };
+}
