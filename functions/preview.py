@@ -53,7 +53,9 @@ class PreviewResponse(BaseModel):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}
+            },
         }
     },
 )
