@@ -78,6 +78,14 @@ export const ERROR_MESSAGES: Record<string, { ko: string; en: string }> = {
   },
   CONFLICT: { ko: "다른 변경과 충돌했습니다.", en: "This conflicts with another change." },
   PAYLOAD_TOO_LARGE: { ko: "보낸 내용이 너무 큽니다.", en: "The upload is too large." },
+  IDEMPOTENCY_KEY_INVALID: {
+    ko: "발행 키가 올바르지 않습니다. 다시 발행하세요.",
+    en: "The issue key is not valid; issue again.",
+  },
+  UNKNOWN_USER: {
+    ko: "사용자 정보를 찾을 수 없습니다. 다시 로그인하세요.",
+    en: "Your user no longer exists; sign in again.",
+  },
   UNSUPPORTED_MEDIA_TYPE: { ko: "지원하지 않는 형식입니다.", en: "Unsupported format." },
   DEPENDENCY_UNAVAILABLE: {
     ko: "서버의 데이터베이스나 저장소에 연결할 수 없습니다. 저장된 것은 없습니다.",
