@@ -15,16 +15,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from functions._shared.auth import mint_token
+from functions._shared.body import read_json
 from functions._shared.errors import ApiError
 from functions._shared.models import error_responses
 from functions._shared.services import Services, services
 from functions._shared.settings import Settings
 from functions.dev import ensure_user
-from functions.estimate import raw_body
 
 router = APIRouter(tags=["client"])
 dev_router = APIRouter(tags=["client"])
@@ -53,7 +53,7 @@ def _settings(svc: Services = Depends(services)) -> Settings:
     return svc.settings
 
 
-@router.get("/client-config", response_model=ClientConfig)
+@router.get("/client-config", response_model=ClientConfig, responses=error_responses(400, 503))
 def client_config(settings: Settings = Depends(_settings)) -> ClientConfig:
     if local_sign_in(settings):
         return ClientConfig(auth="local")
@@ -85,10 +85,15 @@ class DevTokenOut(BaseModel):
 TOKEN_TTL_S = 8 * 3600
 
 
+async def public_body(request: Request) -> Any:
+    """The JSON body of a call made before signing in (no bearer token to check first)."""
+    return await read_json(request)
+
+
 @dev_router.post(
     "/dev/token",
     response_model=DevTokenOut,
-    responses=error_responses(422),
+    responses=error_responses(400, 413, 415, 422, 503),
     summary="A local token for a typed user (embedded stack only)",
     openapi_extra={
         "requestBody": {
@@ -98,7 +103,7 @@ TOKEN_TTL_S = 8 * 3600
     },
 )
 def dev_token(
-    raw: Any = Depends(raw_body), settings: Settings = Depends(_settings)
+    raw: Any = Depends(public_body), settings: Settings = Depends(_settings)
 ) -> dict[str, Any]:
     # validated here, not by FastAPI: its validation errors answer 401 to a caller without
     # a token, and this is the call that gets one

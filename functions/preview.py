@@ -48,7 +48,7 @@ class PreviewResponse(BaseModel):
 @router.post(
     "/estimate/preview",
     response_model=PreviewResponse,
-    responses=error_responses(401, 422, 503),
+    responses=error_responses(400, 401, 403, 413, 415, 422, 503),
     summary="Price a panel request without storing anything",
     openapi_extra={
         "requestBody": {

@@ -23,6 +23,8 @@ PUBLIC_PREFIXES = (
     "/functions/v1/readyz",
     "/functions/v1/openapi.json",
     "/functions/v1/docs",
+    "/functions/v1/client-config",  # what the web client asks before signing in
+    "/functions/v1/dev/token",  # the local sign-in itself (embedded stack only)
     "/storage/v1/",
 )
 _TRACE = re.compile(r"^[A-Za-z0-9-]{8,64}$")

@@ -13,7 +13,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-PUBLIC_PATHS = ("/functions/v1/healthz", "/functions/v1/readyz", "/storage/v1/")
+PUBLIC_PATHS = (
+    "/functions/v1/healthz",
+    "/functions/v1/readyz",
+    "/functions/v1/client-config",  # asked before signing in
+    "/functions/v1/dev/token",  # the local sign-in (embedded stack only)
+    "/storage/v1/",
+)
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 # examples/apartment_sangdo.json: sent as is, it prices (201)
 EXAMPLE: dict[str, Any] = {

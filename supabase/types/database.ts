@@ -215,6 +215,20 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"company_profiles": {
+                  Row: {
+                    "content": NonNullable<Json>,"content_sha256": string,"created_at": string,"created_by": string | null,"id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "content": NonNullable<Json>,"content_sha256": string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "content"?: NonNullable<Json>,"content_sha256"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 }
           }
           Views: {
