@@ -46,7 +46,7 @@ export function QuotePage({ id }: { id: string }) {
   return (
     <div className="quote-page" data-testid="quote-page" data-quote-id={quote.quote_id}>
       <h1>
-        {t("quote")} <small className="mono">{shortHash(quote.quote_id, 8)}</small> <StatusBadge status={quote.status} />
+        {t("quote")} <small className="mono">{quote.quote_number}</small> <StatusBadge status={quote.status} />
       </h1>
       <div className="two-col">
         <Section title={t("cover")} id="cover">

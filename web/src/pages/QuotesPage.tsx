@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { call, type QuoteList } from "../api/client";
 import { ErrorBox, StatusBadge } from "../components/common";
-import { formatDateTime, formatKRW, shortHash } from "../format";
+import { formatDateTime, formatKRW } from "../format";
 import { useT } from "../i18n";
 import { navigate } from "../router";
 
@@ -29,7 +29,10 @@ export function QuotesPage() {
       (i) =>
         (!status || i.status === status) &&
         (!since || i.created_at.slice(0, 10) >= since) &&
-        (!needle || i.quote_id.toLowerCase().includes(needle) || (i.project ?? "").toLowerCase().includes(needle)),
+        (!needle ||
+          i.quote_number.toLowerCase().includes(needle) ||
+          i.quote_id.toLowerCase().includes(needle) ||
+          (i.project ?? "").toLowerCase().includes(needle)),
     );
   }, [list, q, status, since]);
 
@@ -61,7 +64,7 @@ export function QuotesPage() {
                 {t("grand_total")}
               </th>
               <th scope="col">{t("catalog")}</th>
-              <th scope="col">ID</th>
+              <th scope="col">{t("quote_number")}</th>
             </tr>
           </thead>
           <tbody>
@@ -84,7 +87,7 @@ export function QuotesPage() {
                 </td>
                 <td className="num">{formatKRW(i.grand_total)}</td>
                 <td>{i.catalog_label}</td>
-                <td className="mono">{shortHash(i.quote_id, 8)}</td>
+                <td className="mono">{i.quote_number}</td>
               </tr>
             ))}
             {!items.length && (
