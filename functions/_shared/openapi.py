@@ -202,7 +202,7 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
     }
     for path, operations in doc.get("paths", {}).items():
         for method, op in operations.items():
-            if not isinstance(op, dict) or method not in ("get", "post"):
+            if not isinstance(op, dict) or method not in ("get", "post", "put", "delete"):
                 continue
             responses = op.setdefault("responses", {})
             if not path.startswith(PUBLIC_PATHS):

@@ -433,7 +433,7 @@ const EN: Record<TextKey, string> = {
   open: "Open",
   quotes_title: "Quotes",
   search: "Search",
-  search_placeholder: "Quote id, project",
+  search_placeholder: "Quote no., project",
   all: "All",
   created_at: "Created",
   since: "From",
