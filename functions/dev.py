@@ -136,7 +136,8 @@ def demo(settings: Settings, request: Path) -> None:
     body = res.json()
     if res.status_code != 201:
         raise SystemExit(f"HTTP {res.status_code}: {json.dumps(body, ensure_ascii=False)}")
-    print(f"HTTP 201  quote {body['quote_id']}  trace {res.headers.get('X-Trace-Id')}\n")
+    trace = res.headers.get("X-Trace-Id")
+    print(f"HTTP 201  quote {body['quote_number']} ({body['quote_id']})  trace {trace}\n")
     print(summary(body))
     print("\nEvidence (signed URLs, valid for 10 minutes):")
     for item in body["evidence"]:
