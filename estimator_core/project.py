@@ -56,9 +56,6 @@ class ProjectIn(_In):
     pricing: str | None = Field(default=None, max_length=200)
 
 
-ProjectTotals = Totals  # a project's money has a panel's shape, summed over its panels
-
-
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -36,7 +36,6 @@ from estimator_core.names import check_model_brands
 # bounds (200 entries, 1,000 circuits …) are catalog data, checked in ``check_bounds``.
 _HARD_CAP = 10_000
 _MAX_EXTRAS = 50  # custom lines per panel
-SectionName = Section
 
 
 def _json_int(v: Any) -> Any:
@@ -191,7 +190,7 @@ Price = Annotated[int, BeforeValidator(_json_int), Field(ge=0, le=1_000_000_000)
 class ExtraIn(_In):
     """A line the estimator prices by hand (별도): another supplier's device, site work."""
 
-    section: SectionName
+    section: Section
     item: Annotated[str, Field(min_length=1, max_length=_HARD_CAP)]
     spec: Text = ""
     unit: Annotated[str, Field(min_length=1, max_length=_HARD_CAP)] = "EA"
@@ -262,7 +261,7 @@ class AccessorySpec(_Norm):
 
 class ExtraSpec(_Norm):
     index: int
-    section: SectionName
+    section: Section
     item: str
     spec: str
     unit: str

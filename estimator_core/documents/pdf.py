@@ -85,7 +85,9 @@ def _kv_table(pdf: FPDF, rows: list[tuple[str, str]], x: float, w_key: float, w_
         pdf.cell(w_val, 7, value, border=1, new_x="LMARGIN", new_y="NEXT")
 
 
-def _quote_figures(doc: QuoteDocument) -> list[tuple[str, int]]:
+def _figures(doc: QuoteDocument | ProjectDocument) -> list[tuple[str, int]]:
+    """The money on a cover, the same for a panel and a project (whose VAT is taken once,
+    on the project's subtotal)."""
     t = doc.totals
     out = (
         [("정가 합계", t.list_total), (discount_label(t.discount), -t.discount)]
@@ -95,27 +97,10 @@ def _quote_figures(doc: QuoteDocument) -> list[tuple[str, int]]:
     out += [("재료비", t.materials), ("인건비", t.labour)]
     if t.round_down_to > 1:
         out.append((f"끝자리 절사 (₩{t.round_down_to:,} 미만)", t.rounding))
+    once = ", 총괄 1회" if isinstance(doc, ProjectDocument) else ""
     out += [
         ("공급가액", t.subtotal),
-        (f"부가가치세 ({percent(doc.vat_rate)} %)", t.vat),
-        ("총 합계 (VAT 포함)", t.grand_total),
-    ]
-    return out
-
-
-def _project_figures(doc: ProjectDocument) -> list[tuple[str, int]]:
-    t = doc.totals
-    out = (
-        [("정가 합계", t.list_total), (discount_label(t.discount), -t.discount)]
-        if doc.priced
-        else []
-    )
-    out += [("재료비", t.materials), ("인건비", t.labour)]
-    if t.round_down_to > 1:
-        out.append((f"끝자리 절사 (₩{t.round_down_to:,} 미만)", t.rounding))
-    out += [
-        ("공급가액", t.subtotal),
-        (f"부가가치세 ({percent(doc.vat_rate)} %, 총괄 1회)", t.vat),
+        (f"부가가치세 ({percent(doc.vat_rate)} %{once})", t.vat),
         ("총 합계 (VAT 포함)", t.grand_total),
     ]
     return out
@@ -468,7 +453,7 @@ def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
     _cover(
         pdf,
         doc,
-        figures=_quote_figures(doc),
+        figures=_figures(doc),
         warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
         notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
         + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
@@ -572,7 +557,7 @@ def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
     _cover(
         pdf,
         doc,
-        figures=_project_figures(doc),
+        figures=_figures(doc),
         warnings=_project_warnings(doc),
         notes=[
             f"분전반 {len(doc.summary)}종 {qty:,}면: 내역은 총괄표와 분전반별 페이지",
