@@ -240,6 +240,7 @@ class PostgrestStore:
             self._as(who, "estimator")
             .from_("quotes")
             .select(_QUOTE_COLUMNS)
+            .eq("owner", who.user_id)  # teammates' quotes are visible and may share keys
             .eq("idempotency_key", key)
         )
         return self._quote(self._select(who, query.execute))
@@ -293,6 +294,8 @@ class PostgrestStore:
             .from_("quotes")
             .select(_QUOTE_COLUMNS)
             .eq("quote_number", number)
+            .order("revision", desc=True)  # a quote number names all its revisions
+            .limit(1)
         )
         return self._quote(self._select(who, query.execute))
 

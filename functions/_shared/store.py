@@ -296,7 +296,11 @@ class PostgresStore:
 
     def quote_by_key(self, who: Principal, key: str) -> StoredQuote | None:
         with self._tx(who) as cur:
-            cur.execute(self._QUOTE + "where idempotency_key = %s", (key,))
+            # the caller's own key: teammates' quotes are visible too, and may share keys
+            cur.execute(
+                self._QUOTE + "where owner = (select auth.uid()) and idempotency_key = %s",
+                (key,),
+            )
             return self._quote(cur.fetchone())
 
     def user_exists(self, who: Principal) -> bool:
@@ -339,7 +343,10 @@ class PostgresStore:
 
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
         with self._tx(who) as cur:
-            cur.execute(self._QUOTE + "where quote_number = %s", (number,))
+            # a quote number names all its revisions: the latest one answers
+            cur.execute(
+                self._QUOTE + "where quote_number = %s order by revision desc limit 1", (number,)
+            )
             return self._quote(cur.fetchone())
 
     def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
