@@ -106,6 +106,56 @@ revoke all on function estimator_private.has_role_on_org(uuid, text) from public
 grant execute on function estimator_private.user_orgs(text) to authenticated, service_role;
 grant execute on function estimator_private.has_role_on_org(uuid, text) to authenticated, service_role;
 
+-- Whether a given user is a member with at least `min_role`: for the service_role functions,
+-- which act for auth.uid() or, over PostgREST with the service key (no user claims), for the
+-- user they name.
+create function estimator_private.member_has_role(user_id uuid, organisation_id uuid, min_role text default null)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1
+      from estimator.memberships as m
+     where m.user_id = member_has_role.user_id
+       and m.organisation_id = member_has_role.organisation_id
+       and case coalesce(member_has_role.min_role, 'estimator')
+             when 'estimator' then true
+             when 'reviewer' then m.role in ('reviewer', 'admin')
+             when 'admin' then m.role = 'admin'
+             else false
+           end)
+$$;
+comment on function estimator_private.member_has_role(uuid, uuid, text) is
+  'True when the user is a member of the organisation with at least min_role (service_role only).';
+revoke all on function estimator_private.member_has_role(uuid, uuid, text) from public, anon, authenticated, service_role;
+grant execute on function estimator_private.member_has_role(uuid, uuid, text) to service_role;
+
+-- The user a service_role function acts for: auth.uid() of the claims, or `actor` when the
+-- claims carry no user (PostgREST with the service key); both, and different: refused.
+create function estimator_private.acting_user(actor uuid)
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if auth.uid() is not null and acting_user.actor is not null and auth.uid() <> acting_user.actor then
+    raise exception 'the actor named is not the authenticated user' using errcode = '42501';
+  end if;
+  if coalesce(auth.uid(), acting_user.actor) is null then
+    raise exception 'no authenticated user' using errcode = '42501';
+  end if;
+  return coalesce(auth.uid(), acting_user.actor);
+end
+$$;
+comment on function estimator_private.acting_user(uuid) is
+  'auth.uid(), else the actor named (service_role functions called without user claims).';
+revoke all on function estimator_private.acting_user(uuid) from public, anon, authenticated, service_role;
+grant execute on function estimator_private.acting_user(uuid) to service_role;
+
 -- The personal organisation of a user, created (with the user as admin) when missing.
 create function estimator_private.personal_org(user_id uuid)
 returns uuid
@@ -267,24 +317,22 @@ create trigger quotes_set_organisation
   for each row execute function estimator.quotes_set_organisation();
 
 -- Managing organisations and members (the functions call these as service_role with the
--- caller's claims; each checks the caller's role itself and is audited) ------------------------
+-- caller's claims, or name the caller in `actor` when the claims carry no user; each checks
+-- the caller's role itself and is audited) ------------------------
 -- Errors: 42501 no user or not an admin of the organisation; P0002 the organisation is not
 -- one of the caller's (another organisation reads as not there) or the user is unknown;
 -- 22023 a bad role; PT409 the change would leave the organisation without an admin.
 
-create function estimator.create_organisation(name text)
+create function estimator.create_organisation(name text, actor uuid default null)
 returns uuid
 language plpgsql
 volatile
 set search_path = ''
 as $$
 declare
-  v_uid uuid := auth.uid();
+  v_uid uuid := estimator_private.acting_user(create_organisation.actor);
   v_org uuid;
 begin
-  if v_uid is null then
-    raise exception 'create_organisation: no authenticated user' using errcode = '42501';
-  end if;
   insert into estimator.organisations (name, created_by)
   values (btrim(create_organisation.name), v_uid)
   returning id into v_org;
@@ -295,27 +343,24 @@ begin
   return v_org;
 end
 $$;
-comment on function estimator.create_organisation(text) is
+comment on function estimator.create_organisation(text, uuid) is
   'Creates an organisation with the caller as its admin; audited. service_role only (the functions).';
 
-create function estimator.set_member(organisation_id uuid, user_id uuid, role text)
+create function estimator.set_member(organisation_id uuid, user_id uuid, role text, actor uuid default null)
 returns estimator.memberships
 language plpgsql
 volatile
 set search_path = ''
 as $$
 declare
-  v_uid uuid := auth.uid();
+  v_uid uuid := estimator_private.acting_user(set_member.actor);
   v_before text;
   v_row estimator.memberships;
 begin
-  if v_uid is null then
-    raise exception 'set_member: no authenticated user' using errcode = '42501';
-  end if;
-  if not estimator_private.has_role_on_org(set_member.organisation_id) then
+  if not estimator_private.member_has_role(v_uid, set_member.organisation_id) then
     raise exception 'organisation % not found', set_member.organisation_id using errcode = 'P0002';
   end if;
-  if not estimator_private.has_role_on_org(set_member.organisation_id, 'admin') then
+  if not estimator_private.member_has_role(v_uid, set_member.organisation_id, 'admin') then
     raise exception 'only an admin of the organisation manages its members' using errcode = '42501';
   end if;
   if set_member.role is null or set_member.role not in ('estimator', 'reviewer', 'admin') then
@@ -348,26 +393,23 @@ begin
   return v_row;
 end
 $$;
-comment on function estimator.set_member(uuid, uuid, text) is
+comment on function estimator.set_member(uuid, uuid, text, uuid) is
   'Adds a user to an organisation or changes their role (admins only; the last admin stays); audited. service_role only.';
 
-create function estimator.remove_member(organisation_id uuid, user_id uuid)
+create function estimator.remove_member(organisation_id uuid, user_id uuid, actor uuid default null)
 returns boolean
 language plpgsql
 volatile
 set search_path = ''
 as $$
 declare
-  v_uid uuid := auth.uid();
+  v_uid uuid := estimator_private.acting_user(remove_member.actor);
   v_before text;
 begin
-  if v_uid is null then
-    raise exception 'remove_member: no authenticated user' using errcode = '42501';
-  end if;
-  if not estimator_private.has_role_on_org(remove_member.organisation_id) then
+  if not estimator_private.member_has_role(v_uid, remove_member.organisation_id) then
     raise exception 'organisation % not found', remove_member.organisation_id using errcode = 'P0002';
   end if;
-  if not estimator_private.has_role_on_org(remove_member.organisation_id, 'admin') then
+  if not estimator_private.member_has_role(v_uid, remove_member.organisation_id, 'admin') then
     raise exception 'only an admin of the organisation manages its members' using errcode = '42501';
   end if;
   perform 1 from estimator.organisations as o where o.id = remove_member.organisation_id for update;
@@ -390,7 +432,7 @@ begin
   return true;
 end
 $$;
-comment on function estimator.remove_member(uuid, uuid) is
+comment on function estimator.remove_member(uuid, uuid, uuid) is
   'Removes a member (admins only; the last admin stays); audited. service_role only.';
 
 -- A user id for an e-mail address (inviting by e-mail): service_role reads auth.users.
@@ -405,11 +447,11 @@ $$;
 comment on function estimator.user_id_by_email(text) is
   'The auth user id of an e-mail address (case-insensitive), or null. service_role only.';
 
-revoke all on function estimator.create_organisation(text) from public, anon, authenticated, service_role;
-revoke all on function estimator.set_member(uuid, uuid, text) from public, anon, authenticated, service_role;
-revoke all on function estimator.remove_member(uuid, uuid) from public, anon, authenticated, service_role;
+revoke all on function estimator.create_organisation(text, uuid) from public, anon, authenticated, service_role;
+revoke all on function estimator.set_member(uuid, uuid, text, uuid) from public, anon, authenticated, service_role;
+revoke all on function estimator.remove_member(uuid, uuid, uuid) from public, anon, authenticated, service_role;
 revoke all on function estimator.user_id_by_email(text) from public, anon, authenticated, service_role;
-grant execute on function estimator.create_organisation(text) to service_role;
-grant execute on function estimator.set_member(uuid, uuid, text) to service_role;
-grant execute on function estimator.remove_member(uuid, uuid) to service_role;
+grant execute on function estimator.create_organisation(text, uuid) to service_role;
+grant execute on function estimator.set_member(uuid, uuid, text, uuid) to service_role;
+grant execute on function estimator.remove_member(uuid, uuid, uuid) to service_role;
 grant execute on function estimator.user_id_by_email(text) to service_role;

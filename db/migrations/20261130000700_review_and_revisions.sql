@@ -356,23 +356,20 @@ create policy quote_reviews_select_member on estimator.quote_reviews
 -- quote's creator; P0002 no such quote in the caller's organisations (another
 -- organisation's quote reads as not there); PT409 the quote is not `needs_review`;
 -- 22023 a bad decision or a return without a reason.
-create function estimator.review_quote(quote_id uuid, decision text, reason text default '')
+create function estimator.review_quote(quote_id uuid, decision text, reason text default '', actor uuid default null)
 returns estimator.quote_reviews
 language plpgsql
 volatile
 set search_path = ''
 as $$
 declare
-  v_uid uuid := auth.uid();
+  v_uid uuid := estimator_private.acting_user(review_quote.actor);
   v_quote estimator.quotes;
   v_status text;
   v_row estimator.quote_reviews;
 begin
-  if v_uid is null then
-    raise exception 'review_quote: no authenticated user' using errcode = '42501';
-  end if;
   select q.* into v_quote from estimator.quotes as q where q.id = review_quote.quote_id for update;
-  if not found or not estimator_private.has_role_on_org(v_quote.organisation_id) then
+  if not found or not estimator_private.member_has_role(v_uid, v_quote.organisation_id) then
     raise exception 'quote % not found', review_quote.quote_id using errcode = 'P0002';
   end if;
   if review_quote.decision is null or review_quote.decision not in ('approve', 'return') then
@@ -381,7 +378,7 @@ begin
   if review_quote.decision = 'return' and btrim(coalesce(review_quote.reason, '')) = '' then
     raise exception 'a returned quote needs a reason' using errcode = '22023';
   end if;
-  if not estimator_private.has_role_on_org(v_quote.organisation_id, 'reviewer') then
+  if not estimator_private.member_has_role(v_uid, v_quote.organisation_id, 'reviewer') then
     raise exception 'only a reviewer or admin of the organisation reviews its quotes'
       using errcode = '42501';
   end if;
@@ -410,10 +407,10 @@ begin
   return v_row;
 end
 $$;
-comment on function estimator.review_quote(uuid, text, text) is
+comment on function estimator.review_quote(uuid, text, text, uuid) is
   'A reviewer/admin of the quote''s organisation (not its creator) approves or returns a needs_review quote; recorded in quote_reviews and audited. service_role only (the functions).';
-revoke all on function estimator.review_quote(uuid, text, text) from public, anon, authenticated, service_role;
-grant execute on function estimator.review_quote(uuid, text, text) to service_role;
+revoke all on function estimator.review_quote(uuid, text, text, uuid) from public, anon, authenticated, service_role;
+grant execute on function estimator.review_quote(uuid, text, text, uuid) to service_role;
 
 -- estimator.create_revision --------------------------------------------------------------------
 -- Stores `payload` (create_quote's shape, without organisation_id/previous_quote_id) as the
@@ -422,28 +419,25 @@ grant execute on function estimator.review_quote(uuid, text, text) to service_ro
 -- quote in the caller's organisations; 42501 not allowed; PT409 not the latest revision
 -- (or a concurrent revision won). The same Idempotency-Key and request again returns the
 -- revision already stored (a replay).
-create function estimator.create_revision(quote_id uuid, payload jsonb)
+create function estimator.create_revision(quote_id uuid, payload jsonb, actor uuid default null)
 returns uuid
 language plpgsql
 volatile
 set search_path = ''
 as $$
 declare
-  v_uid uuid := auth.uid();
+  v_uid uuid := estimator_private.acting_user(create_revision.actor);
   v_prev estimator.quotes;
   v_next estimator.quotes;
 begin
-  if v_uid is null then
-    raise exception 'create_revision: no authenticated user' using errcode = '42501';
-  end if;
   if payload is null or jsonb_typeof(payload) <> 'object' then
     raise exception 'create_revision: payload must be a JSON object' using errcode = '22023';
   end if;
   select q.* into v_prev from estimator.quotes as q where q.id = create_revision.quote_id for update;
-  if not found or not estimator_private.has_role_on_org(v_prev.organisation_id) then
+  if not found or not estimator_private.member_has_role(v_uid, v_prev.organisation_id) then
     raise exception 'quote % not found', create_revision.quote_id using errcode = 'P0002';
   end if;
-  if not estimator_private.has_role_on_org(v_prev.organisation_id, 'reviewer')
+  if not estimator_private.member_has_role(v_uid, v_prev.organisation_id, 'reviewer')
      and not exists (select 1 from estimator.quotes as q
                       where q.quote_number = v_prev.quote_number and q.owner = v_uid) then
     raise exception 'an estimator revises only the quotes they created' using errcode = '42501';
@@ -462,7 +456,7 @@ begin
     || jsonb_build_object('previous_quote_id', v_prev.id, 'owner', v_uid));
 end
 $$;
-comment on function estimator.create_revision(uuid, jsonb) is
+comment on function estimator.create_revision(uuid, jsonb, uuid) is
   'Stores the next revision of the latest revision quote_id (same quote number, next R); the creator or a reviewer/admin of its organisation. service_role only (the functions).';
-revoke all on function estimator.create_revision(uuid, jsonb) from public, anon, authenticated, service_role;
-grant execute on function estimator.create_revision(uuid, jsonb) to service_role;
+revoke all on function estimator.create_revision(uuid, jsonb, uuid) from public, anon, authenticated, service_role;
+grant execute on function estimator.create_revision(uuid, jsonb, uuid) to service_role;

@@ -211,13 +211,13 @@ isOneToOne: true
             }[]
                            },
 "create_organisation":
-{ Args: { "name": string }; Returns: string
+{ Args: { "actor"?: string,"name": string }; Returns: string
                            },
 "create_quote":
 { Args: { "payload": Json }; Returns: string
                            },
 "create_revision":
-{ Args: { "payload": Json,"quote_id": string }; Returns: string
+{ Args: { "actor"?: string,"payload": Json,"quote_id": string }; Returns: string
                            },
 "get_phase_balance":
 { Args: { "panel_id": string,"target"?: number }; Returns: {
@@ -225,10 +225,10 @@ isOneToOne: true
             }[]
                            },
 "remove_member":
-{ Args: { "organisation_id": string,"user_id": string }; Returns: boolean
+{ Args: { "actor"?: string,"organisation_id": string,"user_id": string }; Returns: boolean
                            },
 "review_quote":
-{ Args: { "decision": string,"quote_id": string,"reason"?: string }; Returns: {
+{ Args: { "actor"?: string,"decision": string,"quote_id": string,"reason"?: string }; Returns: {
               "at": string,
 "created_at": string,
 "decision": string,
@@ -245,7 +245,7 @@ isOneToOne: true
         isSetofReturn: false
       } },
 "set_member":
-{ Args: { "organisation_id": string,"role": string,"user_id": string }; Returns: {
+{ Args: { "actor"?: string,"organisation_id": string,"role": string,"user_id": string }; Returns: {
               "created_at": string,
 "id": string,
 "organisation_id": string,

@@ -24,7 +24,7 @@ select functions_are('estimator',
         'quotes_refuse_change', 'review_quote', 'create_revision'],
   'estimator functions');
 select functions_are('estimator_private',
-  array['user_orgs', 'has_role_on_org', 'personal_org'],
+  array['user_orgs', 'has_role_on_org', 'personal_org', 'member_has_role', 'acting_user'],
   'estimator_private holds the membership helpers');
 select is(
   array(select format('%s.%s', n.nspname, p.proname) from pg_proc p
@@ -36,10 +36,10 @@ select is(
   array(select format('%s.%s', n.nspname, p.proname) from pg_proc p
           join pg_namespace n on n.oid = p.pronamespace
          where n.nspname = 'estimator_private'
-           and (not p.prosecdef or not coalesce(p.proconfig @> array['search_path=""'], false)
+           and (not coalesce(p.proconfig @> array['search_path=""'], false)
                 or has_function_privilege('anon', p.oid, 'execute'))
          order by 1),
-  '{}'::text[], 'the helpers are SECURITY DEFINER with an empty search_path, not executable by anon');
+  '{}'::text[], 'the helpers have an empty search_path and are not executable by anon');
 select ok(not has_schema_privilege('anon', 'estimator_private', 'usage'), 'anon has no usage on estimator_private');
 select functions_are('shared',
   array['check_sha256', 'set_updated_at', 'refuse_audit_change', 'activate_catalog_version', 'health_check_detailed'],

@@ -9,7 +9,7 @@
 begin;
 \ir ../helpers/fixtures.psql
 
-select plan(300);
+select plan(304);
 
 insert into auth.users (id, email, role, aud, raw_app_meta_data, raw_user_meta_data, created_at)
 values
@@ -356,6 +356,19 @@ select is(tests.t('service_role', $$insert into estimator.quotes (owner, idempot
   values ('aa000000-0000-4000-8000-000000000003', 'r9', 'issued', '{}', repeat('a', 64),
     'c0000000-0000-4000-8000-000000000001', 'test-v1', repeat('c', 64), 0, 0, 0, repeat('e', 64), 9)$$),
   'error:22023', 'a revision above 0 needs its predecessor');
+
+-- Over PostgREST the service key carries no user: the functions name the caller in `actor`.
+select is(tests.t('service_role', $$select estimator.review_quote('bc000000-0000-4000-8000-0000000000b1', 'approve', '',
+    'aa000000-0000-4000-8000-000000000002')$$),
+  'error:P0002', 'actor: rita named as actor cannot see BETA''s quote either');
+select is(tests.t('server:rita', $$select estimator.review_quote('ac000000-0000-4000-8000-0000000000a4', 'approve', '',
+    'aa000000-0000-4000-8000-000000000001')$$),
+  'denied', 'actor: a caller cannot act as somebody else');
+select is(tests.t('service_role', $$select estimator.review_quote('ac000000-0000-4000-8000-0000000000a4', 'approve', '')$$),
+  'denied', 'actor: without claims and actor nobody is acting');
+select is(tests.t('service_role', $$select estimator.set_member('0a000000-0000-4000-8000-000000000001',
+    'bb000000-0000-4000-8000-000000000001', 'estimator', 'aa000000-0000-4000-8000-000000000001')$$),
+  'ok:1', 'actor: ann named as actor adds a member');
 
 -- Members ------------------------------------------------------------------------------------
 select is(tests.t('server:rita', $$select estimator.set_member('0a000000-0000-4000-8000-000000000001', 'bb000000-0000-4000-8000-000000000001', 'estimator')$$),
