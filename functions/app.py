@@ -13,7 +13,20 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from functions import catalog, client, estimate, health, preview, profile, quotes, storage, web
+from functions import (
+    catalog,
+    client,
+    estimate,
+    health,
+    organisations,
+    preview,
+    profile,
+    quotes,
+    review,
+    revisions,
+    storage,
+    web,
+)
 from functions._shared.http import install_error_handlers, known_query, trace_middleware
 from functions._shared.logs import install_redaction
 from functions._shared.openapi import complete
@@ -51,13 +64,21 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(origins),
-            allow_methods=["GET", "POST", "PUT", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Trace-Id"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Trace-Id",
+                "X-Organisation",
+            ],
             expose_headers=["X-Trace-Id", "Idempotent-Replayed"],
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
     for module in (preview, estimate, quotes, health, catalog, profile, client):
+        app.include_router(module.router, prefix=PREFIX)
+    for module in (organisations, review, revisions):  # teams (issue 12)
         app.include_router(module.router, prefix=PREFIX)
     if client.local_sign_in(config):
         app.include_router(client.dev_router, prefix=PREFIX)

@@ -6,9 +6,9 @@ Another user's quote answers 404 (RLS hides it), never 403.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 
 from estimator_core.evidence import STAGES, verify
 from functions._shared.auth import Principal
@@ -24,6 +24,7 @@ from functions._shared.models import (
 from functions._shared.persist import canonical_path, signed_evidence
 from functions._shared.services import Services, services
 from functions._shared.store import StoredQuote
+from functions._shared.usecases import teams
 from functions.estimate import replay
 
 router = APIRouter()
@@ -58,9 +59,13 @@ def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
 def list_quotes(
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=1_000_000),
+    status: Literal["needs_review"] | None = Query(None),
+    x_organisation: str | None = Header(None, max_length=100),
     who: Principal = Depends(principal),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
+    if status == "needs_review":  # the review queue of the request's organisation
+        return teams.review_queue(teams.team_store(svc.store), who, x_organisation, limit, offset)
     rows = svc.store.list_quotes(who, limit + 1, offset)
     more = len(rows) > limit
     return {

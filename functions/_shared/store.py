@@ -570,3 +570,146 @@ class PostgresStore:
             saved = self._profile(cur.fetchone())
         assert saved is not None
         return saved
+
+    # Teams (functions._shared.usecases.teams.TeamStore) ----------------------------------------
+    # Reads run as the caller (RLS: their organisations only); changes go through the SQL
+    # functions as the server with the caller's claims, which check roles themselves.
+
+    @contextmanager
+    def _team_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.Error as err:
+            raise team_error(err.sqlstate, str(err)) from None
+
+    _TS = "to_char({} at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+    def organisations(self, who: Principal) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select o.id::text as id, o.name, m.role, "
+                "coalesce(o.personal_owner = (select auth.uid()), false) as personal "
+                "from estimator.organisations as o join estimator.memberships as m "
+                "on m.organisation_id = o.id and m.user_id = (select auth.uid()) "
+                "order by o.created_at, o.id"
+            )
+            return list(cur.fetchall())
+
+    def create_organisation(self, who: Principal, name: str) -> str:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute("select estimator.create_organisation(%s)::text as id", (name,))
+            row = cur.fetchone()
+        assert row is not None
+        return str(row["id"])
+
+    def members(self, who: Principal, organisation_id: str) -> list[dict[str, Any]] | None:
+        with self._tx(who) as cur:
+            cur.execute("select 1 from estimator.organisations where id = %s", (organisation_id,))
+            if cur.fetchone() is None:
+                return None
+            cur.execute(
+                "select user_id::text, role, "
+                + self._TS.format("created_at")
+                + " as since from estimator.memberships where organisation_id = %s "
+                "order by created_at, user_id",
+                (organisation_id,),
+            )
+            return list(cur.fetchall())
+
+    def user_id_by_email(self, who: Principal, email: str) -> str | None:
+        with self._tx(who, as_server=True) as cur:
+            cur.execute("select estimator.user_id_by_email(%s)::text as id", (email,))
+            row = cur.fetchone()
+        return None if row is None or row["id"] is None else str(row["id"])
+
+    def set_member(
+        self, who: Principal, organisation_id: str, user_id: str, role: str
+    ) -> dict[str, Any]:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select m.user_id::text, m.role, m.organisation_id::text from "
+                "estimator.set_member(%s, %s, %s) as m",
+                (organisation_id, user_id, role),
+            )
+            row = cur.fetchone()
+        assert row is not None
+        return dict(row)
+
+    def remove_member(self, who: Principal, organisation_id: str, user_id: str) -> bool:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select estimator.remove_member(%s, %s) as removed", (organisation_id, user_id)
+            )
+            row = cur.fetchone()
+        return bool(row and row["removed"])
+
+    def review_quote(
+        self, who: Principal, quote_id: str, decision: str, reason: str
+    ) -> dict[str, Any]:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select r.quote_id::text, r.decision, r.reason, r.reviewer::text, "
+                + self._TS.format("r.at")
+                + " as at from estimator.review_quote(%s, %s, %s) as r",
+                (quote_id, decision, reason),
+            )
+            row = cur.fetchone()
+            # a new statement: it sees the status the function set
+            cur.execute("select status from estimator.quotes where id = %s", (quote_id,))
+            status = cur.fetchone()
+        assert row is not None and status is not None
+        return {**row, "status": status["status"]}
+
+    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select reviewer::text, decision, reason, "
+                + self._TS.format("at")
+                + " as at from estimator.quote_reviews where quote_id = %s order by at, id",
+                (quote_id,),
+            )
+            return list(cur.fetchall())
+
+    def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select q.id::text as quote_id, q.quote_number, q.revision, "
+                "'R' || q.revision as label, q.status, q.owner::text as created_by, "
+                "q.previous_quote_id::text, q.grand_total, q.catalog_label, "
+                "q.evidence_root_sha256 as evidence_root, "
+                + self._TS.format("q.created_at")
+                + " as created_at from estimator.quotes as q "
+                "where q.quote_number = (select quote_number from estimator.quotes where id = %s) "
+                "order by q.revision",
+                (quote_id,),
+            )
+            return list(cur.fetchall())
+
+    def review_queue(
+        self, who: Principal, organisation_id: str, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select id::text as quote_id, quote_number, revision, status, grand_total, "
+                "catalog_label, evidence_root_sha256 as evidence_root, owner::text as created_by, "
+                "request -> 'customer' ->> 'project' as project, "
+                + self._TS.format("created_at")
+                + " as created_at from estimator.quotes "
+                "where organisation_id = %s and status = 'needs_review' "
+                "order by created_at, id limit %s offset %s",
+                (organisation_id, limit, offset),
+            )
+            return list(cur.fetchall())
+
+
+def team_error(sqlstate: str | None, text: str) -> ApiError:
+    """A team SQL function's refusal as the API's error (see the migrations' error lists)."""
+    if sqlstate == "P0002":
+        return ApiError("NOT_FOUND", "not found")
+    if sqlstate == "42501":
+        return ApiError("FORBIDDEN", text.split("\n", 1)[0][:200])
+    if sqlstate in ("PT409", "23505", "40001"):
+        return ApiError("CONFLICT", text.split("\n", 1)[0][:200])
+    if sqlstate in ("22023", "23514", "22P02"):
+        return ApiError("VALIDATION_FAILED", text.split("\n", 1)[0][:200])
+    return DependencyUnavailable("database", text)
