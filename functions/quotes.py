@@ -55,7 +55,7 @@ def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
     return stored
 
 
-@router.get("/quotes", response_model=QuoteList, responses=error_responses(401, 503))
+@router.get("/quotes", response_model=QuoteList, responses=error_responses(401, 404, 503))
 def list_quotes(
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=1_000_000),
