@@ -210,7 +210,8 @@ def test_revisions_of_a_quote_share_its_number(api: Api, teams: dict[str, Any]) 
     q = teams["quote"]
     revise = (
         "select estimator.create_revision(q.id, jsonb_build_object("
-        "'idempotency_key', %s::text, 'status', 'issued', 'request', q.request, 'response', q.response,"
+        "'idempotency_key', %s::text, 'status', 'issued', 'request', q.request,"
+        "'response', q.response,"
         "'request_sha256', q.request_sha256, 'catalog_version_id', q.catalog_version_id,"
         "'catalog_label', q.catalog_label, 'catalog_sha256', q.catalog_sha256,"
         "'subtotal', q.subtotal, 'vat', q.vat, 'grand_total', q.grand_total,"

@@ -183,6 +183,8 @@ def test_a_quote_is_found_by_idempotency_key_and_its_time_is_rendered_in_utc(api
     assert request.url.path == "/rest/v1/quotes"
     assert params(request) == [
         ("idempotency_key", "eq.key-1"),
+        # the caller's own key: teammates' quotes are visible too and may share keys
+        ("owner", f"eq.{ALICE.user_id}"),
         ("select", "id,request_sha256,status,response,created_at"),
     ]
     assert_as_user(request, ALICE, "estimator")
