@@ -701,6 +701,16 @@ class PostgresStore:
             )
             return list(cur.fetchall())
 
+    def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select id::text as quote_id, quote_number, revision, request, response "
+                "from estimator.quotes where id = %s",
+                (quote_id,),
+            )
+            row = cur.fetchone()
+        return None if row is None else dict(row)
+
 
 def team_error(sqlstate: str | None, text: str) -> ApiError:
     """A team SQL function's refusal as the API's error (see the migrations' error lists)."""

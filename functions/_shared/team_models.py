@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["estimator", "reviewer", "admin"]
 
@@ -62,3 +62,14 @@ class Revision(_Open):
 class RevisionList(BaseModel):
     quote_number: str
     items: list[Revision]
+
+
+class RevisionDiff(_Open):
+    quote_number: str
+    from_: str = Field(alias="from")
+    to: str
+    request: list[dict[str, Any]]
+    lines: dict[str, list[dict[str, Any]]]
+    totals_delta: dict[str, int]
+    enclosure: dict[str, Any] | None
+    imbalance: dict[str, Any] | None

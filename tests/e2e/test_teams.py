@@ -210,8 +210,10 @@ def test_revisions_of_a_quote_share_its_number(api: Api, teams: dict[str, Any]) 
     q = teams["quote"]
     revise = (
         "select estimator.create_revision(q.id, jsonb_build_object("
-        "'idempotency_key', %s::text, 'status', 'issued', 'request', q.request,"
-        "'response', q.response,"
+        "'idempotency_key', %s::text, 'status', 'issued',"
+        "'request', q.request || '{\"note\": \"R1\"}',"
+        "'response', jsonb_set(q.response, '{totals,grand_total}',"
+        "  to_jsonb((q.response -> 'totals' ->> 'grand_total')::bigint + 100)),"
         "'request_sha256', q.request_sha256, 'catalog_version_id', q.catalog_version_id,"
         "'catalog_label', q.catalog_label, 'catalog_sha256', q.catalog_sha256,"
         "'subtotal', q.subtotal, 'vat', q.vat, 'grand_total', q.grand_total,"
@@ -233,5 +235,21 @@ def test_revisions_of_a_quote_share_its_number(api: Api, teams: dict[str, Any]) 
         api.url(f"quotes/{items[0]['quote_number']}"), headers=api.headers(teams["ed"])
     )
     assert by_number.status_code == 200
+    d = api.client.get(
+        api.url(f"quotes/{r1}/revisions/R0/diff/R1"), headers=api.headers(teams["ed"])
+    )
+    assert d.status_code == 200, d.text
+    assert d.json()["request"] == [{"path": "note", "from": None, "to": "R1"}]
+    assert d.json()["totals_delta"]["grand_total"] == 100
+    assert d.json()["lines"] == {"added": [], "removed": [], "changed": []}
+    for bad in ("R0/diff/R7", "x/diff/R1"):
+        missing = api.client.get(
+            api.url(f"quotes/{q}/revisions/{bad}"), headers=api.headers(teams["ed"])
+        )
+        assert missing.status_code == 404
+    foreign = api.client.get(
+        api.url(f"quotes/{q}/revisions/0/diff/1"), headers=api.headers(teams["bo"])
+    )
+    assert foreign.status_code == 404
     with pytest.raises(Exception, match="newer revision"):
         api.sql(revise, "rev-2", user_id_for(teams["eve"]), q)  # only the latest is revised

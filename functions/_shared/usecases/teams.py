@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
+from functions._shared.usecases.revision_diff import diff
 
 ROLES = ("estimator", "reviewer", "admin")
 DECISIONS = ("approve", "return")
@@ -35,6 +36,7 @@ class TeamStore(Protocol):
     ) -> dict[str, Any]: ...
     def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
     def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
+    def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None: ...
     def review_queue(
         self, who: Principal, organisation_id: str, limit: int, offset: int
     ) -> list[dict[str, Any]]: ...
@@ -178,4 +180,31 @@ def review_queue(
         "limit": limit,
         "offset": offset,
         "next_offset": offset + limit if more else None,
+    }
+
+
+def _revision_no(label: str) -> int:
+    text = label[1:] if label[:1] in ("R", "r") else label
+    if not text.isdigit() or len(text) > 6:
+        raise ApiError("NOT_FOUND", "revision not found")
+    return int(text)
+
+
+def revision_diff(
+    store: TeamStore, who: Principal, quote_id: str, a: str, b: str
+) -> dict[str, Any]:
+    """What changed from revision ``a`` to ``b`` (R0, R1 … or 0, 1 …) of the quote's number."""
+    chain = {r["revision"]: r for r in revisions(store, who, quote_id)["items"]}
+    ra, rb = chain.get(_revision_no(a)), chain.get(_revision_no(b))
+    if ra is None or rb is None:
+        raise ApiError("NOT_FOUND", "revision not found")
+    da = store.quote_revision(who, ra["quote_id"])
+    db = store.quote_revision(who, rb["quote_id"])
+    if da is None or db is None:
+        raise ApiError("NOT_FOUND", "revision not found")
+    return {
+        "quote_number": ra["quote_number"],
+        "from": ra["label"],
+        "to": rb["label"],
+        **diff(da, db),
     }
