@@ -348,6 +348,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/functions/v1/quotes/{quote_id}/revisions/{a}/diff/{b}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed from revision a to b (R0, R1 …): request, lines, totals, box, imbalance */
+        get: operations["diff_revisions_functions_v1_quotes__quote_id__revisions__a__diff__b__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/functions/v1/readyz": {
         parameters: {
             query?: never;
@@ -924,6 +941,39 @@ export interface components {
             revision: number;
             /** Status */
             status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RevisionDiff */
+        RevisionDiff: {
+            /** Enclosure */
+            enclosure: {
+                [key: string]: unknown;
+            } | null;
+            /** From */
+            from: string;
+            /** Imbalance */
+            imbalance: {
+                [key: string]: unknown;
+            } | null;
+            /** Lines */
+            lines: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** Quote Number */
+            quote_number: string;
+            /** Request */
+            request: {
+                [key: string]: unknown;
+            }[];
+            /** To */
+            to: string;
+            /** Totals Delta */
+            totals_delta: {
+                [key: string]: number;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -2909,6 +2959,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    diff_revisions_functions_v1_quotes__quote_id__revisions__a__diff__b__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+                a: string;
+                b: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
                 };
             };
             /** @description Unauthorized */
