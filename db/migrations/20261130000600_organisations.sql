@@ -300,10 +300,6 @@ begin
           using errcode = '22023';
       end if;
     end if;
-  elsif not exists (select 1 from estimator.memberships as m
-                     where m.organisation_id = new.organisation_id and m.user_id = new.owner) then
-    raise exception 'quote owner % is not a member of organisation %', new.owner, new.organisation_id
-      using errcode = '42501';
   end if;
   return new;
 end
@@ -315,6 +311,32 @@ revoke all on function estimator.quotes_set_organisation() from public, anon, au
 create trigger quotes_set_organisation
   before insert on estimator.quotes
   for each row execute function estimator.quotes_set_organisation();
+
+-- The owner must be a member of the quote's organisation: checked after the insert, as a
+-- constraint trigger, so a restore (ops/supabase/restore.sh) may defer it to its commit
+-- (`set constraints all deferred`) and load quotes before memberships.
+create function estimator.quotes_check_member()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from estimator.memberships as m
+                  where m.organisation_id = new.organisation_id and m.user_id = new.owner) then
+    raise exception 'quote owner % is not a member of organisation %', new.owner, new.organisation_id
+      using errcode = '42501';
+  end if;
+  return null;
+end
+$$;
+comment on function estimator.quotes_check_member() is
+  'Constraint trigger: a quote''s owner is a member of its organisation.';
+revoke all on function estimator.quotes_check_member() from public, anon, authenticated, service_role;
+
+create constraint trigger quotes_owner_is_member
+  after insert on estimator.quotes
+  deferrable initially immediate
+  for each row execute function estimator.quotes_check_member();
 
 -- Managing organisations and members (the functions call these as service_role with the
 -- caller's claims, or name the caller in `actor` when the claims carry no user; each checks

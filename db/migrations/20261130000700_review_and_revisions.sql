@@ -47,6 +47,9 @@ as $$
 declare
   v_prev estimator.quotes;
 begin
+  if new.quote_number is not null then
+    return new;  -- a restore brings its chain as it was (the unique keys still hold)
+  end if;
   if new.previous_quote_id is null then
     if new.revision <> 0 then
       raise exception 'a revision above 0 needs previous_quote_id' using errcode = '22023';

@@ -20,7 +20,7 @@ select tables_are('shared',
 select functions_are('estimator',
   array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
         'user_exists', 'assign_quote_number', 'quotes_set_organisation', 'create_organisation',
-        'set_member', 'remove_member', 'user_id_by_email', 'quotes_chain_revision',
+        'set_member', 'remove_member', 'user_id_by_email', 'quotes_chain_revision', 'quotes_check_member',
         'quotes_refuse_change', 'review_quote', 'create_revision'],
   'estimator functions');
 select functions_are('estimator_private',
