@@ -13,6 +13,7 @@ from typing import Any
 
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 from estimator_core.pipeline import estimate
+from estimator_core.quote import TimedPhaseBalance
 
 SIZES = (12, 40, 100, 200)
 RUNS = 30
@@ -70,7 +71,8 @@ def run() -> str:
                 rows.append(f"| {size} | failed: {err} | | | |")
                 break
             times.append((time.perf_counter() - t0) * 1000)
-            methods.add(q.result["phase_balance"].get("method", "-"))
+            pb = q.result.phase_balance
+            methods.add(pb.method if isinstance(pb, TimedPhaseBalance) else "-")
         if times:
             rows.append(
                 f"| {size} | {statistics.median(times):.1f} | {percentile(times, 95):.1f} "

@@ -754,15 +754,15 @@ def sample_outcome(request: Any, catalog: Catalog, *, issued_at: str) -> dict[st
         return {"error": err.code, "message": err.message}
     except Exception as err:  # a candidate that crashes the engine must fail, not raise
         return {"error": ENGINE_FAILURE, "message": f"{type(err).__name__}: {err}"[:300]}
-    lint = result["lint"]
+    lint = result.lint
     return {
-        "status": result["status"],
-        "box": result["enclosure"]["box"]["model"],
-        "imbalance": result["phase_balance"].get("imbalance"),
-        "subtotal": result["totals"]["subtotal"],
-        "grand_total": result["totals"]["grand_total"],
-        "lint_errors": sorted({f["rule"] for f in lint["errors"]}),
-        "warnings": sorted({f["rule"] for f in lint["warnings"]}),
+        "status": result.status,
+        "box": result.enclosure.box.model,
+        "imbalance": result.phase_balance.imbalance,
+        "subtotal": result.totals.subtotal,
+        "grand_total": result.totals.grand_total,
+        "lint_errors": sorted({f.rule for f in lint.errors}),
+        "warnings": sorted({f.rule for f in lint.warnings}),
     }
 
 

@@ -128,7 +128,7 @@ def create_estimate(
         evidence = upload_evidence(svc.blobs, svc.settings.evidence_bucket, quote_id, quote)
         profile = svc.store.company_profile(who)
         stored = {
-            **quote.result,
+            **quote.result.model_dump(mode="json"),
             "quote_id": quote_id,
             # the profile its documents are rendered with, now or later (identical files)
             "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,

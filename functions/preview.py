@@ -13,36 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
 
 from estimator_core.pipeline import estimate
 from functions._shared.auth import Principal
 from functions._shared.http import principal
-from functions._shared.models import error_responses
+from functions._shared.models import PreviewResponse, error_responses
 from functions._shared.services import Services, services
 from functions.estimate import raw_body
 
 router = APIRouter()
-
-
-class PreviewResponse(BaseModel):
-    """The quote ``POST /estimate`` would store, without a quote id or evidence, plus the
-    drawing (the SVG the drawing evidence would hold)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    status: str
-    catalog: dict[str, Any]
-    enclosure: dict[str, Any]
-    layout: dict[str, Any]
-    phase_balance: dict[str, Any]
-    lines: list[dict[str, Any]]
-    cover: dict[str, Any]
-    totals: dict[str, Any]
-    lint: dict[str, Any]
-    evidence_root: str
-    timings_ms: dict[str, float]
-    drawing_svg: str
 
 
 @router.post(
@@ -71,5 +50,5 @@ def preview_estimate(
         raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter
     )
     drawing = next(r for r in quote.evidence if r.stage == "drawing")
-    body = {k: v for k, v in quote.result.items() if k != "evidence"}
+    body = quote.result.model_dump(mode="json", exclude={"evidence"})
     return {**body, "drawing_svg": drawing.content.decode("utf-8")}

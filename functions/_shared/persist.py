@@ -83,25 +83,23 @@ def quote_payload(
 ) -> dict[str, Any]:
     r = quote.result
     enc = quote.enclosure
+    item_keys = {"section", "item", "spec", "unit", "qty", "unit_price", "amount"}
     return {
         "id": quote_id,
         "idempotency_key": key,
         "status": quote.status,
         "request": raw,
-        "request_sha256": r["request_sha256"],
+        "request_sha256": r.request_sha256,
         "response": response,
         "catalog_version_id": ref.id,
         "catalog_label": ref.label,
         "catalog_sha256": ref.sha256,
-        "subtotal": r["totals"]["subtotal"],
-        "vat": r["totals"]["vat"],
-        "grand_total": r["totals"]["grand_total"],
+        "subtotal": r.totals.subtotal,
+        "vat": r.totals.vat,
+        "grand_total": r.totals.grand_total,
         "evidence_root_sha256": quote.evidence_root,
         "issued_at": issued_at,
-        "items": [
-            {k: line[k] for k in ("section", "item", "spec", "unit", "qty", "unit_price", "amount")}
-            for line in r["lines"]
-        ],
+        "items": [line.model_dump(mode="json", include=item_keys) for line in r.lines],
         "panels": [
             {
                 "enclosure_model": enc.box.model,
@@ -112,8 +110,8 @@ def quote_payload(
                 "required_h_mm": enc.required.h,
                 "required_d_mm": enc.required.d,
                 "fit_score": enc.fit_score,
-                "layout": r["layout"],
-                "phase_balance": r["phase_balance"],
+                "layout": r.layout.model_dump(mode="json"),
+                "phase_balance": r.phase_balance.model_dump(mode="json"),
                 "breakers": _breakers(quote),
             }
         ],

@@ -134,7 +134,7 @@ def test_the_preview_shows_what_the_engine_prices(browser: dict[str, Any]) -> No
     # the shipped catalog was active while the form was typed (the admin's comes later)
     quote = estimate(
         example("apartment_sangdo"), load_catalog(DEFAULT_CATALOG), issued_at=ISSUED_AT
-    ).result
+    ).result.model_dump(mode="json")
     assert preview["box_model"] == quote["enclosure"]["box"]["model"]
     assert int(preview["grand_total"]) == quote["totals"]["grand_total"]
     assert preview["proven"].startswith("✓") == quote["phase_balance"]["proven_optimal"]
