@@ -38,17 +38,18 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ValidationError
 
-from estimator_core import strict_json
-from estimator_core.canonical import sha256_bytes, sha256_hex
-from estimator_core.catalog import Catalog
-from estimator_core.catalog_import import (
+from estimator_core import (
+    Catalog,
+    JsonRejected,
+    ValidationFailed,
     catalog_changes,
     import_csv,
     import_json,
+    sha256_bytes,
+    sha256_hex,
+    strict_json,
     validation_report,
 )
-from estimator_core.errors import ValidationFailed
-from estimator_core.strict_json import JsonRejected
 from functions._shared.auth import Principal
 from functions._shared.body import read_json
 from functions._shared.catalog_rows import catalog_rows

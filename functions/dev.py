@@ -18,11 +18,12 @@ from typing import Any
 
 import psycopg
 
-from estimator_core.catalog import Catalog
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog, shipped_catalog_labels, summary
+from estimator_core import DEFAULT_CATALOG, Catalog, load_catalog, shipped_catalog_labels
+from estimator_core.cli import summary
 from functions._shared.auth import mint_token, user_id_for
 from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore
 from functions._shared.catalog_rows import insert_version
+from functions._shared.models import EstimateResponse
 from functions._shared.settings import Settings
 from functions._shared.sweep import referenced_paths, sweep
 
@@ -138,7 +139,7 @@ def demo(settings: Settings, request: Path) -> None:
         raise SystemExit(f"HTTP {res.status_code}: {json.dumps(body, ensure_ascii=False)}")
     trace = res.headers.get("X-Trace-Id")
     print(f"HTTP 201  quote {body['quote_number']} ({body['quote_id']})  trace {trace}\n")
-    print(summary(body))
+    print(summary(EstimateResponse.model_validate(body)))
     print("\nEvidence (signed URLs, valid for 10 minutes):")
     for item in body["evidence"]:
         print(f"  {item['stage']:<10} {item['sha256']}  {item['url']}")

@@ -16,9 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from estimator_core.canonical import sha256_hex
-from estimator_core.evidence import STAGES
-from estimator_core.pipeline import estimate
+from estimator_core import STAGES, estimate, sha256_hex
 from functions._shared.auth import Principal
 from functions._shared.body import read_json
 from functions._shared.errors import ApiError

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from estimator_core.pipeline import estimate
+from estimator_core import estimate
 from functions._shared.auth import Principal
 from functions._shared.http import principal
 from functions._shared.models import PreviewResponse, error_responses

@@ -12,8 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from estimator_core.canonical import sha256_hex
-from estimator_core.documents.model import CompanyProfile, parse_company_profile
+from estimator_core import CompanyProfile, parse_company_profile, sha256_hex
 from functions._shared.auth import Principal
 from functions._shared.body import read_json
 from functions._shared.errors import ApiError

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from estimator_core.evidence import STAGES, verify
+from estimator_core import STAGES, verify
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
 from functions._shared.http import principal

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from estimator_core.errors import EstimatorError
+from estimator_core import EstimatorError
 from functions._shared.auth import Principal
 from functions._shared.errors import STATUS, ApiError, error_body
 from functions._shared.services import Services, services

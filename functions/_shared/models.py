@@ -6,8 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from estimator_core.catalog_import import LABEL_PATTERN
-from estimator_core.quote import EvidenceSummary, QuoteResult
+from estimator_core import LABEL_PATTERN, EvidenceSummary, QuoteResult
 
 
 class _Open(BaseModel):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from estimator_core.evidence import EvidenceRecord, json_record
-from estimator_core.pipeline import Quote
+from estimator_core import EvidenceRecord, Quote, json_record
 from functions._shared.blobs import BlobStore
 from functions._shared.services import Services
 from functions._shared.store import CatalogRef, EvidenceRow

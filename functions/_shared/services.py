@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from estimator_core.catalog import Catalog
+from estimator_core import Catalog
 from functions._shared.auth import Principal, TokenVerifier
 from functions._shared.blobs import BlobStore, LocalBlobStore, SupabaseBlobStore, storage_client
 from functions._shared.errors import ApiError
