@@ -42,7 +42,8 @@ PHASES_EXAMPLE = {"R": 140.0, "S": 140.0, "T": 140.0}
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: importing the engine (the CLI's --help, a cold start) pays nothing.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class CatalogRef(_Out):
