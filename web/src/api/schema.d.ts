@@ -298,6 +298,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BoxChoice */
+        BoxChoice: {
+            /** Custom */
+            custom: boolean;
+            /** D */
+            d: number;
+            /** H */
+            h: number;
+            /** Material */
+            material: string;
+            /** Model */
+            model: string;
+            /** Price */
+            price: number;
+            /** Series */
+            series: string;
+            /** Thickness Mm */
+            thickness_mm: number;
+            /** W */
+            w: number;
+        };
         /** CatalogActivationOut */
         CatalogActivationOut: {
             active: components["schemas"]["CatalogVersionOut"];
@@ -354,6 +375,16 @@ export interface components {
              * @enum {string}
              */
             status: "staging" | "active" | "retired";
+        };
+        /**
+         * CatalogRef
+         * @description The catalog version a quote was priced from, by label and content hash.
+         */
+        CatalogRef: {
+            /** Label */
+            label: string;
+            /** Sha256 */
+            sha256: string;
         };
         /** CatalogRefOut */
         CatalogRefOut: {
@@ -457,6 +488,33 @@ export interface components {
             /** User */
             user: string;
         };
+        /**
+         * EnclosureSummary
+         * @description The enclosure stage's answer: what the panel requires and the box chosen.
+         */
+        EnclosureSummary: {
+            box: components["schemas"]["BoxChoice"];
+            /** Fit Ok */
+            fit_ok: boolean;
+            /** Fit Score */
+            fit_score: number;
+            /**
+             * Height Parts
+             * @example {
+             *       "A": 170,
+             *       "B": 30,
+             *       "C": 340,
+             *       "D": 150,
+             *       "E": 0
+             *     }
+             */
+            height_parts: {
+                [key: string]: number;
+            };
+            /** Height Raw */
+            height_raw: number;
+            required: components["schemas"]["Size"];
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Code */
@@ -536,40 +594,26 @@ export interface components {
                 p_cover?: "ACRYLIC" | "STEEL";
             };
         };
-        /** EstimateResponse */
+        /**
+         * EstimateResponse
+         * @description A stored quote: the engine's result (``QuoteResult``) with its id and number, the
+         *     profile its documents use and signed URLs for its evidence.
+         */
         EstimateResponse: {
-            /** Catalog */
-            catalog: {
-                [key: string]: unknown;
-            };
-            /** Cover */
-            cover: {
-                [key: string]: unknown;
-            };
-            /** Enclosure */
-            enclosure: {
-                [key: string]: unknown;
-            };
+            catalog: components["schemas"]["CatalogRef"];
+            company_profile?: components["schemas"]["ProfileRef"] | null;
+            cover: components["schemas"]["QuoteCover"];
+            enclosure: components["schemas"]["EnclosureSummary"];
             /** Evidence */
             evidence: components["schemas"]["EvidenceLink"][];
             /** Evidence Root */
             evidence_root: string;
-            /** Layout */
-            layout: {
-                [key: string]: unknown;
-            };
+            layout: components["schemas"]["Layout"];
             /** Lines */
-            lines: {
-                [key: string]: unknown;
-            }[];
-            /** Lint */
-            lint: {
-                [key: string]: unknown;
-            };
+            lines: components["schemas"]["ResultLine"][];
+            lint: components["schemas"]["LintReport"];
             /** Phase Balance */
-            phase_balance: {
-                [key: string]: unknown;
-            };
+            phase_balance: components["schemas"]["TimedPhaseBalance"] | components["schemas"]["NoPhaseBalance"];
             /** Quote Id */
             quote_id: string;
             /**
@@ -577,18 +621,27 @@ export interface components {
              * @description Q-{year}-{n:06}
              */
             quote_number: string;
-            /** Status */
-            status: string;
-            /** Timings Ms */
+            /** Request Sha256 */
+            request_sha256: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /**
+             * Timings Ms
+             * @description wall time per stage, ms (kept out of the evidence)
+             * @example {
+             *       "breaker": 1.2,
+             *       "enclosure": 0.1,
+             *       "evidence": 0.6,
+             *       "validation": 0.4
+             *     }
+             */
             timings_ms: {
                 [key: string]: number;
             };
-            /** Totals */
-            totals: {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
+            totals: components["schemas"]["Totals"];
         };
         /** EvidenceCheck */
         EvidenceCheck: {
@@ -611,8 +664,13 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** EvidenceLink */
+        /**
+         * EvidenceLink
+         * @description An evidence record of a stored quote with a signed URL to download it.
+         */
         EvidenceLink: {
+            /** Content Type */
+            content_type: string;
             /** Expires At */
             expires_at: number;
             /** Sha256 */
@@ -625,8 +683,6 @@ export interface components {
             ttl_s: number;
             /** Url */
             url: string;
-        } & {
-            [key: string]: unknown;
         };
         /** EvidenceList */
         EvidenceList: {
@@ -638,6 +694,13 @@ export interface components {
             quote_id: string;
             /** Verified */
             verified: boolean | null;
+        };
+        /** Finding */
+        Finding: {
+            /** Message */
+            message: string;
+            /** Rule */
+            rule: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -656,55 +719,209 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * Layout
+         * @description The main at the top, then the face-to-face rows top to bottom.
+         */
+        Layout: {
+            main: components["schemas"]["Placed"];
+            /** Rows */
+            rows: components["schemas"]["LayoutRow"][];
+        };
+        /**
+         * LayoutBreaker
+         * @description A branch breaker in a row of the layout (keys in alphabetical order).
+         */
+        LayoutBreaker: {
+            /** Af */
+            af: number;
+            /** At */
+            at: number;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string | null;
+            /** Load A */
+            load_a: number;
+            /** Model */
+            model: string;
+            /** Phase */
+            phase: string;
+            /** Poles */
+            poles: number;
+            /** Role */
+            role: string;
+        };
+        /** LayoutRow */
+        LayoutRow: {
+            left: components["schemas"]["LayoutBreaker"] | null;
+            right: components["schemas"]["LayoutBreaker"] | null;
+            /** Row */
+            row: number;
+        };
+        /** LintReport */
+        LintReport: {
+            /** Errors */
+            errors: components["schemas"]["Finding"][];
+            /** Notes */
+            notes: components["schemas"]["Finding"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /** Warnings */
+            warnings: components["schemas"]["Finding"][];
+        };
+        /**
+         * NoPhaseBalance
+         * @description A single-phase panel has no phases to balance.
+         */
+        NoPhaseBalance: {
+            /**
+             * Applicable
+             * @constant
+             */
+            applicable: false;
+            /**
+             * Assignment
+             * @description circuit id → phase (or phase pair)
+             * @example {
+             *       "B1-1": "R",
+             *       "B1-2": "S"
+             *     }
+             */
+            assignment: {
+                [key: string]: string;
+            };
+            /** Imbalance */
+            imbalance: null;
+            /** Imbalance Single Phase */
+            imbalance_single_phase: null;
+            /** Lower Bound */
+            lower_bound: null;
+            /** Optimum A */
+            optimum_a: null;
+            /** Proven Optimal */
+            proven_optimal: boolean;
+            /** System */
+            system: string;
+            /** Totals A */
+            totals_a: null;
+        };
+        /**
+         * Placed
+         * @description A breaker in the layout.
+         */
+        Placed: {
+            /** Af */
+            af: number;
+            /** At */
+            at: number;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string | null;
+            /** Load A */
+            load_a: number;
+            /** Model */
+            model: string;
+            /** Phase */
+            phase: string;
+            /** Poles */
+            poles: number;
+            /** Role */
+            role: string;
+            /** Row */
+            row: number;
+            /** Side */
+            side: string;
+        };
+        /**
          * PreviewResponse
-         * @description The quote ``POST /estimate`` would store, without a quote id or evidence, plus the
-         *     drawing (the SVG the drawing evidence would hold).
+         * @description The quote ``POST /estimate`` would store, without a quote id or evidence, plus the drawing (the SVG the drawing evidence would hold).
          */
         PreviewResponse: {
-            /** Catalog */
-            catalog: {
-                [key: string]: unknown;
-            };
-            /** Cover */
-            cover: {
-                [key: string]: unknown;
-            };
+            catalog: components["schemas"]["CatalogRef"];
+            cover: components["schemas"]["QuoteCover"];
             /** Drawing Svg */
             drawing_svg: string;
-            /** Enclosure */
-            enclosure: {
-                [key: string]: unknown;
-            };
+            enclosure: components["schemas"]["EnclosureSummary"];
             /** Evidence Root */
             evidence_root: string;
-            /** Layout */
-            layout: {
-                [key: string]: unknown;
-            };
+            layout: components["schemas"]["Layout"];
             /** Lines */
-            lines: {
-                [key: string]: unknown;
-            }[];
-            /** Lint */
-            lint: {
-                [key: string]: unknown;
-            };
+            lines: components["schemas"]["ResultLine"][];
+            lint: components["schemas"]["LintReport"];
             /** Phase Balance */
-            phase_balance: {
-                [key: string]: unknown;
-            };
-            /** Status */
-            status: string;
-            /** Timings Ms */
+            phase_balance: components["schemas"]["TimedPhaseBalance"] | components["schemas"]["NoPhaseBalance"];
+            /** Request Sha256 */
+            request_sha256: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /**
+             * Timings Ms
+             * @description wall time per stage, ms (kept out of the evidence)
+             * @example {
+             *       "breaker": 1.2,
+             *       "enclosure": 0.1,
+             *       "evidence": 0.6,
+             *       "validation": 0.4
+             *     }
+             */
             timings_ms: {
                 [key: string]: number;
             };
-            /** Totals */
-            totals: {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
+            totals: components["schemas"]["Totals"];
+        };
+        /**
+         * PricingRef
+         * @description The pricing policy a quote was priced under, by name and content hash.
+         */
+        PricingRef: {
+            /** Policy */
+            policy: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /**
+         * ProfileRef
+         * @description The company profile a quote's documents are rendered with, by id and content hash.
+         */
+        ProfileRef: {
+            /** Id */
+            id: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /**
+         * QuoteCover
+         * @description The cover of the result: with the evidence root, once every hash exists.
+         */
+        QuoteCover: {
+            catalog: components["schemas"]["CatalogRef"];
+            /** Client */
+            client: string | null;
+            /** Contact */
+            contact: string | null;
+            /** Currency */
+            currency: string;
+            /** Estimator */
+            estimator: string;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Issued At */
+            issued_at: string;
+            pricing: components["schemas"]["PricingRef"] | null;
+            /** Project Name */
+            project_name: string | null;
+            /** Project Number */
+            project_number: string | null;
+            /** Revision */
+            revision: string;
+            totals: components["schemas"]["Totals"];
         };
         /** QuoteList */
         QuoteList: {
@@ -737,6 +954,144 @@ export interface components {
             status: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ResultLine
+         * @description A quote line as the result shows it: the fields at their default are left out.
+         */
+        ResultLine: {
+            /** Amount */
+            amount: number;
+            /** Brand */
+            brand?: string | null;
+            /**
+             * Flags
+             * @default []
+             */
+            flags: string[];
+            /** Item */
+            item: string;
+            /**
+             * Labour
+             * @default false
+             */
+            labour: boolean;
+            /** List Price */
+            list_price?: number | null;
+            /** Note */
+            note?: string | null;
+            /** Qty */
+            qty: number;
+            /** Rate */
+            rate?: string | null;
+            /**
+             * Refs
+             * @default []
+             */
+            refs: string[];
+            /**
+             * Section
+             * @enum {string}
+             */
+            section: "ENCLOSURE" | "MAIN" | "BRANCHES" | "ACCESSORIES_REQUIRED" | "ACCESSORIES_OPTIONAL" | "BUSBAR" | "SUPPORTS" | "COSTS";
+            /** Spec */
+            spec: string;
+            /** Unit */
+            unit: string;
+            /** Unit Price */
+            unit_price: number;
+        };
+        /** Size */
+        Size: {
+            /** D */
+            d: number;
+            /** H */
+            h: number;
+            /** W */
+            w: number;
+        };
+        /**
+         * TimedPhaseBalance
+         * @description The phase balance of the result: with the solver's wall time (kept out of evidence).
+         */
+        TimedPhaseBalance: {
+            /**
+             * Applicable
+             * @constant
+             */
+            applicable: true;
+            /**
+             * Assignment
+             * @description circuit id → phase (or phase pair)
+             * @example {
+             *       "B1-1": "R",
+             *       "B1-2": "S"
+             *     }
+             */
+            assignment: {
+                [key: string]: string;
+            };
+            /** Imbalance */
+            imbalance: number | null;
+            /** Imbalance Single Phase */
+            imbalance_single_phase: number | null;
+            /** Lower Bound */
+            lower_bound: number;
+            /** Method */
+            method: string;
+            /** Optimum A */
+            optimum_a: number;
+            /** Proven Optimal */
+            proven_optimal: boolean;
+            /**
+             * Single Phase Totals A
+             * @example {
+             *       "R": 140,
+             *       "S": 140,
+             *       "T": 140
+             *     }
+             */
+            single_phase_totals_a: {
+                [key: string]: number;
+            };
+            /** Solve Ms */
+            solve_ms: number;
+            /** System */
+            system: string;
+            /**
+             * Totals A
+             * @example {
+             *       "R": 140,
+             *       "S": 140,
+             *       "T": 140
+             *     }
+             */
+            totals_a: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * Totals
+         * @description The money of a quote. Without a pricing policy list_total = subtotal and the
+         *     discount and rounding are 0; with one, subtotal = Σ amounts + rounding (≤ 0).
+         */
+        Totals: {
+            /** Discount */
+            discount: number;
+            /** Grand Total */
+            grand_total: number;
+            /** Labour */
+            labour: number;
+            /** List Total */
+            list_total: number;
+            /** Materials */
+            materials: number;
+            /** Rounding */
+            rounding: number;
+            /** Subtotal */
+            subtotal: number;
+            /** Vat */
+            vat: number;
         };
         /** ValidationCase */
         ValidationCase: {
