@@ -23,7 +23,7 @@ from estimator_core.enclosure import EnclosureResult, size_enclosure
 from estimator_core.errors import ValidationFailed
 from estimator_core.evidence import EvidenceRecord, blob_record, evidence_root, json_record
 from estimator_core.lines import FormatResult, price_lines
-from estimator_core.lint import LintReport, lint_quote
+from estimator_core.lint import LintReport, Status, lint_quote
 from estimator_core.placement import PlacementResult, place_breakers
 from estimator_core.quote import (
     CatalogRef,
@@ -55,7 +55,7 @@ class Quote(BaseModel):
     result: QuoteResult
     evidence: tuple[EvidenceRecord, ...]
     evidence_root: str
-    status: str
+    status: Status
     panel: Panel
     enclosure: EnclosureResult
     placement: PlacementResult

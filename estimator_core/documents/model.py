@@ -1,9 +1,8 @@
 """The typed input of every document renderer, and the one function that builds it.
 
 ``document_from_result`` is the only place that reads the pipeline's typed result
-(``QuoteResult``); everything else in this package
-renders a ``QuoteDocument`` to bytes. Pure: no I/O, no clock (the issue time comes from
-the quote's cover).
+(``QuoteResult``); everything else in this package renders a ``QuoteDocument`` to bytes.
+Pure: no I/O, no clock (the issue time comes from the quote's cover).
 """
 
 from __future__ import annotations
