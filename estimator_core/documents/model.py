@@ -598,6 +598,37 @@ def project_document_from_result(
     )
 
 
+def document_title(doc: QuoteDocument | ProjectDocument) -> str:
+    """The cover's title: a panel's quote or a project's (총괄)."""
+    return "견   적   서" if isinstance(doc, QuoteDocument) else "견 적 서 (총괄)"
+
+
+def metadata_title(doc: QuoteDocument | ProjectDocument) -> str:
+    """The title a document file carries in its properties."""
+    return f"견적서 {doc.quote_number} {doc.revision}"
+
+
+def status_text(doc: QuoteDocument | ProjectDocument) -> str:
+    """The status in Korean with its code, as the cover shows it."""
+    return f"{STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
+
+
+def cover_warnings(doc: QuoteDocument | ProjectDocument) -> list[tuple[str, str]]:
+    """Every error and warning as (level, text) for the cover, which never hides one; a
+    project's name their panel."""
+    if isinstance(doc, QuoteDocument):
+        return [(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings]
+    return [(f.level, f"{panel} [{f.rule}] {f.message}") for panel, f in doc.warnings]
+
+
+def cover_notes(doc: QuoteDocument | ProjectDocument) -> list[str]:
+    """The cover's notes: how the prices were made, then (for a panel) its lint notes."""
+    notes = pricing_note(doc.pricing_policy, doc.totals.round_down_to)
+    if isinstance(doc, QuoteDocument):
+        notes += [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"]
+    return notes
+
+
 def discount_label(discount: int) -> str:
     """할인 for a discount; a policy whose margin outweighs its rates adds (가산) instead."""
     return "할인" if discount >= 0 else "가산 (마진)"

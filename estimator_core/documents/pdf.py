@@ -30,9 +30,13 @@ from estimator_core.documents.model import (
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
+    cover_notes,
+    cover_warnings,
     discount_label,
+    document_title,
+    metadata_title,
     percent,
-    pricing_note,
+    status_text,
 )
 from estimator_core.documents.xlsx import phase_verdict
 
@@ -120,8 +124,7 @@ def _cover(
     if c.logo is not None:
         pdf.image(BytesIO(c.logo), x=PAGE_W - MARGIN - 40, y=10, w=40, h=14, keep_aspect_ratio=True)
     pdf.set_font(FONT, size=24)
-    title = "견   적   서" if isinstance(doc, QuoteDocument) else "견 적 서 (총괄)"
-    pdf.cell(0, 16, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 16, document_title(doc), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FONT, size=9)
     y = pdf.get_y()
@@ -181,7 +184,7 @@ def _cover(
     _kv_table(pdf, terms, MARGIN, 22, TEXT_W - 22)
     pdf.ln(4)
 
-    status = f"상태: {STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
+    status = f"상태: {status_text(doc)}"
     if doc.status == "issued":
         pdf.set_fill_color(198, 239, 206)
     else:
@@ -440,7 +443,7 @@ def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
     pdf.set_creation_date(
         datetime.fromisoformat(doc.issued_at.replace("Z", "+00:00")).astimezone(UTC)
     )
-    pdf.set_title(f"견적서 {doc.quote_number} {doc.revision}")
+    pdf.set_title(metadata_title(doc))
     pdf.set_author(doc.company.name)
     pdf.set_subject(doc.project or "")
     pdf.set_creator("KIS Estimator")
@@ -454,9 +457,8 @@ def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
         pdf,
         doc,
         figures=_figures(doc),
-        warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
-        notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
-        + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
+        warnings=cover_warnings(doc),
+        notes=cover_notes(doc),
     )
     _lines(pdf, doc)
     _phase(pdf, doc)
@@ -533,17 +535,13 @@ def _summary(pdf: _QuotePDF, doc: ProjectDocument) -> None:
         pdf.cell(cols[5][1], row_h + 1, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
 
 
-def _project_warnings(doc: ProjectDocument) -> list[tuple[str, str]]:
-    return [(f.level, f"{name} [{f.rule}] {f.message}") for name, f in doc.warnings]
-
-
 def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
     """A project as PDF bytes: cover, 총괄표, then per panel its lines, phases, drawing."""
     pdf = _QuotePDF(doc)
     pdf.set_creation_date(
         datetime.fromisoformat(doc.issued_at.replace("Z", "+00:00")).astimezone(UTC)
     )
-    pdf.set_title(f"견적서 {doc.quote_number} {doc.revision}")
+    pdf.set_title(metadata_title(doc))
     pdf.set_author(doc.company.name)
     pdf.set_subject(doc.project)
     pdf.set_creator("KIS Estimator")
@@ -558,10 +556,10 @@ def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
         pdf,
         doc,
         figures=_figures(doc),
-        warnings=_project_warnings(doc),
+        warnings=cover_warnings(doc),
         notes=[
             f"분전반 {len(doc.summary)}종 {qty:,}면: 내역은 총괄표와 분전반별 페이지",
-            *pricing_note(doc.pricing_policy, doc.totals.round_down_to),
+            *cover_notes(doc),
         ],
     )
     _summary(pdf, doc)
