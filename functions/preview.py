@@ -8,18 +8,15 @@ Idempotency-Key (a preview has no side effect to repeat).
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from estimator_core import estimate
 from functions._shared.auth import Principal
-from functions._shared.http import principal
+from functions._shared.http import principal, raw_body
 from functions._shared.models import PreviewResponse, error_responses
 from functions._shared.services import Services, services
-from functions.estimate import raw_body
+from functions._shared.usecases import quotes
 
 router = APIRouter()
 
@@ -43,12 +40,4 @@ def preview_estimate(
     raw: Any = Depends(raw_body),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
-    _, catalog = svc.active_catalog(who)
-    issued_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    estimator = str(who.claims.get("email") or who.user_id)
-    quote = estimate(
-        raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter
-    )
-    drawing = next(r for r in quote.evidence if r.stage == "drawing")
-    body = quote.result.model_dump(mode="json", exclude={"evidence"})
-    return {**body, "drawing_svg": drawing.content.decode("utf-8")}
+    return quotes.preview(svc, who, raw)

@@ -12,8 +12,8 @@ from typing import Any
 
 from estimator_core import EvidenceRecord, Quote, json_record
 from functions._shared.blobs import BlobStore
+from functions._shared.ports import CatalogRef, EvidenceRow
 from functions._shared.services import Services
-from functions._shared.store import CatalogRef, EvidenceRow
 
 _STAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -34,6 +34,27 @@ def canonical_path(quote_id: str, stage: str, sha256: str, content_type: str) ->
         raise ValueError(f"not an evidence object: {quote_id!r} {stage!r} {sha256!r}")
     ext = "svg" if content_type == "image/svg+xml" else "json"
     return f"quote/{quote_id}/{stage}/{sha256}.{ext}"
+
+
+def evidence_row(quote_id: str, record: EvidenceRecord) -> EvidenceRow:
+    """The row an uploaded record becomes (its object at the canonical path)."""
+    path = object_path(quote_id, record)
+    return EvidenceRow(record.stage, path, record.sha256, record.size, record.content_type)
+
+
+def upload_records(
+    blobs: BlobStore, bucket: str, quote_id: str, records: list[EvidenceRecord]
+) -> list[EvidenceRow]:
+    """Every record uploaded in one batch (``BlobStore.upload_many``); their rows."""
+    rows = [evidence_row(quote_id, rec) for rec in records]
+    blobs.upload_many(
+        bucket,
+        [
+            (row.storage_path, rec.content, rec.content_type)
+            for row, rec in zip(rows, records, strict=True)
+        ],
+    )
+    return rows
 
 
 def upload_evidence(

@@ -31,29 +31,22 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, cast
 
 import httpx
-from postgrest import APIError, APIResponse, SyncPostgrestClient
+from postgrest import APIResponse, SyncPostgrestClient
 from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 
 from functions._shared.auth import Principal
-from functions._shared.errors import ApiError, DependencyUnavailable
+from functions._shared.driver_errors import postgrest_errors
+from functions._shared.errors import ApiError, DependencyUnavailable, Forbidden
 from functions._shared.keys import is_api_key
-from functions._shared.store import (
-    ROLES,
+from functions._shared.ports import (
     CatalogRef,
+    CreatedQuote,
     EvidenceRow,
+    QuoteContext,
     StoredProfile,
     StoredQuote,
-    unknown_user,
 )
-
-# PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
-# 404; see https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes
-# are HTTP statuses: postgrest-py uses the status as the code when the body is not
-# PostgREST's JSON (a gateway or proxy error page).
-_UNAUTHORIZED = {"PGRST301", "PGRST302", "PGRST303", "401"}
-_FORBIDDEN = {"42501", "403"}
-_FORBIDDEN_CLASSES = ("0L", "0P", "28")  # invalid grantor / role specification / auth
-_TABLE_NOT_FOUND = {"PGRST205", "42P01", "404"}
+from functions._shared.store import ROLES
 
 _QUOTE_COLUMNS = "id,request_sha256,status,response,created_at"
 _LIST_COLUMNS = (
@@ -87,26 +80,6 @@ def _utc(value: Any, fmt: str) -> str:
 def _created_at(value: Any) -> str:
     # the psycopg adapter's to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
     return _utc(value, "%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _translate(err: APIError, *, table: bool, anonymous: bool) -> ApiError:
-    """A PostgREST error as the API's error; nothing here becomes a 500."""
-    code = err.code or ""
-    if code == "PT422":
-        return ApiError(
-            "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body"
-        )
-    if code == "23505":
-        return ApiError("CONFLICT", "the quote conflicts with a stored one")
-    if code == "23503" and not table:  # create_quote: the owner has no auth.users row
-        return unknown_user()
-    if code in _UNAUTHORIZED or (code == "42501" and anonymous):
-        return ApiError("UNAUTHORIZED", "the database did not accept the caller's token")
-    if code in _FORBIDDEN or (len(code) == 5 and code.startswith(_FORBIDDEN_CLASSES)):
-        return ApiError("FORBIDDEN", "the database refused this operation to the caller")
-    if table and code in _TABLE_NOT_FOUND:
-        return ApiError("NOT_FOUND", "not found")
-    return DependencyUnavailable("database", f"PostgREST {code or 'error'}: {err.message}")
 
 
 class PostgrestStore:
@@ -145,18 +118,14 @@ class PostgrestStore:
 
     def _as(self, who: Principal, schema: str) -> SyncPostgrestClient:
         if who.role not in ROLES:
-            raise ApiError("FORBIDDEN", f"role {who.role!r} is not allowed")
+            raise Forbidden(f"role {who.role!r} is not allowed")
         return self._client(schema, self._anon_key, who.token)
 
     @staticmethod
     def _run(call: Callable[[], APIResponse], *, table: bool, anonymous: bool = False) -> Any:
         """Execute one request; map transport failures and PostgREST errors."""
-        try:
+        with postgrest_errors(table=table, anonymous=anonymous):
             return call().data
-        except APIError as err:
-            raise _translate(err, table=table, anonymous=anonymous) from None
-        except httpx.TransportError as err:
-            raise DependencyUnavailable("database", err) from None
 
     def _select(self, who: Principal, call: Callable[[], APIResponse]) -> list[dict[str, Any]]:
         rows = self._run(call, table=True, anonymous=who.role == "anon")
@@ -257,6 +226,16 @@ class PostgrestStore:
         ok = self._rpc(who, self._server("estimator").rpc("user_exists", params).execute)
         return ok is True
 
+    def quote_context(self, who: Principal, key: str) -> QuoteContext:
+        """Four reads (PostgREST has no multi-statement call): the key's quote, the user,
+        the active version and the profile."""
+        return QuoteContext(
+            existing=self.quote_by_key(who, key),
+            user_exists=self.user_exists(who),
+            catalog=self.active_catalog(who),
+            profile=self.company_profile(who),
+        )
+
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
         # service_role names the owner (its own claims carry no user); postgrest-py
         # annotates rpc params as dict[str, str], they are sent as a JSON body
@@ -265,6 +244,13 @@ class PostgrestStore:
         if not isinstance(quote_id, str):
             raise DependencyUnavailable("database", "create_quote returned no quote id")
         return quote_id
+
+    def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote:
+        """``create_quote``, then the stored response (with the quote number it assigned):
+        two calls, PostgREST has no transaction across them."""
+        quote_id = self.create_quote(who, payload)
+        stored = self.get_quote(who, quote_id)
+        return CreatedQuote(quote_id, stored.response if stored else payload["response"])
 
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
         query = self._as(who, "estimator").from_("quotes").select(_QUOTE_COLUMNS).eq("id", quote_id)
