@@ -24,6 +24,7 @@ from functions._shared.models import (
 from functions._shared.persist import canonical_path, signed_evidence
 from functions._shared.services import Services, services
 from functions._shared.store import StoredQuote
+from functions._shared.usecases.documents import verify_documents
 from functions.estimate import replay
 
 router = APIRouter()
@@ -113,9 +114,15 @@ def get_evidence(
             item["verified"] = data is not None and verify(row.sha256, data)
             item["recorded_ok"] = svc.store.evidence_valid(who, stored.id, row.stage, row.sha256)
             overall = overall and item["verified"] and item["recorded_ok"]
+    documents = None
+    if verify_blobs:
+        # the stored documents too (none until they were first asked for)
+        documents = verify_documents(svc, who, stored.id)
+        overall = overall and all(d["verified"] for d in documents)
     return {
         "quote_id": stored.id,
         "evidence_root": stored.response.get("evidence_root", ""),
         "items": items,
         "verified": overall,
+        "documents": documents,
     }

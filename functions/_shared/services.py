@@ -34,6 +34,10 @@ class Services:
         ref = self.store.active_catalog(who)
         if ref is None:
             raise ApiError("DEPENDENCY_UNAVAILABLE", "no catalog version is active")
+        return ref, self.catalog(who, ref)
+
+    def catalog(self, who: Principal, ref: CatalogRef) -> Catalog:
+        """The parsed catalog of a version, active or not (parsed once per version id)."""
         catalog = self._catalogs.get(ref.id)
         if catalog is None:
             catalog = Catalog.model_validate(self.store.catalog_content(who, ref.id))
@@ -44,7 +48,7 @@ class Services:
                 )
             with self._lock:
                 self._catalogs[ref.id] = catalog
-        return ref, catalog
+        return catalog
 
     def close(self) -> None:
         close = getattr(self.store, "close", None)
