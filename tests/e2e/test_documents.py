@@ -233,7 +233,8 @@ def test_the_stored_documents_equal_a_fresh_cli_render_of_the_same_quote(
     }
     ((request, recorded_profile),) = api.sql(
         "select q.request, p.content from estimator.quotes as q "
-        "join shared.company_profiles as p on p.id = (q.response -> 'company_profile' ->> 'id')::uuid "
+        "join shared.company_profiles as p "
+        "on p.id = (q.response -> 'company_profile' ->> 'id')::uuid "
         "where q.id = %s",
         issued["quote_id"],
     )

@@ -36,6 +36,7 @@ from functions._shared.store import CatalogRef, DocumentRow, QuoteSource, Stored
 
 if TYPE_CHECKING:  # the renderers (XlsxWriter, fpdf2, ezdxf) load on the first render
     from estimator_core.documents import RenderedDocument
+    from estimator_core.documents.pdf import ParsedFont
 
 log = logging.getLogger("kis.functions")
 
@@ -117,13 +118,18 @@ def quote_documents(svc: Services, who: Principal, quote_id: str) -> DocumentSet
     return DocumentSet(source.id, source.quote_number, rows)
 
 
-@functools.lru_cache(maxsize=4)
-def _font(path: Path) -> bytes:
-    """The PDF's font, read once per warm worker."""
+@functools.lru_cache(maxsize=2)
+def _font(path: Path) -> ParsedFont:
+    """The PDF's font, read and parsed once per warm worker (parsing it is most of a PDF's
+    render time; each document gets its own copy, benchmarks/RESULTS.md)."""
+    from estimator_core.documents.pdf import ParsedFont
+
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as err:
         raise DependencyUnavailable("document font", err) from None
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # each dropped table, not news
+    return ParsedFont(data)
 
 
 def _profile(store: DocumentStore, who: Principal, source: QuoteSource) -> StoredProfile:
