@@ -187,6 +187,19 @@ def test_documents_use_the_profile_the_quote_was_issued_with(api: Api) -> None:
     assert {r[6] for r in rows(api, issued["quote_id"])} == {before["sha256"]}
 
 
+def test_a_quote_issued_before_any_profile_is_rendered_with_the_current_one(api: Api) -> None:
+    issued = new_quote(api)
+    # as stored by a server from before company profiles (the response names none)
+    api.sql(
+        "update estimator.quotes set response = response - 'company_profile' where id = %s "
+        "returning id",
+        issued["quote_id"],
+    )
+    current = api.client.get(api.url("company-profile"), headers=api.headers("dora")).json()
+    assert documents(api, issued["quote_id"]).status_code == 200
+    assert {r[6] for r in rows(api, issued["quote_id"])} == {current["sha256"]}
+
+
 def test_evidence_verification_rehashes_the_stored_documents(
     api: Api, quote: dict[str, Any]
 ) -> None:
