@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         render_documents,
         render_project_documents,
     )
+    from estimator_core.documents.pdf import ParsedFont
     from estimator_core.errors import (
         AccessoryConflict,
         BrandConflict,
@@ -77,6 +78,7 @@ _HOME: dict[str, str] = {
         ),
         "documents",
     ),
+    "ParsedFont": "documents.pdf",
     **dict.fromkeys(
         (
             "AccessoryConflict",
@@ -115,6 +117,7 @@ __all__ = [
     "InvalidModelCombo",
     "JsonRejected",
     "NeedKnowledgeUpdate",
+    "ParsedFont",
     "PolesMismatch",
     "ProjectDocument",
     "ProjectQuote",

@@ -192,7 +192,9 @@ def _estimate(args: argparse.Namespace) -> None:
     if is_project(body):
         _estimate_project(args, body, catalog, issued_at)
         return
-    quote = estimate(body, catalog, issued_at=issued_at, clock=time.perf_counter)
+    quote = estimate(
+        body, catalog, issued_at=issued_at, estimator=args.estimator, clock=time.perf_counter
+    )
     if args.out:
         out = Path(args.out)
         # Documents are rendered before anything is written: a bad profile or a missing
@@ -214,7 +216,9 @@ def _estimate(args: argparse.Namespace) -> None:
 def _estimate_project(
     args: argparse.Namespace, body: Any, catalog: Catalog, issued_at: str
 ) -> None:
-    project = estimate_project(body, catalog, issued_at=issued_at, clock=time.perf_counter)
+    project = estimate_project(
+        body, catalog, issued_at=issued_at, estimator=args.estimator, clock=time.perf_counter
+    )
     if args.out:
         out = Path(args.out)
         from estimator_core.documents import parse_company_profile
@@ -299,6 +303,11 @@ def main(argv: list[str] | None = None) -> None:
     est.add_argument("--catalog", default=str(DEFAULT_CATALOG), help="catalog directory")
     est.add_argument("--issued-at", help="ISO 8601 issue time (default: now, UTC)")
     est.add_argument("--json", action="store_true", help="print the result JSON")
+    est.add_argument(
+        "--estimator",
+        default="KIS Estimator",
+        help="the estimator on the cover (the server records the user's e-mail)",
+    )
     est.add_argument(
         "--out",
         help="write evidence files (stage/sha256.ext), result.json and the documents "

@@ -13,7 +13,18 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from functions import catalog, client, estimate, health, preview, profile, quotes, storage, web
+from functions import (
+    catalog,
+    client,
+    documents,
+    estimate,
+    health,
+    preview,
+    profile,
+    quotes,
+    storage,
+    web,
+)
 from functions._shared.http import install_error_handlers, known_query, trace_middleware
 from functions._shared.logs import install_redaction
 from functions._shared.openapi import complete
@@ -57,7 +68,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
-    for module in (preview, estimate, quotes, health, catalog, profile, client):
+    for module in (preview, estimate, quotes, documents, health, catalog, profile, client):
         app.include_router(module.router, prefix=PREFIX)
     if client.local_sign_in(config):
         app.include_router(client.dev_router, prefix=PREFIX)

@@ -11,12 +11,14 @@ Pure: writes to memory only.
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, cast
 
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
-from fpdf.fonts import TTFFont
+from fpdf.fonts import SubsetMap, TTFFont
 
 from estimator_core.documents.drawing import (
     Drawing,
@@ -75,10 +77,44 @@ class _QuotePDF(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _add_font(pdf: FPDF, font: bytes) -> None:
-    """Register a TrueType font from bytes (``FPDF.add_font`` only takes a path)."""
+class ParsedFont:
+    """A TrueType font parsed once, for many PDFs (a warm server worker keeps one).
+
+    Parsing NanumGothic (about 11,000 Hangul glyphs) is most of a PDF's render time. fpdf2
+    subsets a document's font in place when it writes the file, so each document gets its
+    own: the font's tables opened afresh (lazily: only what the subset reads is parsed,
+    with the glyph order computed once), the parsed metrics copied, and fresh per-document
+    state (used glyphs, missing glyphs, sizes). The bytes written are the same as from a
+    font parsed for the document alone.
+    """
+
+    def __init__(self, font: bytes) -> None:
+        self._font = font
+        self._template = TTFFont(FPDF(), cast(Any, BytesIO(font)), FONT, "")
+        self._glyph_order = tuple(self._template.ttfont.getGlyphOrder())
+
+    def for_document(self, pdf: FPDF) -> TTFFont:
+        font: TTFFont = copy.copy(self._template)
+        font.i = len(pdf.fonts) + 1
+        tables = ttLib.TTFont(BytesIO(self._font), recalcTimestamp=False, lazy=True)
+        tables.setGlyphOrder(list(self._glyph_order))
+        font.ttfont = tables
+        font.cw = dict(self._template.cw)
+        font.glyph_ids = dict(self._template.glyph_ids)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font.subset = SubsetMap(font)
+        return font
+
+
+def _add_font(pdf: FPDF, font: bytes | ParsedFont) -> None:
+    """Register a TrueType font from bytes (``FPDF.add_font`` only takes a path), or a
+    per-document copy of a font parsed before."""
     key = FONT
-    pdf.fonts[key] = TTFFont(pdf, cast(Any, BytesIO(font)), key, "")
+    if isinstance(font, ParsedFont):
+        pdf.fonts[key] = font.for_document(pdf)
+    else:
+        pdf.fonts[key] = TTFFont(pdf, cast(Any, BytesIO(font)), key, "")
 
 
 def _kv_table(pdf: FPDF, rows: list[tuple[str, str]], x: float, w_key: float, w_val: float) -> None:
@@ -437,7 +473,7 @@ def _drawing_page(pdf: _QuotePDF, drawing: Drawing, *, stem: str = "drawing") ->
     )
 
 
-def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
+def render_pdf(doc: QuoteDocument, *, font: bytes | ParsedFont) -> bytes:
     """The quote as PDF bytes; ``font`` is a TrueType font with Hangul (e.g. NanumGothic)."""
     pdf = _QuotePDF(doc)
     pdf.set_creation_date(
@@ -535,7 +571,7 @@ def _summary(pdf: _QuotePDF, doc: ProjectDocument) -> None:
         pdf.cell(cols[5][1], row_h + 1, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
 
 
-def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
+def render_project_pdf(doc: ProjectDocument, *, font: bytes | ParsedFont) -> bytes:
     """A project as PDF bytes: cover, 총괄표, then per panel its lines, phases, drawing."""
     pdf = _QuotePDF(doc)
     pdf.set_creation_date(

@@ -50,6 +50,8 @@ def classify(
         return overrides[code]()
     if code == "PT422":  # estimator.create_quote: the key was used with another body
         return IdempotencyKeyReused()
+    if code == "P0002":  # record_documents: not a quote the caller may read
+        return NotFound("quote not found")
     if code == "23505":
         return Conflict("the quote conflicts with a stored one")
     if code == "23503" and not table:  # create_quote: the owner has no auth.users row

@@ -113,11 +113,42 @@ class EvidenceCheck(_Open):
     recorded_ok: bool | None = None
 
 
+class DocumentCheck(BaseModel):
+    set_no: int
+    kind: str
+    sha256: str
+    size: int
+    verified: bool = Field(description="the downloaded bytes hash to the recorded SHA-256")
+
+
 class EvidenceList(BaseModel):
     quote_id: str
     evidence_root: str
     items: list[EvidenceCheck]
     verified: bool | None
+    documents: list[DocumentCheck] | None = Field(
+        default=None, description="with verify=true: each stored document, re-hashed"
+    )
+
+
+DocumentKind = Literal["xlsx", "pdf", "svg", "dxf"]
+
+
+class DocumentLink(BaseModel):
+    kind: DocumentKind
+    filename: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int
+    content_type: str
+    url: str
+    expires_at: int
+    ttl_s: int
+
+
+class DocumentList(BaseModel):
+    quote_id: str
+    quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN)
+    items: list[DocumentLink]
 
 
 class Health(_Open):

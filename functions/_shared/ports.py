@@ -149,6 +149,36 @@ class EvidenceRow:
     content_type: str
 
 
+@dataclass(frozen=True)
+class QuoteSource:
+    """What a stored quote recorded, enough to build it again: the request, the catalog
+    version, the evidence root and the stored response (cover, company profile)."""
+
+    id: str
+    quote_number: str
+    status: str
+    request: dict[str, Any]
+    catalog_version_id: str
+    catalog_label: str
+    catalog_sha256: str
+    evidence_root: str
+    response: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A rendered document of a quote as recorded (``estimator.documents``, set 1 on)."""
+
+    set_no: int
+    state: str
+    kind: str
+    filename: str
+    storage_path: str
+    sha256: str
+    content_type: str
+    size_bytes: int
+
+
 class Store(Protocol):
     """What the use cases need from the database."""
 

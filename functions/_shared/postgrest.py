@@ -41,8 +41,10 @@ from functions._shared.keys import is_api_key
 from functions._shared.ports import (
     CatalogRef,
     CreatedQuote,
+    DocumentRow,
     EvidenceRow,
     QuoteContext,
+    QuoteSource,
     StoredProfile,
     StoredQuote,
 )
@@ -55,6 +57,11 @@ _LIST_COLUMNS = (
     "project:request->customer->>project,created_at"
 )
 _EVIDENCE_COLUMNS = "stage,storage_path,sha256,size_bytes,content_type"
+_SOURCE_COLUMNS = (
+    "id,quote_number,status,request,catalog_version_id,catalog_label,catalog_sha256,"
+    "evidence_root:evidence_root_sha256,response"
+)
+_DOCUMENT_COLUMNS = "set_no,state,kind,filename,storage_path,sha256,content_type,size_bytes"
 
 
 def http_client(
@@ -333,3 +340,92 @@ class PostgrestStore:
             who, self._as(who, "estimator").rpc("validate_evidence_integrity", params).execute
         )
         return ok is True
+
+    # -- rendered documents (functions._shared.usecases.documents.DocumentStore) ----------
+    def quote_source(self, who: Principal, quote_id: str) -> QuoteSource | None:
+        query = (
+            self._as(who, "estimator").from_("quotes").select(_SOURCE_COLUMNS).eq("id", quote_id)
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            return None
+        r = rows[0]
+        return QuoteSource(
+            id=str(r["id"]),
+            quote_number=r["quote_number"],
+            status=r["status"],
+            request=r["request"],
+            catalog_version_id=str(r["catalog_version_id"]),
+            catalog_label=r["catalog_label"],
+            catalog_sha256=r["catalog_sha256"],
+            evidence_root=r["evidence_root"],
+            response=r["response"],
+        )
+
+    def company_profile_by_id(self, who: Principal, profile_id: str) -> StoredProfile | None:
+        query = (
+            self._as(who, "shared")
+            .from_("company_profiles")
+            .select("id,content_sha256,content,created_at")
+            .eq("id", profile_id)
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredProfile(
+            str(row["id"]), row["content_sha256"], row["content"], _created_at(row["created_at"])
+        )
+
+    def documents(self, who: Principal, quote_id: str) -> list[DocumentRow]:
+        query = (
+            self._as(who, "estimator")
+            .from_("documents")
+            .select(_DOCUMENT_COLUMNS)
+            .eq("quote_id", quote_id)
+            .gte("set_no", 1)
+            .order("set_no")
+            .order("kind")
+        )
+        return [
+            DocumentRow(
+                set_no=int(r["set_no"]),
+                state=r["state"],
+                kind=r["kind"],
+                filename=r["filename"],
+                storage_path=r["storage_path"],
+                sha256=r["sha256"],
+                content_type=r["content_type"],
+                size_bytes=int(r["size_bytes"]),
+            )
+            for r in self._select(who, query.execute)
+        ]
+
+    def record_documents(
+        self,
+        who: Principal,
+        quote_id: str,
+        *,
+        set_no: int,
+        state: str,
+        profile: StoredProfile,
+        documents: list[dict[str, Any]],
+    ) -> int:
+        """``estimator.record_documents`` as service_role; the service key's own claims name
+        no user, so this transport cannot tie the set to the caller in SQL: the quote was
+        read with the caller's token just before (RLS), which is the check here."""
+        params = cast(
+            dict[str, str],
+            {
+                "quote_id": quote_id,
+                "set_no": set_no,
+                "state": state,
+                "profile_id": profile.id,
+                "profile_sha256": profile.sha256,
+                "documents": documents,
+            },
+        )
+        n = self._rpc(who, self._server("estimator").rpc("record_documents", params).execute)
+        if not isinstance(n, int):
+            raise DependencyUnavailable("database", "record_documents returned no count")
+        return n

@@ -36,10 +36,12 @@ from functions._shared.ports import (
     CatalogStore,
     CatalogVersion,
     CreatedQuote,
+    DocumentRow,
     EvidenceRow,
     NewCatalogVersion,
     ProfileStore,
     QuoteContext,
+    QuoteSource,
     Store,
     StoredProfile,
     StoredQuote,
@@ -493,3 +495,52 @@ class PostgresStore:
             saved = self._profile(cur.fetchone())
         assert saved is not None
         return saved
+
+    # -- rendered documents (functions._shared.usecases.documents.DocumentStore) ----------
+    def quote_source(self, who: Principal, quote_id: str) -> QuoteSource | None:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select id::text, quote_number, status, request, catalog_version_id::text, "
+                "catalog_label, catalog_sha256, evidence_root_sha256 as evidence_root, response "
+                "from estimator.quotes where id = %s",
+                (quote_id,),
+            )
+            row = cur.fetchone()
+        return QuoteSource(**row) if row else None
+
+    def company_profile_by_id(self, who: Principal, profile_id: str) -> StoredProfile | None:
+        with self._tx(who) as cur:
+            cur.execute(self._PROFILE + "where id = %s", (profile_id,))
+            return self._profile(cur.fetchone())
+
+    def documents(self, who: Principal, quote_id: str) -> list[DocumentRow]:
+        """The quote's rendered documents, every set (1 on), by set then kind."""
+        with self._tx(who) as cur:
+            cur.execute(
+                "select set_no, state, kind, filename, storage_path, sha256, content_type, "
+                "size_bytes from estimator.documents "
+                "where quote_id = %s and set_no >= 1 order by set_no, kind",
+                (quote_id,),
+            )
+            return [DocumentRow(**r) for r in cur.fetchall()]
+
+    def record_documents(
+        self,
+        who: Principal,
+        quote_id: str,
+        *,
+        set_no: int,
+        state: str,
+        profile: StoredProfile,
+        documents: list[dict[str, Any]],
+    ) -> int:
+        """Record a rendered set through ``estimator.record_documents`` as the server;
+        idempotent (a set already recorded is kept). Returns the set's size."""
+        with self._tx(who, as_server=True) as cur:  # P0002 (not the caller's quote): 404
+            cur.execute(
+                "select estimator.record_documents(%s, %s, %s, %s, %s, %s::jsonb) as n",
+                (quote_id, set_no, state, profile.id, profile.sha256, json.dumps(documents)),
+            )
+            row = cur.fetchone()
+        assert row is not None
+        return int(row["n"])

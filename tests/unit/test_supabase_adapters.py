@@ -28,7 +28,14 @@ from functions._shared.errors import ApiError
 from functions._shared.postgrest import PostgrestStore, http_client
 from functions._shared.services import build_services
 from functions._shared.settings import Settings
-from functions._shared.store import CatalogRef, EvidenceRow, StoredQuote
+from functions._shared.store import (
+    CatalogRef,
+    DocumentRow,
+    EvidenceRow,
+    QuoteSource,
+    StoredProfile,
+    StoredQuote,
+)
 
 SUPABASE_URL = "https://project.supabase.test"
 ANON_KEY = "anon-key"
@@ -293,6 +300,95 @@ def test_evidence_integrity_is_checked_by_the_sql_function(api: Any, recorded: b
     assert json.loads(request.content) == {"quote_id": QUOTE_ID, "stage": "input", "sha256": SHA}
     assert_as_user(request, ALICE, "estimator")
     assert ok is recorded
+
+
+# --- PostgrestStore: rendered documents -------------------------------------------------------
+
+
+def test_what_a_quote_recorded_is_read_as_the_user(api: Any) -> None:
+    row = {
+        "id": QUOTE_ID,
+        "quote_number": "Q-2026-000123",
+        "status": "issued",
+        "request": {"brand": "SANGDO"},
+        "catalog_version_id": VERSION_ID,
+        "catalog_label": "v1.1.0",
+        "catalog_sha256": SHA,
+        "evidence_root": SHA,
+        "response": {"cover": {}},
+    }
+    store, mock = api(answer([row]))
+
+    source = store.quote_source(ALICE, QUOTE_ID)
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/quotes"
+    assert ("id", f"eq.{QUOTE_ID}") in params(request)
+    columns = (
+        "id,quote_number,status,request,catalog_version_id,catalog_label,"
+        "catalog_sha256,evidence_root:evidence_root_sha256,response"
+    )
+    assert ("select", columns) in params(request)
+    assert_as_user(request, ALICE, "estimator")
+    assert source == QuoteSource(**row)
+
+
+def test_the_documents_of_a_quote_are_its_rendered_sets_in_order(api: Any) -> None:
+    row = {
+        "set_no": 1,
+        "state": "issued",
+        "kind": "pdf",
+        "filename": "quote.pdf",
+        "storage_path": f"quote/{QUOTE_ID}/pdf/{SHA}.pdf",
+        "sha256": SHA,
+        "content_type": "application/pdf",
+        "size_bytes": 2048,
+    }
+    store, mock = api(answer([row]))
+
+    rows = store.documents(ALICE, QUOTE_ID)
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/documents"
+    assert ("set_no", "gte.1") in params(request)
+    assert ("order", "set_no.asc,kind.asc") in params(request)
+    assert_as_user(request, ALICE, "estimator")
+    assert rows == [DocumentRow(**row)]
+
+
+def test_a_document_set_is_recorded_by_the_server_role(api: Any) -> None:
+    store, mock = api(answer(4))
+    profile = StoredProfile("f0000000-0000-4000-8000-000000000001", SHA, {}, "2026-01-01")
+    docs = [{"kind": "pdf", "sha256": SHA}]
+
+    n = store.record_documents(
+        ALICE, QUOTE_ID, set_no=1, state="issued", profile=profile, documents=docs
+    )
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/rpc/record_documents"
+    assert json.loads(request.content) == {
+        "quote_id": QUOTE_ID,
+        "set_no": 1,
+        "state": "issued",
+        "profile_id": profile.id,
+        "profile_sha256": SHA,
+        "documents": docs,
+    }
+    assert request.headers["authorization"] == f"Bearer {SERVICE_KEY}"
+    assert n == 4
+
+
+def test_recording_documents_of_an_invisible_quote_is_not_found(api: Any) -> None:
+    store, _ = api(answer({"code": "P0002", "message": "not found", "details": None}, 400))
+    profile = StoredProfile("f0000000-0000-4000-8000-000000000001", SHA, {}, "2026-01-01")
+
+    with pytest.raises(ApiError) as err:
+        store.record_documents(
+            ALICE, QUOTE_ID, set_no=1, state="issued", profile=profile, documents=[{}]
+        )
+
+    assert err.value.code == "NOT_FOUND"
 
 
 # --- PostgrestStore: create_quote and idempotency -----------------------------------------

@@ -62,6 +62,18 @@ export const ERROR_MESSAGES: Record<string, { ko: string; en: string }> = {
     en: "The catalog lacks this item; the catalog needs an update.",
   },
   INVALID_COMPANY_PROFILE: { ko: "회사 정보가 올바르지 않습니다.", en: "The company profile is not valid." },
+  DOCUMENT_RENDER_FAILED: {
+    ko: "견적 문서를 만들지 못했습니다. 저장된 것은 없습니다.",
+    en: "The quote documents could not be rendered; nothing was stored.",
+  },
+  EVIDENCE_MISMATCH: {
+    ko: "견적을 기록된 증거대로 다시 만들 수 없어 문서를 만들지 않았습니다.",
+    en: "The quote could not be rebuilt to its recorded evidence; no documents were made.",
+  },
+  COMPANY_PROFILE_REQUIRED: {
+    ko: "문서를 만들려면 회사 정보가 필요합니다. 관리자에게 설정을 요청하세요.",
+    en: "Documents need a company profile; ask an admin to set it.",
+  },
   IDEMPOTENCY_KEY_REUSED: {
     ko: "같은 발행 키로 다른 요청이 보내졌습니다. 다시 발행하세요.",
     en: "This issue key was used for another request; issue again.",

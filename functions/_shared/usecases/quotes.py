@@ -29,6 +29,7 @@ from functions._shared.persist import (
 )
 from functions._shared.ports import EvidenceRow, StoredQuote
 from functions._shared.services import Services
+from functions._shared.usecases.documents import verify_documents
 
 # Only the canonical form: Python's uuid.UUID also takes urn:uuid:…, braces and no
 # hyphens, which Postgres refuses; any other id is simply not found.
@@ -185,11 +186,17 @@ def quote_evidence(svc: Services, who: Principal, ref: str, check: bool) -> dict
             item["verified"] = _blob_verified(svc, stored.id, row)
             item["recorded_ok"] = svc.store.evidence_valid(who, stored.id, row.stage, row.sha256)
             overall = overall and item["verified"] and item["recorded_ok"]
+    documents = None
+    if check:
+        # the stored documents too (none until they were first asked for)
+        documents = verify_documents(svc, who, stored.id)
+        overall = overall and all(d["verified"] for d in documents)
     return {
         "quote_id": stored.id,
         "evidence_root": stored.response.get("evidence_root", ""),
         "items": items,
         "verified": overall,
+        "documents": documents,
     }
 
 

@@ -19,7 +19,7 @@ select tables_are('shared',
   'shared holds the catalog and the audit log');
 select functions_are('estimator',
   array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
-        'user_exists', 'assign_quote_number'],
+        'user_exists', 'assign_quote_number', 'record_documents'],
   'estimator functions');
 select functions_are('shared',
   array['check_sha256', 'set_updated_at', 'refuse_audit_change', 'activate_catalog_version', 'health_check_detailed'],
