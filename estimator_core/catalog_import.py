@@ -639,8 +639,9 @@ def import_csv(text: str, base: Catalog, *, label: str) -> Catalog:
         "enclosures": [r.model_dump() for r in sections["enclosure"].values()],
         "items": [r.model_dump() for r in sections["item"].values()],
         "rules": base.rules.model_dump(),
-        # What rows cannot express is the base's: its naming and pricing policies.
+        # What rows cannot express is the base's: its naming, texts and pricing policies.
         "naming": base.naming.model_dump() if base.naming else None,
+        "texts": base.texts.model_dump() if base.texts else None,
         "pricing_policies": [p.model_dump() for p in base.pricing_policies],
     }
     try:

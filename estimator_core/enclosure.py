@@ -243,12 +243,12 @@ def choose_box(panel: Panel, catalog: Catalog, need: Size) -> BoxChoice:
         )
     ref = boxes[0]
     return BoxChoice(
-        model=f"{series} 주문제작 {need.w}×{need.h}×{need.d}",
+        model=catalog.words.custom_box_model.format(series=series, w=need.w, h=need.h, d=need.d),
         series=series,
         w=need.w,
         h=need.h,
         d=need.d,
-        price=round_half_up(Fraction(need.w * need.h, 90000) * per_area),
+        price=round_half_up(Fraction(need.w * need.h, catalog.rules.price_area_mm2) * per_area),
         material=ref.material,
         thickness_mm=ref.thickness_mm,
         custom=True,
