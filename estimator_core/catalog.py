@@ -244,6 +244,11 @@ class Rules(_Row):
     compact_small_frame_af: int = 50  # … this frame prefers a compact body
     compact_elb_at: tuple[int, int] = (40, 50)  # a 2P ELB rated in this range prefers compact
     pbl_item: str = "PBL_ONOFF"  # the item a timer's PBL and a requested PBL price as
+    big_branch_af: int = 225  # branches of this frame count for WidthRule.big_branches
+    # A main given by frame only is rated at the frame, these frames at another rating …
+    main_at_by_frame: tuple[tuple[int, int], ...] = ((630, 600), (32, 30), (63, 60))
+    # … and a main named without a rating takes its largest rating up to max(frame, this).
+    main_at_floor_a: int = 250
 
     @model_validator(mode="after")
     def _usable(self) -> Rules:
@@ -277,6 +282,9 @@ OPTIONAL_RULES = (
     "compact_small_frame_af",
     "compact_elb_at",
     "pbl_item",
+    "big_branch_af",
+    "main_at_by_frame",
+    "main_at_floor_a",
 )
 
 

@@ -121,7 +121,7 @@ def required_width(panel: Panel, catalog: Catalog) -> int:
         w = rule.small_only
     if rule.many_branches is not None and len(branches) >= (rule.many_branches_from or 0):
         w = rule.many_branches
-    big = sum(1 for u in branches if u.breaker.af == 225)
+    big = sum(1 for u in branches if u.breaker.af == catalog.rules.big_branch_af)
     if rule.big_branches is not None and big >= (rule.big_branches_from or 0):
         w = rule.big_branches
     return w

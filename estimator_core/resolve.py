@@ -268,9 +268,10 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
     if main_at is None:
         given = m.af if m.af is not None else None
         if given is not None:
-            main_at = {630: 600, 32: 30, 63: 60}.get(given, given)
+            main_at = dict(catalog.rules.main_at_by_frame).get(given, given)
         elif main_known is not None:
-            main_at = max(r for r in main_known.ratings if r <= max(main_known.af, 250))
+            cap = max(main_known.af, catalog.rules.main_at_floor_a)
+            main_at = max(r for r in main_known.ratings if r <= cap)
     # -- branches -----------------------------------------------------------------
     for b in req.branches:
         loc = f"branches.{b.index}"

@@ -205,3 +205,14 @@ def test_a_rule_off_its_default_is_part_of_the_identity(catalog: Catalog) -> Non
     changed = import_json(doc, label=catalog.label)
     assert changed.document()["rules"]["price_area_mm2"] == 1_000_000
     assert changed.sha256 != catalog.sha256
+
+
+def test_a_main_given_by_frame_is_rated_by_the_catalogs_table(catalog: Catalog) -> None:
+    doc = acme_catalog(catalog).document()
+    doc["rules"] = {**doc["rules"], "main_at_by_frame": [[100, 75]]}
+    acme = import_json(doc, label="acme-3")
+    body = acme_request()
+    body["main"] = {"af": 100, "poles": 4}
+    lines = estimate(body, acme, issued_at=ISSUED_AT).result["lines"]
+    (main,) = [x for x in lines if x["section"] == "MAIN"]
+    assert main["spec"] == "ACM/M104 4P 100AF 75A"
