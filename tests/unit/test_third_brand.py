@@ -143,7 +143,7 @@ def acme_request() -> dict[str, Any]:
 def test_a_third_brand_with_its_own_grammar_texts_and_units_is_priced(catalog: Catalog) -> None:
     acme = acme_catalog(catalog)
     q = estimate(acme_request(), acme, issued_at=ISSUED_AT)
-    lines = q.result["lines"]
+    lines = q.result.model_dump(mode="json")["lines"]
     breakers = {x["spec"]: x["unit_price"] for x in lines if x.get("brand")}
     assert breakers == {
         "ACM/M104 4P 100AF 100A": 31000,
@@ -151,7 +151,7 @@ def test_a_third_brand_with_its_own_grammar_texts_and_units_is_priced(catalog: C
         "ACM/R52 2P 50AF 30A": 11000,
         "ACM/M52 2P 50AF 20A": 7000,
     }
-    box = q.result["enclosure"]["box"]
+    box = q.result.model_dump(mode="json")["enclosure"]["box"]
     assert box["model"].startswith("AX-")
     items = {x["item"] for x in lines}
     assert {"Cabinet", "Inner cover", "Contactor", "Fuse block", "Push button"} <= items
@@ -169,7 +169,7 @@ def test_a_third_brand_with_its_own_grammar_texts_and_units_is_priced(catalog: C
     assert fuse["qty"] == 2
     (extra,) = [x for x in lines if x["item"] == "Permit"]
     assert extra["note"] == "by others"
-    assert q.result["lint"]["errors"] == []
+    assert q.result.model_dump(mode="json")["lint"]["errors"] == []
 
 
 def test_the_assembly_step_is_a_rule(catalog: Catalog) -> None:
@@ -181,11 +181,15 @@ def test_the_assembly_step_is_a_rule(catalog: Catalog) -> None:
 
     def assembly(c: Catalog) -> int:
         q = estimate(acme_request(), c, issued_at=ISSUED_AT)
-        (line,) = [x for x in q.result["lines"] if x["item"] == "Wiring labour"]
+        (line,) = [
+            x for x in q.result.model_dump(mode="json")["lines"] if x["item"] == "Wiring labour"
+        ]
         return int(line["unit_price"])
 
     tier = coarse.rules.assembly[0]
-    h = estimate(acme_request(), fine, issued_at=ISSUED_AT).result["enclosure"]["box"]["h"]
+    h = estimate(acme_request(), fine, issued_at=ISSUED_AT).result.model_dump(mode="json")[
+        "enclosure"
+    ]["box"]["h"]
     over = max(0, h - tier.base_h)
     assert assembly(fine) - assembly(fine_100) == tier.per_100h * (-(-over // 50) - -(-over // 100))
 
@@ -213,6 +217,6 @@ def test_a_main_given_by_frame_is_rated_by_the_catalogs_table(catalog: Catalog) 
     acme = import_json(doc, label="acme-3")
     body = acme_request()
     body["main"] = {"af": 100, "poles": 4}
-    lines = estimate(body, acme, issued_at=ISSUED_AT).result["lines"]
+    lines = estimate(body, acme, issued_at=ISSUED_AT).result.model_dump(mode="json")["lines"]
     (main,) = [x for x in lines if x["section"] == "MAIN"]
     assert main["spec"] == "ACM/M104 4P 100AF 75A"
