@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
@@ -273,6 +272,8 @@ def _render_documents(
 
 def _balance(args: argparse.Namespace) -> None:
     data = _read_json(args.circuits)
+    from estimator_core.balance.cli_request import balance_request
+
     result = balance_request(data, time_limit_s=args.time_limit, clock=time.perf_counter)
     if args.json:
         print(_dump(result))
