@@ -1,6 +1,6 @@
 """``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
-balance, documents, http, scale, cold_start, web) and write benchmarks/RESULTS.md; a partial run
-replaces only its own sections."""
+pipeline_old_new, cli, balance, documents, http, scale, cold_start, web) and write
+benchmarks/RESULTS.md; a partial run replaces only its own sections."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from benchmarks import (
     bench_balance,
+    bench_cli,
     bench_cold_start,
     bench_documents,
     bench_http,
@@ -23,6 +24,8 @@ from benchmarks import (
 
 BENCHES = {
     "pipeline": bench_pipeline.run,
+    "pipeline_old_new": bench_pipeline.run_old_new,
+    "cli": bench_cli.run,
     "balance": bench_balance.run,
     "documents": bench_documents.run,
     "http": bench_http.run,

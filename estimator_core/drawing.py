@@ -11,7 +11,9 @@ from estimator_core.placement import PlacementResult
 
 def escape(text: str) -> str:
     """``xml.sax.saxutils.escape`` without its import of urllib (CLI cold start)."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    return text
 
 
 _SCALE = 0.5

@@ -88,7 +88,8 @@ class PlacementResult(_Frozen):
             if p.role == "main":
                 continue
             row = rows.setdefault(p.row, {"row": p.row, "left": None, "right": None})
-            row["left" if p.side == "L" else "right"] = {k: getattr(p, k) for k in _ROW_FIELDS}
+            fields = p.__dict__  # a frozen model's field values
+            row["left" if p.side == "L" else "right"] = {k: fields[k] for k in _ROW_FIELDS}
         return [rows[k] for k in sorted(rows)]
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,22 +119,25 @@ def tidy_assignment(
     """
     pool: dict[Any, Counter[str]] = {}
     for u in order:
-        if u.id in optimal and u.pin is None:
+        if u.pin is None and u.id in optimal:
             pool.setdefault(u.load_a, Counter())[optimal[u.id]] += 1
+    # the groups in cycle order from each one, and the one after each
+    cycles = [[groups[(start + k) % 3] for k in range(3)] for start in range(3)]
+    after = {g: (i + 1) % 3 for i, g in enumerate(groups)}
     out: dict[str, str] = {}
     expect = 0
     for u in order:
-        if u.id not in optimal:
+        uid = u.id
+        if uid not in optimal:
             continue
         if u.pin is not None:
-            group = optimal[u.id]
+            group = optimal[uid]
         else:
             left = pool[u.load_a]
-            cycle = [groups[(expect + k) % 3] for k in range(3)]
-            group = next(g for g in cycle if left[g] > 0)
+            group = next(g for g in cycles[expect] if left[g] > 0)
             left[group] -= 1
-        out[u.id] = group
-        expect = (groups.index(group) + 1) % 3
+        out[uid] = group
+        expect = after[group]
     return {k: out[k] for k in optimal}
 
 

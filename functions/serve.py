@@ -32,10 +32,17 @@ class NoDelayH11Protocol(H11Protocol):
         super().connection_made(transport)
 
 
+def cpus() -> int:
+    """CPUs this process may run on (its affinity mask; a CPU quota is not seen)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def worker_count(requested: int | None) -> int:
     """``--workers``, else ``$WEB_CONCURRENCY``, else 1; 0 or less: one per CPU."""
     workers = requested if requested is not None else int(os.environ.get("WEB_CONCURRENCY") or 1)
-    return workers if workers > 0 else os.cpu_count() or 1
+    return workers if workers > 0 else cpus()
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
