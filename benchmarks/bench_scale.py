@@ -1,6 +1,8 @@
 """Throughput across processes: quotes/s at 1, 4, 8 and 16 clients, one server process
 against the production launch (``python -m functions serve --workers 0``: one process per
-CPU), started side by side against the same scratch database in the same run.
+CPU) and against the naive multi-process launch of the old code (``uvicorn --factory
+--workers N`` from ``benchmarks.baseline``: Nagle's algorithm left on, see
+``functions.serve``), started one after the other against the same scratch database.
 
 Each client is a thread with its own kept-alive ``httpx.Client`` posting 40-circuit panels
 (each stored with its quote and blobs). Goal (issue 15): at 8 clients the production launch
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.baseline import base_commit, old_tree
 from benchmarks.bench_http import DB_SH, Server, _estimate, _sh
 from benchmarks.bench_pipeline import panel
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
@@ -72,25 +76,32 @@ def run() -> str:
     ensure_user(url, "bench")
     cpus = os.cpu_count() or 1
     load_before = os.getloadavg()
-    results: dict[int, dict[int, tuple[float, float]]] = {}
+    naive = [sys.executable, "-m", "uvicorn", "functions.app:create_app", "--factory"]
+    naive += ["--workers", str(cpus), "--log-level", "warning"]
+    launches = {
+        "one": {"workers": 1},
+        "prod": {"workers": 0},
+        "naive": {"workers": cpus, "command": naive, "cwd": old_tree()},
+    }
+    results: dict[str, dict[int, tuple[float, float]]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for workers in (1, cpus):
-                server = Server(url, Path(tmp), workers=workers)
+            for name, launch in launches.items():
+                server = Server(url, Path(tmp), **launch)  # type: ignore[arg-type]
                 token = mint_token(server.secret, "bench")
                 server.start()
                 try:
                     _wait_ready(server, token)
-                    results[workers] = {n: _throughput(server, token, n) for n in CLIENTS}
+                    results[name] = {n: _throughput(server, token, n) for n in CLIENTS}
                 finally:
                     server.stop()
     finally:
         subprocess.run([str(DB_SH), "drop-db", DB], capture_output=True, check=False)
     load_after = os.getloadavg()
+    one, prod, old = results["one"], results["prod"], results["naive"]
     rows = [
-        f"| {n} | {results[1][n][0]:.1f} | {results[cpus][n][0]:.1f} | "
-        f"{results[cpus][n][0] / results[1][n][0]:.2f}× | "
-        f"{results[1][n][1]:.1f} | {results[cpus][n][1]:.1f} |"
+        f"| {n} | {one[n][0]:.1f} | {prod[n][0]:.1f} | {prod[n][0] / one[n][0]:.2f}× | "
+        f"{old[n][0]:.1f} | {one[n][1]:.1f} | {prod[n][1]:.1f} | {old[n][1]:.1f} |"
         for n in CLIENTS
     ]
     head = (
@@ -100,8 +111,10 @@ def run() -> str:
         "per cell, every client a thread with its own kept-alive connection. The database, "
         "the server processes and the client threads share the machine's "
         f"{cpus} cores. Load average before {load_before[0]:.1f}, after {load_after[0]:.1f}.\n\n"
-        f"| clients | 1 process quotes/s | {cpus} processes quotes/s | ratio | "
-        f"1 process p50 ms | {cpus} processes p50 ms |\n|---:|---:|---:|---:|---:|---:|\n"
+        f"Old: `uvicorn --factory --workers {cpus}` on commit {base_commit()}.\n\n"
+        f"| clients | 1 process quotes/s | {cpus} processes quotes/s | ratio | old {cpus} "
+        f"processes quotes/s | 1 process p50 ms | {cpus} processes p50 ms | old {cpus} "
+        "processes p50 ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     return head + "\n".join(rows) + "\n"
 
