@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from datetime import UTC, datetime
@@ -26,10 +25,12 @@ from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
 from estimator_core.pipeline import Quote, estimate
-from estimator_core.project import ProjectQuote, estimate_project, is_project
 
 if TYPE_CHECKING:  # the renderers (xlsx, PDF, DXF libraries) load only for --out
     from estimator_core.documents import CompanyProfile, RenderedDocument
+
+    # a project's models are built only for a project (cold start of a panel estimate)
+    from estimator_core.project import ProjectQuote
 
 CATALOGS = Path(__file__).parent / "catalogs"
 # The shipped catalog a fresh stack starts on. A released label's content never changes:
@@ -187,7 +188,7 @@ def _estimate(args: argparse.Namespace) -> None:
     catalog = load_catalog(Path(args.catalog))
     issued_at = args.issued_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = _read_json(args.request)
-    if is_project(body):
+    if _is_project(body):
         _estimate_project(args, body, catalog, issued_at)
         return
     quote = estimate(body, catalog, issued_at=issued_at, clock=time.perf_counter)
@@ -209,9 +210,20 @@ def _estimate(args: argparse.Namespace) -> None:
     print(_dump(quote.result) if args.json else summary(quote.result))
 
 
+def _is_project(body: Any) -> bool:
+    """``estimator_core.project.is_project`` without importing the project's models."""
+    if not (isinstance(body, dict) and "panels" in body):
+        return False
+    from estimator_core.project import is_project
+
+    return is_project(body)
+
+
 def _estimate_project(
     args: argparse.Namespace, body: Any, catalog: Catalog, issued_at: str
 ) -> None:
+    from estimator_core.project import estimate_project
+
     project = estimate_project(body, catalog, issued_at=issued_at, clock=time.perf_counter)
     if args.out:
         out = Path(args.out)
@@ -244,6 +256,8 @@ def _render_project_documents(
     sha = project.result["request_sha256"]
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = project_document_from_result(project, catalog, profile=profile, quote_number=number)
+    import logging  # only for the documents
+
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return render_project_documents(doc, font=font)
 
@@ -266,6 +280,8 @@ def _render_documents(
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = document_from_result(quote, catalog, profile=profile, quote_number=number)
     # fontTools logs every table it drops from the font subset; that is not news here.
+    import logging  # only for the documents
+
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return render_documents(doc, font=font)
 
