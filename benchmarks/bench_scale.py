@@ -47,6 +47,35 @@ def _wait_ready(server: Server, token: str) -> None:
                 time.sleep(0.05)
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _healthz_p50(server: Server, runs: int = 60) -> float:
+    """Median healthz on one kept-alive connection: the per-request cost of the launch."""
+    with httpx.Client(timeout=30) as client:
+        client.get(f"{server.base}/healthz")
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            client.get(f"{server.base}/healthz")
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def _throughput(server: Server, token: str, clients: int) -> tuple[float, float]:
     """Quotes/s over SECONDS and the median latency, ``clients`` kept-alive connections."""
     body = panel(40, 1)
@@ -84,6 +113,8 @@ def run() -> str:
         "naive": {"workers": cpus, "command": naive, "cwd": old_tree()},
     }
     results: dict[str, dict[int, tuple[float, float]]] = {}
+    health: dict[str, float] = {}
+    cpu_ms: dict[str, float] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for name, launch in launches.items():
@@ -92,7 +123,12 @@ def run() -> str:
                 server.start()
                 try:
                     _wait_ready(server, token)
+                    health[name] = _healthz_p50(server)
+                    assert server.proc is not None
+                    cpu0 = _tree_cpu_s(server.proc.pid)
                     results[name] = {n: _throughput(server, token, n) for n in CLIENTS}
+                    quotes = sum(rate * SECONDS for rate, _ in results[name].values())
+                    cpu_ms[name] = (_tree_cpu_s(server.proc.pid) - cpu0) * 1000 / quotes
                 finally:
                     server.stop()
     finally:
@@ -116,7 +152,23 @@ def run() -> str:
         f"processes quotes/s | 1 process p50 ms | {cpus} processes p50 ms | old {cpus} "
         "processes p50 ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
-    return head + "\n".join(rows) + "\n"
+    best_one = max(rate for rate, _ in one.values())
+    ratio8 = prod[8][0] / one[8][0]
+    tail = (
+        "\nhealthz p50 on one kept-alive connection: 1 process "
+        f"{health['one']:.1f} ms, {cpus} processes {health['prod']:.1f} ms, old {cpus} processes "
+        f"{health['naive']:.1f} ms. Server CPU per quote (server processes only, from /proc): "
+        f"1 process {cpu_ms['one']:.1f} ms, {cpus} processes {cpu_ms['prod']:.1f} ms, old "
+        f"{cpus} processes {cpu_ms['naive']:.1f} ms.\n\n"
+        "Scaling law: a server process is one interpreter and uses at most one core, so one "
+        f"process tops out near 1000 / (CPU ms per quote) quotes/s (here {best_one:.1f} "
+        f"quotes/s at best); N processes multiply that only while cores are idle: "
+        "quotes/s ≈ min(N, free cores) × 1000 / (server CPU ms per quote), until the database "
+        "(its CPU per quote, on the same cores here) or its connections (N × DB_POOL_SIZE) "
+        f"saturate. At 8 clients {cpus} processes gave {ratio8:.2f}× one process (goal ≥ 1.6×: "
+        f"{'met' if ratio8 >= 1.6 else 'not met'}).\n"
+    )
+    return head + "\n".join(rows) + "\n" + tail
 
 
 if __name__ == "__main__":
