@@ -6,7 +6,8 @@ Another user's quote answers 404 (RLS hides it), never 403.
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -23,7 +24,7 @@ from functions._shared.models import (
 )
 from functions._shared.persist import canonical_path, signed_evidence
 from functions._shared.services import Services, services
-from functions._shared.store import StoredQuote
+from functions._shared.store import QuoteFilter, StoredQuote
 from functions.estimate import replay
 
 router = APIRouter()
@@ -54,14 +55,34 @@ def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
     return stored
 
 
-@router.get("/quotes", response_model=QuoteList, responses=error_responses(401, 503))
+@router.get("/quotes", response_model=QuoteList, responses=error_responses(401, 422, 503))
 def list_quotes(
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=1_000_000),
+    q: str | None = Query(
+        None,
+        max_length=100,
+        pattern=r"^[^\x00]*$",  # Postgres text holds no NUL
+        description="Part of the quote number, the customer or the project name "
+        "(case-insensitive).",
+    ),
+    status: Literal["issued", "needs_review", "approved", "rejected"] | None = Query(None),
+    issued_from: date | None = Query(
+        None, alias="from", description="First issue day (inclusive), in Korea (Asia/Seoul)."
+    ),
+    issued_to: date | None = Query(
+        None, alias="to", description="Last issue day (inclusive), in Korea (Asia/Seoul)."
+    ),
     who: Principal = Depends(principal),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
-    rows = svc.store.list_quotes(who, limit + 1, offset)
+    where = QuoteFilter(
+        q=(q or "").strip() or None,
+        status=status,
+        issued_from=issued_from,
+        issued_to=issued_to,
+    )
+    rows = svc.store.list_quotes(who, limit + 1, offset, where)
     more = len(rows) > limit
     return {
         "items": rows[:limit],

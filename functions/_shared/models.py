@@ -68,6 +68,7 @@ class QuoteSummary(_Open):
     catalog_label: str
     evidence_root: str
     project: str | None
+    customer: str | None = None
     created_at: str
 
 

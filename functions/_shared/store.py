@@ -13,7 +13,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.rows import dict_row
@@ -92,6 +94,55 @@ class NewCatalogVersion:
     audit: dict[str, Any]  # detail of the ``catalog.import`` audit entry
 
 
+# Quote numbers and issue dates follow Korea's calendar, where the panel maker works.
+KOREA = ZoneInfo("Asia/Seoul")
+
+
+@dataclass(frozen=True)
+class QuoteFilter:
+    """What ``GET /quotes`` narrows the list to; every part is optional.
+
+    ``q`` matches the quote number, the customer or the project name (case-insensitive,
+    anywhere in the text); ``issued_from``/``issued_to`` are inclusive days of Korea's
+    calendar, like the quote numbers' years.
+    """
+
+    q: str | None = None
+    status: str | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+    @property
+    def since(self) -> datetime | None:
+        """The first instant of ``issued_from`` in Korea."""
+        if self.issued_from is None:
+            return None
+        return datetime.combine(self.issued_from, time(), KOREA)
+
+    @property
+    def before(self) -> datetime | None:
+        """The first instant after ``issued_to`` in Korea."""
+        if self.issued_to is None:
+            return None
+        return datetime.combine(self.issued_to + timedelta(days=1), time(), KOREA)
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, its ``%``, ``_`` and ``\\`` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# The texts ``QuoteFilter.q`` searches: a panel quote's customer, and a project quote's.
+SEARCHED_TEXTS = (
+    "quote_number",
+    "request->'customer'->>'name'",
+    "request->'customer'->>'project'",
+    "request->'project'->>'name'",
+    "request->'project'->'customer'->>'name'",
+)
+
+
 class Store(Protocol):
     """What the handlers need from the database."""
 
@@ -105,7 +156,9 @@ class Store(Protocol):
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str: ...
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None: ...
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None: ...
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]: ...
     def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]: ...
     def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool: ...
     def company_profile(self, who: Principal) -> StoredProfile | None: ...
@@ -342,16 +395,23 @@ class PostgresStore:
             cur.execute(self._QUOTE + "where quote_number = %s", (number,))
             return self._quote(cur.fetchone())
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        conditions, params = _quote_conditions(where or QuoteFilter())
         with self._tx(who) as cur:
             cur.execute(
                 "select id::text as quote_id, quote_number, status, grand_total, catalog_label, "
                 "evidence_root_sha256 as evidence_root, "
-                "request -> 'customer' ->> 'project' as project, "
+                "coalesce(request -> 'customer' ->> 'project', request -> 'project' ->> 'name') "
+                "as project, "
+                "coalesce(request -> 'customer' ->> 'name', "
+                "request -> 'project' -> 'customer' ->> 'name') as customer, "
                 "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
                 "as created_at from estimator.quotes "
+                f"where {conditions} "
                 "order by created_at desc, id desc limit %s offset %s",
-                (limit, offset),
+                (*params, limit, offset),
             )
             return list(cur.fetchall())
 
@@ -563,3 +623,23 @@ class PostgresStore:
             saved = self._profile(cur.fetchone())
         assert saved is not None
         return saved
+
+
+def _quote_conditions(where: QuoteFilter) -> tuple[str, list[Any]]:
+    """The SQL ``where`` of a quote list (fixed text; the values are parameters)."""
+    conditions = ["true"]
+    params: list[Any] = []
+    if where.q:
+        pattern = like_pattern(where.q)
+        conditions.append("(" + " or ".join(f"{t} ilike %s" for t in SEARCHED_TEXTS) + ")")
+        params += [pattern] * len(SEARCHED_TEXTS)
+    if where.status:
+        conditions.append("status = %s")
+        params.append(where.status)
+    if where.since is not None:
+        conditions.append("issued_at >= %s")
+        params.append(where.since)
+    if where.before is not None:
+        conditions.append("issued_at < %s")
+        params.append(where.before)
+    return " and ".join(conditions), params
