@@ -55,6 +55,23 @@ def _quote(svc: Services, who: Principal, quote_id: str) -> StoredQuote:
     return stored
 
 
+# A day as YYYY-MM-DD only: pydantic's date would also take a Unix time ("0").
+ISO_DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            "VALIDATION_FAILED",
+            "the request is not valid",
+            [{"loc": f"query.{name}", "msg": "not a calendar day (YYYY-MM-DD)"}],
+        ) from None
+
+
 @router.get("/quotes", response_model=QuoteList, responses=error_responses(401, 422, 503))
 def list_quotes(
     limit: int = Query(20, ge=1, le=100),
@@ -67,11 +84,19 @@ def list_quotes(
         "(case-insensitive).",
     ),
     status: Literal["issued", "needs_review", "approved", "rejected"] | None = Query(None),
-    issued_from: date | None = Query(
-        None, alias="from", description="First issue day (inclusive), in Korea (Asia/Seoul)."
+    issued_from: str | None = Query(
+        None,
+        alias="from",
+        pattern=ISO_DAY_PATTERN,
+        json_schema_extra={"format": "date"},
+        description="First issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul).",
     ),
-    issued_to: date | None = Query(
-        None, alias="to", description="Last issue day (inclusive), in Korea (Asia/Seoul)."
+    issued_to: str | None = Query(
+        None,
+        alias="to",
+        pattern=ISO_DAY_PATTERN,
+        json_schema_extra={"format": "date"},
+        description="Last issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul).",
     ),
     who: Principal = Depends(principal),
     svc: Services = Depends(services),
@@ -79,8 +104,8 @@ def list_quotes(
     where = QuoteFilter(
         q=(q or "").strip() or None,
         status=status,
-        issued_from=issued_from,
-        issued_to=issued_to,
+        issued_from=_day(issued_from, "from"),
+        issued_to=_day(issued_to, "to"),
     )
     rows = svc.store.list_quotes(who, limit + 1, offset, where)
     more = len(rows) > limit

@@ -145,6 +145,8 @@ def test_another_users_quotes_never_match(
         {"status": "draft"},
         {"from": "2026-13-01"},
         {"to": "yesterday"},
+        {"to": "0"},
+        {"from": "2026-02-30"},
         {"q": "x" * 101},
         {"q": "a\x00b"},
     ],
