@@ -114,7 +114,7 @@ export function ProjectPage() {
           </button>
         </div>
         {error && !failing.size && details.length === 0 && <ErrorBox error={error} />}
-        <Section title={t("project")}>
+        <Section title={t("nav_project")}>
           <div className="grid">
             {(
               [
