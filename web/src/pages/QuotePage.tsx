@@ -5,6 +5,7 @@ import { BoxSummary, Drawing, LinesTable, LintList, PhaseBars, TotalsTable } fro
 import { formatDateTime, shortHash } from "../format";
 import { useLang, useT } from "../i18n";
 import { NotFound } from "./NotFound";
+import { PROJECT_DRAFT_KEY } from "../project";
 import { DRAFT_KEY } from "../request";
 import { navigate } from "../router";
 
@@ -54,8 +55,11 @@ export function QuotePage({ id }: { id: string }) {
       if (!input) throw new Error("no input evidence");
       const res = await fetch(input.url);
       if (!res.ok) throw new Error(`input evidence: HTTP ${res.status}`);
-      localStorage.setItem(DRAFT_KEY, JSON.stringify(await res.json()));
-      navigate("/new");
+      const request: unknown = await res.json();
+      // a project quote's request opens in the project editor
+      const project = typeof request === "object" && request !== null && "panels" in request;
+      localStorage.setItem(project ? PROJECT_DRAFT_KEY : DRAFT_KEY, JSON.stringify(request));
+      navigate(project ? "/project" : "/new");
     } catch (err) {
       setCopyError(err);
     }
