@@ -7,6 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from estimator_core import LABEL_PATTERN, EvidenceSummary, QuoteResult
+from estimator_core.lines import Totals
+from estimator_core.project import ProjectInfo
+from estimator_core.quote import CatalogRef
 
 
 class _Open(BaseModel):
@@ -77,6 +80,40 @@ PreviewResponse = create_model(
 )
 
 
+class ProjectPanelPreview(BaseModel):
+    """One panel of a project preview: its name, ×qty, its amounts and its own preview."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    qty: int
+    status: str
+    unit_total: int
+    unit_list_total: int
+    amount: int
+    evidence_root: str
+    preview: PreviewResponse  # type: ignore[valid-type]
+
+
+class ProjectPreviewResponse(BaseModel):
+    """The project quote ``POST /estimate`` would store (``ProjectResult`` without its
+    evidence), with every panel's preview."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["project"]
+    project: ProjectInfo
+    pricing: str | None
+    catalog: CatalogRef
+    panels: tuple[ProjectPanelPreview, ...]
+    totals: Totals
+    status: str
+    issued_at: str
+    revision: str
+    request_sha256: str
+    evidence_root: str
+
+
 class CompanyProfileOut(BaseModel):
     id: str | None
     sha256: str | None = Field(pattern=r"^[0-9a-f]{64}$")
@@ -92,6 +129,7 @@ class QuoteSummary(_Open):
     catalog_label: str
     evidence_root: str
     project: str | None
+    customer: str | None = None
     created_at: str
 
 

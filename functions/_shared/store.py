@@ -41,6 +41,7 @@ from functions._shared.ports import (
     NewCatalogVersion,
     ProfileStore,
     QuoteContext,
+    QuoteFilter,
     QuoteSource,
     Store,
     StoredProfile,
@@ -66,6 +67,22 @@ __all__ = [  # the port's names stay importable from here while callers move to 
 
 ROLES = {"authenticated", "service_role", "anon"}
 _UTC_US = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, its ``%``, ``_`` and ``\\`` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# The texts ``QuoteFilter.q`` searches: a panel quote's customer, and a project quote's.
+SEARCHED_TEXTS = (
+    "quote_number",
+    "request->'customer'->>'name'",
+    "request->'customer'->>'project'",
+    "request->'project'->>'name'",
+    "request->'project'->'customer'->>'name'",
+)
 
 
 def _claims(who: Principal) -> str:
@@ -285,16 +302,23 @@ class PostgresStore:
             cur.execute(self._QUOTE + "where quote_number = %s", (number,))
             return self._quote(cur.fetchone())
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        conditions, params = _quote_conditions(where or QuoteFilter())
         with self._tx(who) as cur:
             cur.execute(
                 "select id::text as quote_id, quote_number, status, grand_total, catalog_label, "
                 "evidence_root_sha256 as evidence_root, "
-                "request -> 'customer' ->> 'project' as project, "
+                "coalesce(request -> 'customer' ->> 'project', request -> 'project' ->> 'name') "
+                "as project, "
+                "coalesce(request -> 'customer' ->> 'name', "
+                "request -> 'project' -> 'customer' ->> 'name') as customer, "
                 "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
                 "as created_at from estimator.quotes "
+                f"where {conditions} "
                 "order by created_at desc, id desc limit %s offset %s",
-                (limit, offset),
+                (*params, limit, offset),
             )
             return list(cur.fetchall())
 
@@ -544,3 +568,23 @@ class PostgresStore:
             row = cur.fetchone()
         assert row is not None
         return int(row["n"])
+
+
+def _quote_conditions(where: QuoteFilter) -> tuple[str, list[Any]]:
+    """The SQL ``where`` of a quote list (fixed text; the values are parameters)."""
+    conditions = ["true"]
+    params: list[Any] = []
+    if where.q:
+        pattern = like_pattern(where.q)
+        conditions.append("(" + " or ".join(f"{t} ilike %s" for t in SEARCHED_TEXTS) + ")")
+        params += [pattern] * len(SEARCHED_TEXTS)
+    if where.status:
+        conditions.append("status = %s")
+        params.append(where.status)
+    if where.since is not None:
+        conditions.append("issued_at >= %s")
+        params.append(where.since)
+    if where.before is not None:
+        conditions.append("issued_at < %s")
+        params.append(where.before)
+    return " and ".join(conditions), params

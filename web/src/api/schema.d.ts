@@ -184,7 +184,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Price a panel request without storing anything */
+        /** Price a panel request or a project without storing anything */
         post: operations["preview_estimate_functions_v1_estimate_preview_post"];
         delete?: never;
         options?: never;
@@ -982,6 +982,88 @@ export interface components {
             /** Sha256 */
             sha256: string;
         };
+        /** ProjectCustomer */
+        ProjectCustomer: {
+            /** Contact */
+            contact?: string | null;
+            /** Name */
+            name: string;
+        };
+        /** ProjectInfo */
+        ProjectInfo: {
+            customer: components["schemas"]["ProjectCustomer"];
+            /** Name */
+            name: string;
+            /** Number */
+            number?: string | null;
+        };
+        /**
+         * ProjectPanelPreview
+         * @description One panel of a project preview: its name, ×qty, its amounts and its own preview.
+         */
+        ProjectPanelPreview: {
+            /** Amount */
+            amount: number;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Name */
+            name: string;
+            preview: components["schemas"]["PreviewResponse"];
+            /** Qty */
+            qty: number;
+            /** Status */
+            status: string;
+            /** Unit List Total */
+            unit_list_total: number;
+            /** Unit Total */
+            unit_total: number;
+        };
+        /**
+         * ProjectPreviewResponse
+         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its
+         *     evidence), with every panel's preview.
+         */
+        ProjectPreviewResponse: {
+            catalog: components["schemas"]["CatalogRef"];
+            /** Evidence Root */
+            evidence_root: string;
+            /** Issued At */
+            issued_at: string;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "project";
+            /** Panels */
+            panels: components["schemas"]["ProjectPanelPreview"][];
+            /** Pricing */
+            pricing: string | null;
+            project: components["schemas"]["ProjectInfo"];
+            /** Request Sha256 */
+            request_sha256: string;
+            /** Revision */
+            revision: string;
+            /** Status */
+            status: string;
+            totals: components["schemas"]["Totals"];
+        };
+        /** @description A project (estimator_core.project): panels with unique names, each ×qty, each a panel request; errors name the panel (details[].loc panels.3.request.branches.1.at). */
+        ProjectRequest: {
+            panels: {
+                name: string;
+                qty: number;
+                request: components["schemas"]["EstimateRequest"];
+            }[];
+            pricing?: string | null;
+            project: {
+                customer: {
+                    contact?: string | null;
+                    name: string;
+                };
+                name: string;
+                number?: string | null;
+            };
+        };
         /**
          * QuoteCover
          * @description The cover of the result: with the evidence root, once every hash exists.
@@ -1026,6 +1108,8 @@ export interface components {
             catalog_label: string;
             /** Created At */
             created_at: string;
+            /** Customer */
+            customer?: string | null;
             /** Evidence Root */
             evidence_root: string;
             /** Grand Total */
@@ -2208,7 +2292,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EstimateRequest"];
+                "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
             };
         };
         responses: {
@@ -2218,7 +2302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewResponse"];
+                    "application/json": components["schemas"]["PreviewResponse"] | components["schemas"]["ProjectPreviewResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2311,6 +2395,13 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Part of the quote number, the customer or the project name (case-insensitive). */
+                q?: string | null;
+                status?: ("issued" | "needs_review" | "approved" | "rejected") | null;
+                /** @description First issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
+                from?: string | null;
+                /** @description Last issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
+                to?: string | null;
             };
             header?: never;
             path?: never;
@@ -2345,7 +2436,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
