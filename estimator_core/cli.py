@@ -15,47 +15,45 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
+from estimator_core.catalogs import (
+    CATALOGS,
+    DEFAULT_CATALOG,
+    SAMPLE_PROFILE,
+    load_catalog,
+    shipped_catalog_labels,
+)
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
 from estimator_core.pipeline import Quote, estimate
-from estimator_core.project import ProjectQuote, estimate_project, is_project
+from estimator_core.quote import LayoutBreaker, QuoteResult, TimedPhaseBalance
+
+__all__ = [
+    "CATALOGS",
+    "DEFAULT_CATALOG",
+    "DEFAULT_FONT",
+    "SAMPLE_PROFILE",
+    "load_catalog",
+    "main",
+    "project_summary",
+    "shipped_catalog_labels",
+    "summary",
+]
 
 if TYPE_CHECKING:  # the renderers (xlsx, PDF, DXF libraries) load only for --out
     from estimator_core.documents import CompanyProfile, RenderedDocument
 
-CATALOGS = Path(__file__).parent / "catalogs"
-# The shipped catalog a fresh stack starts on. A released label's content never changes:
-# a corrected catalog ships as a new label beside the old ones (catalogs/<label>/).
-DEFAULT_CATALOG = CATALOGS / "v1.1.0"
-SAMPLE_PROFILE = CATALOGS / "company_profile.sample.json"
+    # a project's models are built only for a project (cold start of a panel estimate)
+    from estimator_core.project import ProjectQuote, ProjectResult
+
 # NanumGothic from the Debian package fonts-nanum (ops/supabase/install.sh installs it).
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
-
-
-def shipped_catalog_labels() -> list[str]:
-    """Labels of every catalog shipped in the package, oldest first."""
-    labels = [p.parent.name for p in CATALOGS.glob("v*/catalog.json")]
-    return sorted(labels, key=lambda s: tuple(int(x) for x in s[1:].split(".")))
-
-
-def load_catalog(directory: Path) -> Catalog:
-    """Read ``DIR/catalog.json`` (the format ``tools/build_catalog.py`` writes)."""
-    path = directory / "catalog.json"
-    try:
-        return Catalog.model_validate_json(path.read_bytes())
-    except OSError as err:
-        raise ValidationFailed(f"cannot read catalog {path}: {err.strerror}") from None
-    except ValueError as err:
-        raise ValidationFailed(f"catalog {path} is invalid: {err}") from None
 
 
 def _read_json(path: str) -> Any:
@@ -76,100 +74,103 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def _result_json(result: QuoteResult | ProjectResult) -> str:
+    return _dump(result.model_dump(mode="json"))
+
+
 def _won(x: int) -> str:
     return f"₩{x:,}"
 
 
-def summary(r: dict[str, Any]) -> str:
-    """A readable quote from its result JSON: box, rows, phases, lines, totals, lint, status."""
-    enc = r["enclosure"]
-    box = enc["box"]
-    req = enc["required"]
+def summary(r: QuoteResult) -> str:
+    """A readable quote: box, rows, phases, lines, totals, lint, status."""
+    enc = r.enclosure
+    box = enc.box
+    req = enc.required
+    main = r.layout.main
     out = [
-        f"Status: {r['status']}    catalog {r['catalog']['label']} ({r['catalog']['sha256'][:12]})",
-        f"Enclosure: {box['model']} {box['w']}×{box['h']}×{box['d']} {_won(box['price'])}"
-        f"{' (custom)' if box['custom'] else ''}   required {req['w']}×{req['h']}×{req['d']}"
-        f"   fit {enc['fit_score']:.3f}",
-        "  H parts: " + ", ".join(f"{k}={v}" for k, v in enc["height_parts"].items()),
+        f"Status: {r.status}    catalog {r.catalog.label} ({r.catalog.sha256[:12]})",
+        f"Enclosure: {box.model} {box.w}×{box.h}×{box.d} {_won(box.price)}"
+        f"{' (custom)' if box.custom else ''}   required {req.w}×{req.h}×{req.d}"
+        f"   fit {enc.fit_score:.3f}",
+        "  H parts: " + ", ".join(f"{k}={v}" for k, v in enc.height_parts.items()),
         "",
-        f"Main: {r['layout']['main']['model']} {r['layout']['main']['at']}A",
+        f"Main: {main.model} {main.at}A",
         "Rows (left | right):",
     ]
 
-    def cell(b: dict[str, Any] | None) -> str:
+    def cell(b: LayoutBreaker | None) -> str:
         if b is None:
             return "-"
-        return f"{b['id']} {b['model']} {b['poles']}P {b['at']}A [{b['phase']}]" + (
-            f" {b['label']}" if b.get("label") else ""
+        return f"{b.id} {b.model} {b.poles}P {b.at}A [{b.phase}]" + (
+            f" {b.label}" if b.label else ""
         )
 
-    for row in r["layout"]["rows"]:
-        out.append(f"  {row['row']:>3}  {cell(row['left']):<40} | {cell(row['right'])}")
-    pb = r["phase_balance"]
+    for row in r.layout.rows:
+        out.append(f"  {row.row:>3}  {cell(row.left):<40} | {cell(row.right)}")
+    pb = r.phase_balance
     out.append("")
-    if pb["applicable"]:
-        totals = "  ".join(f"{k} {v:g} A" for k, v in pb["totals_a"].items())
-        imb = pb["imbalance"]
+    if isinstance(pb, TimedPhaseBalance):
+        totals = "  ".join(f"{k} {v:g} A" for k, v in pb.totals_a.items())
+        imb = pb.imbalance
         out.append(
-            f"Phase balance ({pb['system']}): {totals}   imbalance "
+            f"Phase balance ({pb.system}): {totals}   imbalance "
             f"{'n/a' if imb is None else f'{imb * 100:.2f} %'}   "
-            f"{'proven optimal' if pb['proven_optimal'] else 'not proven optimal'} "
-            f"(optimum {pb['optimum_a']} A, lower bound {pb['lower_bound']} A, "
-            f"{pb['solve_ms']:.1f} ms)"
+            f"{'proven optimal' if pb.proven_optimal else 'not proven optimal'} "
+            f"(optimum {pb.optimum_a} A, lower bound {pb.lower_bound} A, "
+            f"{pb.solve_ms:.1f} ms)"
         )
     else:
         out.append("Phase balance: not applicable (single-phase panel)")
     out.append("")
     section = None
-    for line in r["lines"]:
-        if line["section"] != section:
-            section = line["section"]
+    for line in r.lines:
+        if line.section != section:
+            section = line.section
             out.append(f"[{SECTION_TITLES[section]}]")
         out.append(
-            f"  {line['item']:<16} {line['spec']:<28} {line['unit']:<3} {line['qty']:>7} "
-            f"{line['unit_price']:>10,} {line['amount']:>12,}"
-            + (f"  ({line['note']})" if line.get("note") else "")
+            f"  {line.item:<16} {line.spec:<28} {line.unit:<3} {line.qty:>7} "
+            f"{line.unit_price:>10,} {line.amount:>12,}" + (f"  ({line.note})" if line.note else "")
         )
-    t = r["totals"]
+    t = r.totals
     out += [
         "",
-        f"Subtotal {_won(t['subtotal'])}   VAT {_won(t['vat'])}   "
-        f"Grand total {_won(t['grand_total'])}",
+        f"Subtotal {_won(t.subtotal)}   VAT {_won(t.vat)}   Grand total {_won(t.grand_total)}",
         "",
     ]
-    for level in ("errors", "warnings", "notes"):
-        for f in r["lint"][level]:
-            out.append(f"{level[:-1].upper():<7} {f['rule']}: {f['message']}")
-    out.append(f"Evidence root {r['evidence_root']}")
+    lint = r.lint
+    for level, findings in (
+        ("ERROR", lint.errors),
+        ("WARNING", lint.warnings),
+        ("NOTE", lint.notes),
+    ):
+        for f in findings:
+            out.append(f"{level:<7} {f.rule}: {f.message}")
+    out.append(f"Evidence root {r.evidence_root}")
     return "\n".join(out)
 
 
-def project_summary(r: dict[str, Any]) -> str:
-    """A readable project from its result JSON: panels × qty, totals, status."""
+def project_summary(r: ProjectResult) -> str:
+    """A readable project: panels × qty, totals, status."""
     out = [
-        f"Project: {r['project']['name']}  ({r['project']['customer']['name']})    "
-        f"status: {r['status']}    catalog {r['catalog']['label']} "
-        f"({r['catalog']['sha256'][:12]})"
-        + (f"    pricing {r['pricing']}" if r["pricing"] else ""),
+        f"Project: {r.project.name}  ({r.project.customer.name})    "
+        f"status: {r.status}    catalog {r.catalog.label} "
+        f"({r.catalog.sha256[:12]})" + (f"    pricing {r.pricing}" if r.pricing else ""),
         "",
         f"  {'panel':<20} {'qty':>5} {'unit total':>14} {'amount':>16}  status",
     ]
-    for p in r["panels"]:
-        out.append(
-            f"  {p['name']:<20} {p['qty']:>5} {p['unit_total']:>14,} {p['amount']:>16,}  "
-            f"{p['status']}"
-        )
-    t = r["totals"]
+    for p in r.panels:
+        out.append(f"  {p.name:<20} {p.qty:>5} {p.unit_total:>14,} {p.amount:>16,}  {p.status}")
+    t = r.totals
     out.append("")
-    if t["discount"] or t["rounding"]:
+    if t.discount or t.rounding:
         out.append(
-            f"List total {_won(t['list_total'])}   discount {_won(t['discount'])}   "
-            f"rounding {t['rounding']:,}"
+            f"List total {_won(t.list_total)}   discount {_won(t.discount)}   "
+            f"rounding {t.rounding:,}"
         )
     out += [
-        f"Subtotal {_won(t['subtotal'])}   VAT {_won(t['vat'])}   "
-        f"Grand total {_won(t['grand_total'])}",
-        f"Evidence root {r['evidence_root']}",
+        f"Subtotal {_won(t.subtotal)}   VAT {_won(t.vat)}   Grand total {_won(t.grand_total)}",
+        f"Evidence root {r.evidence_root}",
     ]
     return "\n".join(out)
 
@@ -188,10 +189,12 @@ def _estimate(args: argparse.Namespace) -> None:
     catalog = load_catalog(Path(args.catalog))
     issued_at = args.issued_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = _read_json(args.request)
-    if is_project(body):
+    if _is_project(body):
         _estimate_project(args, body, catalog, issued_at)
         return
-    quote = estimate(body, catalog, issued_at=issued_at, clock=time.perf_counter)
+    quote = estimate(
+        body, catalog, issued_at=issued_at, estimator=args.estimator, clock=time.perf_counter
+    )
     if args.out:
         out = Path(args.out)
         # Documents are rendered before anything is written: a bad profile or a missing
@@ -204,16 +207,29 @@ def _estimate(args: argparse.Namespace) -> None:
             path = out / rec.filename
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(rec.content)
-        (out / "result.json").write_text(_dump(quote.result) + "\n", encoding="utf-8")
+        (out / "result.json").write_text(_result_json(quote.result) + "\n", encoding="utf-8")
         for rendered in documents:
             (out / rendered.filename).write_bytes(rendered.content)
-    print(_dump(quote.result) if args.json else summary(quote.result))
+    print(_result_json(quote.result) if args.json else summary(quote.result))
+
+
+def _is_project(body: Any) -> bool:
+    """``estimator_core.project.is_project`` without importing the project's models."""
+    if not (isinstance(body, dict) and "panels" in body):
+        return False
+    from estimator_core.project import is_project
+
+    return is_project(body)
 
 
 def _estimate_project(
     args: argparse.Namespace, body: Any, catalog: Catalog, issued_at: str
 ) -> None:
-    project = estimate_project(body, catalog, issued_at=issued_at, clock=time.perf_counter)
+    from estimator_core.project import estimate_project
+
+    project = estimate_project(
+        body, catalog, issued_at=issued_at, estimator=args.estimator, clock=time.perf_counter
+    )
     if args.out:
         out = Path(args.out)
         from estimator_core.documents import parse_company_profile
@@ -227,10 +243,10 @@ def _estimate_project(
             path = out / rec.filename
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(rec.content)
-        (out / "result.json").write_text(_dump(project.result) + "\n", encoding="utf-8")
+        (out / "result.json").write_text(_result_json(project.result) + "\n", encoding="utf-8")
         for rendered in documents:
             (out / rendered.filename).write_bytes(rendered.content)
-    print(_dump(project.result) if args.json else project_summary(project.result))
+    print(_result_json(project.result) if args.json else project_summary(project.result))
 
 
 def _render_project_documents(
@@ -242,9 +258,11 @@ def _render_project_documents(
 ) -> tuple[RenderedDocument, ...]:
     from estimator_core.documents import project_document_from_result, render_project_documents
 
-    sha = project.result["request_sha256"]
+    sha = project.result.request_sha256
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = project_document_from_result(project, catalog, profile=profile, quote_number=number)
+    import logging  # only for the documents
+
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return render_project_documents(doc, font=font)
 
@@ -263,16 +281,20 @@ def _render_documents(
 ) -> tuple[RenderedDocument, ...]:
     from estimator_core.documents import document_from_result, render_documents
 
-    sha = quote.result["request_sha256"]
+    sha = quote.result.request_sha256
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = document_from_result(quote, catalog, profile=profile, quote_number=number)
     # fontTools logs every table it drops from the font subset; that is not news here.
+    import logging  # only for the documents
+
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return render_documents(doc, font=font)
 
 
 def _balance(args: argparse.Namespace) -> None:
     data = _read_json(args.circuits)
+    from estimator_core.balance.cli_request import balance_request
+
     result = balance_request(data, time_limit_s=args.time_limit, clock=time.perf_counter)
     if args.json:
         print(_dump(result))
@@ -298,6 +320,11 @@ def main(argv: list[str] | None = None) -> None:
     est.add_argument("--catalog", default=str(DEFAULT_CATALOG), help="catalog directory")
     est.add_argument("--issued-at", help="ISO 8601 issue time (default: now, UTC)")
     est.add_argument("--json", action="store_true", help="print the result JSON")
+    est.add_argument(
+        "--estimator",
+        default="KIS Estimator",
+        help="the estimator on the cover (the server records the user's e-mail)",
+    )
     est.add_argument(
         "--out",
         help="write evidence files (stage/sha256.ext), result.json and the documents "

@@ -22,24 +22,40 @@ from estimator_core.drawing import render_svg
 from estimator_core.enclosure import EnclosureResult, size_enclosure
 from estimator_core.errors import ValidationFailed
 from estimator_core.evidence import EvidenceRecord, blob_record, evidence_root, json_record
-from estimator_core.lines import FormatResult, line_json, price_lines
-from estimator_core.lint import LintReport, lint_quote
+from estimator_core.lines import FormatResult, price_lines
+from estimator_core.lint import LintReport, Status, lint_quote
 from estimator_core.placement import PlacementResult, place_breakers
+from estimator_core.quote import (
+    CatalogRef,
+    Cover,
+    EnclosureSummary,
+    EvidenceSummary,
+    Layout,
+    NoPhaseBalance,
+    PhaseBalance,
+    PricingRef,
+    QuoteCover,
+    QuoteOutput,
+    QuoteResult,
+    ResultLine,
+    TimedPhaseBalance,
+)
 from estimator_core.request import parse_request
 from estimator_core.resolve import Panel, resolve_panel
 
 Clock = Callable[[], float]
+PhaseBalanceOut = PhaseBalance | NoPhaseBalance
 
 
 class Quote(BaseModel):
-    """A finished estimate: the result JSON and its evidence records."""
+    """A finished estimate: the typed result and its evidence records."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    result: dict[str, Any]
+    result: QuoteResult
     evidence: tuple[EvidenceRecord, ...]
     evidence_root: str
-    status: str
+    status: Status
     panel: Panel
     enclosure: EnclosureResult
     placement: PlacementResult
@@ -67,30 +83,30 @@ def make_cover(
     issued_at: str,
     estimator: str,
     revision: str,
-) -> dict[str, Any]:
+) -> Cover:
     """The cover (RULES.md §5), without the evidence root (added once all hashes exist)."""
     customer = panel.request.customer
-    return {
-        "project_name": customer.project if customer else None,
-        "client": customer.name if customer else None,
-        "project_number": customer.project_number if customer else None,
-        "contact": customer.contact if customer else None,
-        "estimator": estimator,
-        "revision": revision,
-        "currency": "KRW",
-        "issued_at": issued_at,
-        "totals": fmt.totals.model_dump(mode="json"),
-        "catalog": {"label": catalog.label, "sha256": catalog.sha256},
-        "pricing": _pricing(panel),
-    }
+    return Cover(
+        project_name=customer.project if customer else None,
+        client=customer.name if customer else None,
+        project_number=customer.project_number if customer else None,
+        contact=customer.contact if customer else None,
+        estimator=estimator,
+        revision=revision,
+        currency="KRW",
+        issued_at=issued_at,
+        totals=fmt.totals,
+        catalog=CatalogRef(label=catalog.label, sha256=catalog.sha256),
+        pricing=_pricing(panel),
+    )
 
 
-def _pricing(panel: Panel) -> dict[str, str] | None:
+def _pricing(panel: Panel) -> PricingRef | None:
     """The pricing policy a quote was priced under, by name and content hash."""
     policy = panel.policy
     if policy is None:
         return None
-    return {"policy": policy.name, "sha256": sha256_hex(policy.model_dump(mode="json"))}
+    return PricingRef(policy=policy.name, sha256=sha256_hex(policy.model_dump(mode="json")))
 
 
 def _validation(panel: Panel) -> dict[str, Any]:
@@ -101,15 +117,22 @@ def _validation(panel: Panel) -> dict[str, Any]:
     }
 
 
-def _enclosure_json(enc: EnclosureResult) -> dict[str, Any]:
-    return {
-        "required": enc.required.model_dump(),
-        "height_parts": enc.height_parts,
-        "height_raw": enc.height_raw,
-        "box": enc.box.model_dump(mode="json"),
-        "fit_score": enc.fit_score,
-        "fit_ok": enc.fit_ok,
-    }
+def _enclosure(enc: EnclosureResult) -> EnclosureSummary:
+    return EnclosureSummary(
+        required=enc.required,
+        height_parts=enc.height_parts,
+        height_raw=enc.height_raw,
+        box=enc.box,
+        fit_score=enc.fit_score,
+        fit_ok=enc.fit_ok,
+    )
+
+
+def _phase_balance(placement: PlacementResult, *, timed: bool) -> PhaseBalanceOut:
+    pb = placement.phase_balance(include_time=timed)
+    if not pb["applicable"]:
+        return NoPhaseBalance(**pb)
+    return TimedPhaseBalance(**pb) if timed else PhaseBalance(**pb)
 
 
 def estimate(
@@ -150,21 +173,23 @@ def estimate(
     lap("lint")
 
     given = json_record("input", data)  # its hash is the request's SHA-256
-    enclosure = _enclosure_json(enc)
     breaker = placement.to_dict()
-    lint = report.to_dict()
-    output = {
-        "status": report.status,
-        "catalog": {"label": catalog.label, "sha256": catalog.sha256},
-        "request_sha256": given.sha256,
-        "enclosure": enclosure,
-        "layout": {"main": breaker["main"], "rows": breaker["rows"]},
-        "phase_balance": breaker["phase_balance"],
-        "lines": [line_json(x) for x in fmt.lines],
-        "cover": cover,
-        "totals": fmt.totals.model_dump(mode="json"),
-        "lint": lint,
-    }
+    out = QuoteOutput(
+        status=report.status,
+        catalog=cover.catalog,
+        request_sha256=given.sha256,
+        enclosure=_enclosure(enc),
+        layout=Layout(
+            main=next(p for p in placement.placed if p.role == "main"), rows=breaker["rows"]
+        ),
+        phase_balance=_phase_balance(placement, timed=False),
+        lines=tuple(ResultLine.of(x) for x in fmt.lines),
+        cover=cover,
+        totals=fmt.totals,
+        lint=report,
+    )
+    output = out.model_dump(mode="json")
+    lint = output["lint"]
     metrics = {
         "branch_breakers": len(panel.branches),
         "circuits_single_phase": len(placement.assignment),
@@ -179,10 +204,12 @@ def estimate(
     records = [
         given,
         json_record("validation", _validation(panel)),
-        json_record("enclosure", {**enclosure, "rows": [r.model_dump() for r in enc.rows]}),
+        json_record(
+            "enclosure", {**output["enclosure"], "rows": [r.model_dump() for r in enc.rows]}
+        ),
         json_record("breaker", breaker),
         json_record("format", fmt.to_dict()),
-        json_record("cover", cover),
+        json_record("cover", output["cover"]),
         json_record("lint", lint),
         json_record("output", output),
         json_record("metrics", metrics),
@@ -190,14 +217,16 @@ def estimate(
     ]
     root = evidence_root(records)
     lap("evidence")
-    result = {
-        **output,
-        "phase_balance": placement.phase_balance(include_time=True),
-        "cover": {**cover, "evidence_root": root},
-        "evidence": [r.summary() for r in records],
-        "evidence_root": root,
-        "timings_ms": timings,
-    }
+    result = QuoteResult(
+        **{
+            **dict(out),
+            "phase_balance": _phase_balance(placement, timed=True),
+            "cover": QuoteCover(**dict(cover), evidence_root=root),
+        },
+        evidence=tuple(EvidenceSummary(**r.summary()) for r in records),
+        evidence_root=root,
+        timings_ms=timings,
+    )
     return Quote(
         result=result,
         evidence=tuple(records),

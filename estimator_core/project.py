@@ -20,11 +20,12 @@ from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ReqMoreInfo, ValidationFailed
 from estimator_core.evidence import EvidenceRecord, json_record
 from estimator_core.lines import Totals, money_totals
+from estimator_core.lint import Status
 from estimator_core.pipeline import Quote, estimate
+from estimator_core.quote import CatalogRef, EvidenceSummary
 
 MAX_PANELS = 100
 MAX_PANEL_QTY = 999
-Status = Literal["issued", "needs_review", "rejected"]
 
 
 class _In(BaseModel):
@@ -73,8 +74,50 @@ class ProjectPanel(_Out):
     amount: int  # unit_total × qty
 
     @property
-    def status(self) -> str:
-        return self.quote.status
+    def status(self) -> Status:
+        return self.quote.result.status
+
+
+class PanelSummary(_Out):
+    """One panel of a project in its result: its amounts ×qty and its own evidence root."""
+
+    name: str
+    qty: int
+    status: Status
+    unit_total: int
+    unit_list_total: int
+    amount: int
+    evidence_root: str
+
+
+class ProjectSummary(_Out):
+    """What the ``project`` evidence record holds."""
+
+    project: ProjectInfo
+    pricing: str | None
+    catalog: CatalogRef
+    panels: tuple[PanelSummary, ...]
+    totals: Totals
+    status: Status
+    issued_at: str
+    revision: str
+
+
+class ProjectResult(_Out):
+    """The result of ``estimate_project``: the summary with its input hash and evidence."""
+
+    kind: Literal["project"]
+    project: ProjectInfo
+    pricing: str | None
+    catalog: CatalogRef
+    panels: tuple[PanelSummary, ...]
+    totals: Totals
+    status: Status
+    issued_at: str
+    revision: str
+    request_sha256: str
+    evidence: tuple[EvidenceSummary, ...]
+    evidence_root: str
 
 
 class ProjectQuote(_Out):
@@ -86,7 +129,7 @@ class ProjectQuote(_Out):
     status: Status
     evidence: tuple[EvidenceRecord, ...]  # the project's own records (panels keep theirs)
     evidence_root: str
-    result: dict[str, Any]
+    result: ProjectResult
 
 
 def is_project(body: Any) -> bool:
@@ -213,36 +256,36 @@ def estimate_project(
         else "issued"
     )  # fmt: skip
     given = json_record("input", body)
-    summary = {
-        "project": project.project.model_dump(mode="json"),
-        "pricing": project.pricing,
-        "catalog": {"label": catalog.label, "sha256": catalog.sha256},
-        "panels": [
-            {
-                "name": p.name,
-                "qty": p.qty,
-                "status": p.status,
-                "unit_total": p.unit_total,
-                "unit_list_total": p.unit_list_total,
-                "amount": p.amount,
-                "evidence_root": p.quote.evidence_root,
-            }
+    summary = ProjectSummary(
+        project=project.project,
+        pricing=project.pricing,
+        catalog=CatalogRef(label=catalog.label, sha256=catalog.sha256),
+        panels=tuple(
+            PanelSummary(
+                name=p.name,
+                qty=p.qty,
+                status=p.status,
+                unit_total=p.unit_total,
+                unit_list_total=p.unit_list_total,
+                amount=p.amount,
+                evidence_root=p.quote.evidence_root,
+            )
             for p in panels
-        ],
-        "totals": totals.model_dump(mode="json"),
-        "status": status,
-        "issued_at": issued_at,
-        "revision": revision,
-    }
-    record = json_record("project", summary)
+        ),
+        totals=totals,
+        status=status,
+        issued_at=issued_at,
+        revision=revision,
+    )
+    record = json_record("project", summary.model_dump(mode="json"))
     root = project_root(panels, [given, record])
-    result = {
-        "kind": "project",
-        **summary,
-        "request_sha256": given.sha256,
-        "evidence": [r.summary() for r in (given, record)],
-        "evidence_root": root,
-    }
+    result = ProjectResult(
+        kind="project",
+        **dict(summary),
+        request_sha256=given.sha256,
+        evidence=tuple(EvidenceSummary(**r.summary()) for r in (given, record)),
+        evidence_root=root,
+    )
     return ProjectQuote(
         info=project.project,
         panels=panels,

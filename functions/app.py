@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from functions import (
     catalog,
     client,
+    documents,
     estimate,
     health,
     organisations,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
-    for module in (preview, estimate, quotes, health, catalog, profile, client):
+    for module in (preview, estimate, quotes, documents, health, catalog, profile, client):
         app.include_router(module.router, prefix=PREFIX)
     for module in (organisations, review, revisions):  # teams (issue 12)
         app.include_router(module.router, prefix=PREFIX)

@@ -1,6 +1,7 @@
 """Operator and developer commands for the local stack (they do I/O; handlers never call them).
 
 python -m functions serve [--host H] [--port P]   (port default: $PORT, else 54321)
+python -m functions demo REQUEST [--out DIR]
 python -m functions token USER [--role catalog_admin] [--ttl S]
 python -m functions seed-catalog [--catalog DIR]
 python -m functions upgrade-catalog [--catalog DIR]
@@ -18,12 +19,13 @@ from typing import Any
 
 import psycopg
 
-from estimator_core.catalog import Catalog
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog, shipped_catalog_labels, summary
+from estimator_core import DEFAULT_CATALOG, Catalog, load_catalog, shipped_catalog_labels
+from estimator_core.cli import SAMPLE_PROFILE, summary
 from functions._shared.auth import mint_token, user_id_for
 from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore
 from functions._shared.catalog_rows import insert_version
-from functions._shared.settings import Settings
+from functions._shared.models import EstimateResponse
+from functions._shared.settings import ROOT, Settings
 from functions._shared.sweep import referenced_paths, sweep
 
 
@@ -113,8 +115,10 @@ def ensure_user(database_url: str, name: str) -> str:
     return uid
 
 
-def demo(settings: Settings, request: Path) -> None:
-    """POST a request to the local server as user ``demo``; print the quote and evidence URLs."""
+def demo(settings: Settings, request: Path, out: Path | None = None) -> None:
+    """POST a request to the local server as user ``demo``; print the quote, its evidence
+    URLs and its documents' URLs, and download the documents into ``out`` (default
+    ``.local/demo``)."""
     import uuid
 
     import httpx
@@ -122,6 +126,7 @@ def demo(settings: Settings, request: Path) -> None:
     if not settings.jwt_secret or not settings.database_url:
         raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")
     ensure_user(settings.database_url, "demo")
+    print(ensure_profile(settings))
     token = mint_token(settings.jwt_secret, "demo")
     res = httpx.post(
         f"{settings.public_url}/functions/v1/estimate",
@@ -138,10 +143,61 @@ def demo(settings: Settings, request: Path) -> None:
         raise SystemExit(f"HTTP {res.status_code}: {json.dumps(body, ensure_ascii=False)}")
     trace = res.headers.get("X-Trace-Id")
     print(f"HTTP 201  quote {body['quote_number']} ({body['quote_id']})  trace {trace}\n")
-    print(summary(body))
+    print(summary(EstimateResponse.model_validate(body)))
     print("\nEvidence (signed URLs, valid for 10 minutes):")
     for item in body["evidence"]:
         print(f"  {item['stage']:<10} {item['sha256']}  {item['url']}")
+    demo_documents(settings, token, body["quote_id"], out or ROOT / ".local" / "demo")
+
+
+def ensure_profile(settings: Settings) -> str:
+    """The company profile documents are headed with: the shipped sample when none is set
+    (as a local admin, through the API, audited like any change)."""
+    import httpx
+
+    url = f"{settings.public_url}/functions/v1/company-profile"
+    token = mint_token(settings.jwt_secret or "", "demo", ttl_s=300)
+    current = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+    if current.get("id"):
+        return f"company profile: {current['profile']['name']} (unchanged)"
+    assert settings.database_url
+    ensure_user(settings.database_url, RELEASE_USER)
+    admin = mint_token(settings.jwt_secret or "", RELEASE_USER, app_role="catalog_admin", ttl_s=300)
+    res = httpx.put(
+        url,
+        content=SAMPLE_PROFILE.read_bytes(),
+        headers={"Authorization": f"Bearer {admin}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    if res.status_code != 200:
+        raise SystemExit(f"company profile: HTTP {res.status_code}: {res.text}")
+    return f"company profile: set the shipped sample ({res.json()['profile']['name']})"
+
+
+def demo_documents(settings: Settings, token: str, quote_id: str, out: Path) -> None:
+    """Ask for the quote's documents (the first request renders them), print their signed
+    URLs and download them into ``out/<quote number>/``."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    res = httpx.get(
+        f"{settings.public_url}/functions/v1/quotes/{quote_id}/documents",
+        headers=headers,
+        timeout=60,
+    )
+    body = res.json()
+    if res.status_code != 200:
+        raise SystemExit(
+            f"documents: HTTP {res.status_code}: {json.dumps(body, ensure_ascii=False)}"
+        )
+    target = out / body["quote_number"]
+    target.mkdir(parents=True, exist_ok=True)
+    print("\nDocuments (signed URLs, valid for 10 minutes):")
+    for item in body["items"]:
+        data = httpx.get(item["url"], timeout=60).content
+        (target / item["filename"]).write_bytes(data)
+        print(f"  {item['filename']:<12} {item['sha256']}  {item['url']}")
+    print(f"\nDownloaded to {target}/")
 
 
 def sweep_orphans(settings: Settings, grace_s: float, *, dry_run: bool) -> None:
@@ -178,6 +234,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     # container hosts (Cloud Run, Fly.io, Render) say which port in $PORT
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 54321")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes; 0: one per CPU (default: $WEB_CONCURRENCY, else 1)",
+    )
     tok = sub.add_parser("token", help="print a bearer token for a local user")
     tok.add_argument("user")
     tok.add_argument("--role", choices=["estimator", "catalog_admin"], default="estimator")
@@ -190,6 +252,9 @@ def main(argv: list[str] | None = None) -> None:
     upgrade.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     demo_cmd = sub.add_parser("demo", help="estimate a request through the running server")
     demo_cmd.add_argument("request", type=Path)
+    demo_cmd.add_argument(
+        "--out", type=Path, default=None, help="download the documents here (.local/demo)"
+    )
     sweep_cmd = sub.add_parser(
         "sweep-orphans",
         help="delete stored objects no row refers to, older than a grace period (operators)",
@@ -204,14 +269,13 @@ def main(argv: list[str] | None = None) -> None:
         sweep_orphans(settings, args.grace_hours * 3600, dry_run=args.dry_run)
         return
     if args.command == "demo":
-        demo(settings, args.request)
+        demo(settings, args.request, args.out)
     elif args.command == "serve":
-        import uvicorn
-
-        from functions.app import create_app
+        from functions.serve import serve as run_server
+        from functions.serve import worker_count
 
         port = args.port or int(os.environ.get("PORT") or 54321)
-        uvicorn.run(create_app(settings), host=args.host, port=port, log_level="warning")
+        run_server(settings, args.host, port, worker_count(args.workers))
     elif args.command == "token":
         if not settings.jwt_secret or not settings.database_url:
             raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")

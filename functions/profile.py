@@ -12,15 +12,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from estimator_core.canonical import sha256_hex
-from estimator_core.documents.model import CompanyProfile, parse_company_profile
+from estimator_core import CompanyProfile, parse_company_profile, sha256_hex
 from functions._shared.auth import Principal
 from functions._shared.body import read_json
-from functions._shared.errors import ApiError
+from functions._shared.errors import DependencyUnavailable
 from functions._shared.http import principal
 from functions._shared.models import CompanyProfileOut, error_responses
+from functions._shared.ports import ProfileStore, StoredProfile
 from functions._shared.services import Services, services
-from functions._shared.store import ProfileStore, StoredProfile
 from functions.catalog import admin
 
 router = APIRouter(tags=["company"])
@@ -79,8 +78,8 @@ def put_profile(
 ) -> dict[str, Any]:
     store = svc.store
     if not isinstance(store, ProfileStore):
-        raise ApiError(
-            "DEPENDENCY_UNAVAILABLE", "the configured store cannot change the company profile"
+        raise DependencyUnavailable.because(
+            "the configured store cannot change the company profile"
         )
     content = profile.model_dump(mode="json")
     return _out(store.save_company_profile(who, content, sha256_hex(content)))

@@ -15,6 +15,14 @@ from functions._shared.services import Services, services
 
 router = APIRouter()
 
+_MEDIA = {
+    "json": "application/json",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "dxf": "image/vnd.dxf",
+}
+
 
 @router.get(
     "/object/sign/{bucket}/{path:path}",
@@ -36,5 +44,8 @@ def signed_object(
     check_path(path)
     blobs.verify(bucket, path, token)
     data = blobs.download(bucket, path)
-    media = "image/svg+xml" if path.endswith(".svg") else "application/json"
+    # Objects are content-addressed with the extension their content type gives them
+    # (persist.canonical_path, usecases.documents.document_path): the extension is the
+    # stored content type.
+    media = _MEDIA.get(path.rsplit(".", 1)[-1], "application/octet-stream")
     return Response(content=data, media_type=media, headers={"Cache-Control": "private, no-store"})

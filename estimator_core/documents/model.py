@@ -1,9 +1,8 @@
 """The typed input of every document renderer, and the one function that builds it.
 
-``document_from_result`` is the only place that reads the pipeline's result: when the
-result becomes a typed model, only that function changes. Everything else in this package
-renders a ``QuoteDocument`` to bytes. Pure: no I/O, no clock (the issue time comes from
-the quote's cover).
+``document_from_result`` is the only place that reads the pipeline's typed result
+(``QuoteResult``); everything else in this package renders a ``QuoteDocument`` to bytes.
+Pure: no I/O, no clock (the issue time comes from the quote's cover).
 """
 
 from __future__ import annotations
@@ -22,7 +21,9 @@ from estimator_core.lines import SECTION_ORDER, SECTION_TITLES
 if TYPE_CHECKING:
     from estimator_core.catalog import Catalog
     from estimator_core.pipeline import Quote
+    from estimator_core.placement import Placed
     from estimator_core.project import ProjectQuote
+    from estimator_core.quote import LayoutBreaker, LayoutRow, ResultLine
 
 # Korea keeps one offset all year (no DST): the issue date is the date in Seoul.
 KST = timezone(timedelta(hours=9))
@@ -293,33 +294,39 @@ class QuoteDocument(_Frozen):
 STATUS_TITLES = {"issued": "발행", "needs_review": "검토 필요", "rejected": "반려"}
 
 
-def _breaker(b: dict[str, Any]) -> DrawnBreaker:
+def _breaker(b: Placed | LayoutBreaker) -> DrawnBreaker:
     return DrawnBreaker(
-        id=b["id"],
-        role=b["role"],
-        model=b["model"],
-        poles=b["poles"],
-        af=b["af"],
-        at=b["at"],
-        phase=b["phase"],
-        label=b.get("label"),
+        id=b.id,
+        role=b.role,
+        model=b.model,
+        poles=b.poles,
+        af=b.af,
+        at=b.at,
+        phase=b.phase,
+        label=b.label,
     )
 
 
-def _qty(value: Any) -> int | Decimal:
+def _left(row: LayoutRow) -> LayoutBreaker:
+    if row.left is None:  # rows are filled from the left
+        raise ValueError(f"row {row.row} of the layout has no left breaker")
+    return row.left
+
+
+def _qty(value: int | float) -> int | Decimal:
     # The result carries kg as a float of two decimals; str() gives back its digits.
     return value if isinstance(value, int) else Decimal(str(value))
 
 
-def _accessories(lines: list[dict[str, Any]]) -> tuple[DrawnAccessory, ...]:
+def _accessories(lines: tuple[ResultLine, ...]) -> tuple[DrawnAccessory, ...]:
     out = []
     for x in lines:
-        for ref in x.get("refs", ()):
+        for ref in x.refs:
             if ref.startswith("accessory:"):
                 _, kind, model = ref.split(":", 2)
-                out.append(DrawnAccessory(kind=kind, model=model, name=x["item"], qty=x["qty"]))
+                out.append(DrawnAccessory(kind=kind, model=model, name=x.item, qty=x.qty))
             elif ref == "bundle:PBL_TIMER":
-                out.append(DrawnAccessory(kind="pbl", model="", name=x["item"], qty=x["qty"]))
+                out.append(DrawnAccessory(kind="pbl", model="", name=x.item, qty=x.qty))
     return tuple(out)
 
 
@@ -332,35 +339,35 @@ def document_from_result(
 ) -> QuoteDocument:
     """The document input from a finished estimate, the catalog it used and the issuer.
 
-    Reads ``quote.result`` (the JSON the API returns) and, for the row pitches the result
+    Reads ``quote.result`` (what the API returns) and, for the row pitches the result
     does not carry, ``quote.enclosure``. Checks the totals it is given add up, so a
     document can never show figures the engine did not produce.
     """
     r = quote.result
-    cover = r["cover"]
-    issued = datetime.fromisoformat(cover["issued_at"].replace("Z", "+00:00"))
+    cover = r.cover
+    issued = datetime.fromisoformat(cover.issued_at.replace("Z", "+00:00"))
     issue_date = issued.astimezone(KST).date()
     vat_rate = Decimal(catalog.rules.vat_rate)
 
-    raw_lines: list[dict[str, Any]] = r["lines"]
+    raw_lines = r.lines
     sections = []
     for key in SECTION_ORDER:
         lines = tuple(
             DocLine(
                 section=key,
-                item=x["item"],
-                spec=x.get("spec", ""),
-                unit=x["unit"],
-                qty=_qty(x["qty"]),
-                unit_price=x["unit_price"],
-                amount=x["amount"],
-                note=x.get("note"),
-                list_price=x.get("list_price"),
-                rate=x.get("rate"),
-                custom="custom" in x.get("flags", ()),
+                item=x.item,
+                spec=x.spec,
+                unit=x.unit,
+                qty=_qty(x.qty),
+                unit_price=x.unit_price,
+                amount=x.amount,
+                note=x.note,
+                list_price=x.list_price,
+                rate=x.rate,
+                custom="custom" in x.flags,
             )
             for x in raw_lines
-            if x["section"] == key
+            if x.section == key
         )
         if lines:
             subtotal = sum(x.amount for x in lines)
@@ -368,62 +375,66 @@ def document_from_result(
                 DocSection(key=key, title=SECTION_TITLES[key], lines=lines, subtotal=subtotal)
             )
     policy = quote.panel.policy
-    totals = DocTotals(**r["totals"], round_down_to=policy.round_down_to if policy else 1)
+    totals = DocTotals(**dict(r.totals), round_down_to=policy.round_down_to if policy else 1)
     net = totals.subtotal - totals.rounding
     if sum(s.subtotal for s in sections) != net or len(raw_lines) != sum(
         len(s.lines) for s in sections
     ):
         raise ValueError("the result's lines do not add up to its subtotal")
 
-    pb = r["phase_balance"]
+    pb = r.phase_balance
     phase = PhaseTable(
-        applicable=pb["applicable"],
-        system=pb["system"],
-        totals_a=pb.get("totals_a") or {},
-        single_phase_totals_a=pb.get("single_phase_totals_a") or {},
-        imbalance=pb["imbalance"],
-        imbalance_single_phase=pb["imbalance_single_phase"],
-        proven_optimal=pb["proven_optimal"],
-        optimum_a=pb["optimum_a"],
-        lower_bound_a=pb["lower_bound"],
+        applicable=pb.applicable,
+        system=pb.system,
+        totals_a=pb.totals_a or {},
+        single_phase_totals_a=pb.single_phase_totals_a if pb.applicable else {},
+        imbalance=pb.imbalance,
+        imbalance_single_phase=pb.imbalance_single_phase,
+        proven_optimal=pb.proven_optimal,
+        optimum_a=pb.optimum_a,
+        lower_bound_a=pb.lower_bound,
         target=Decimal(catalog.rules.imbalance_target),
         kec_limit=Decimal(catalog.rules.imbalance_kec_limit),
     )
 
-    enc = r["enclosure"]
-    box = enc["box"]
+    enc = r.enclosure
+    box = enc.box
     pitches = {row.row: row.pitch_mm for row in quote.enclosure.rows}
     rows = tuple(
         DrawnRow(
-            row=row["row"],
-            pitch_mm=pitches[row["row"]],
-            left=_breaker(row["left"]),
-            right=_breaker(row["right"]) if row["right"] else None,
+            row=row.row,
+            pitch_mm=pitches[row.row],
+            left=_breaker(_left(row)),
+            right=_breaker(row.right) if row.right else None,
         )
-        for row in r["layout"]["rows"]
+        for row in r.layout.rows
     )
-    lint = r["lint"]
+    lint = r.lint
     findings = tuple(
-        Finding(level=level[:-1], rule=f["rule"], message=f["message"])
-        for level in ("errors", "warnings", "notes")
-        for f in lint[level]
+        Finding(level=level, rule=f.rule, message=f.message)
+        for level, found in (
+            ("error", lint.errors),
+            ("warning", lint.warnings),
+            ("note", lint.notes),
+        )
+        for f in found
     )
     return QuoteDocument(
         quote_number=quote_number,
-        revision=cover["revision"],
-        issued_at=cover["issued_at"],
+        revision=cover.revision,
+        issued_at=cover.issued_at,
         issue_date=issue_date,
         valid_until=issue_date + timedelta(days=profile.validity_days),
-        estimator=cover["estimator"],
-        status=r["status"],
-        client=cover.get("client"),
-        project=cover.get("project_name"),
-        project_number=cover.get("project_number"),
-        contact=cover.get("contact"),
+        estimator=cover.estimator,
+        status=r.status,
+        client=cover.client,
+        project=cover.project_name,
+        project_number=cover.project_number,
+        contact=cover.contact,
         company=profile,
-        catalog_label=r["catalog"]["label"],
-        catalog_sha256=r["catalog"]["sha256"],
-        evidence_root=r["evidence_root"],
+        catalog_label=r.catalog.label,
+        catalog_sha256=r.catalog.sha256,
+        evidence_root=r.evidence_root,
         sections=tuple(sections),
         totals=totals,
         vat_rate=vat_rate,
@@ -431,23 +442,23 @@ def document_from_result(
         findings=findings,
         phase=phase,
         enclosure=EnclosureView(
-            model=box["model"],
-            series=box["series"],
-            w=box["w"],
-            h=box["h"],
-            d=box["d"],
-            custom=box["custom"],
-            material=box["material"],
-            required_w=enc["required"]["w"],
-            required_h=enc["required"]["h"],
-            required_d=enc["required"]["d"],
-            height_parts=enc["height_parts"],
-            fit_score=enc["fit_score"],
+            model=box.model,
+            series=box.series,
+            w=box.w,
+            h=box.h,
+            d=box.d,
+            custom=box.custom,
+            material=box.material,
+            required_w=enc.required.w,
+            required_h=enc.required.h,
+            required_d=enc.required.d,
+            height_parts=enc.height_parts,
+            fit_score=enc.fit_score,
         ),
-        main=_breaker(r["layout"]["main"]),
+        main=_breaker(r.layout.main),
         rows=rows,
         accessories=_accessories(raw_lines),
-        pricing_policy=(cover.get("pricing") or {}).get("policy"),
+        pricing_policy=cover.pricing.policy if cover.pricing else None,
     )
 
 
@@ -518,21 +529,21 @@ def project_document_from_result(
     lines to its row, so no document shows a figure the engine did not produce.
     """
     r = project.result
-    issued = datetime.fromisoformat(r["issued_at"].replace("Z", "+00:00"))
+    issued = datetime.fromisoformat(r.issued_at.replace("Z", "+00:00"))
     issue_date = issued.astimezone(KST).date()
-    policy = catalog.policy(r["pricing"]) if r["pricing"] else None
+    policy = catalog.policy(r.pricing) if r.pricing else None
     unit = policy.round_down_to if policy else 1
-    totals = DocTotals(**r["totals"], round_down_to=unit)
+    totals = DocTotals(**dict(r.totals), round_down_to=unit)
     summary = tuple(
         SummaryRow(
-            name=p["name"],
-            qty=p["qty"],
-            unit_total=p["unit_total"],
-            unit_list_total=p["unit_list_total"],
-            amount=p["amount"],
-            status=p["status"],
+            name=p.name,
+            qty=p.qty,
+            unit_total=p.unit_total,
+            unit_list_total=p.unit_list_total,
+            amount=p.amount,
+            status=p.status,
         )
-        for p in r["panels"]
+        for p in r.panels
     )
     # Identical panels share one Quote (the engine priced them once): build its document once.
     by_quote: dict[int, QuoteDocument] = {}
@@ -564,27 +575,58 @@ def project_document_from_result(
         raise ValueError("the project's panels do not add up to its subtotal")
     return ProjectDocument(
         quote_number=quote_number,
-        revision=r["revision"],
-        issued_at=r["issued_at"],
+        revision=r.revision,
+        issued_at=r.issued_at,
         issue_date=issue_date,
         valid_until=issue_date + timedelta(days=profile.validity_days),
         estimator=panels[0].estimator,
-        status=r["status"],
+        status=r.status,
         client=info.customer.name,
         project=info.name,
         project_number=info.number,
         contact=info.customer.contact,
         company=profile,
-        catalog_label=r["catalog"]["label"],
-        catalog_sha256=r["catalog"]["sha256"],
-        pricing_policy=r["pricing"],
-        evidence_root=r["evidence_root"],
+        catalog_label=r.catalog.label,
+        catalog_sha256=r.catalog.sha256,
+        pricing_policy=r.pricing,
+        evidence_root=r.evidence_root,
         summary=summary,
         totals=totals,
         vat_rate=Decimal(catalog.rules.vat_rate),
         amount_in_words=f"일금 {korean_amount(totals.grand_total)}원정 (VAT 포함)",
         panels=panels,
     )
+
+
+def document_title(doc: QuoteDocument | ProjectDocument) -> str:
+    """The cover's title: a panel's quote or a project's (총괄)."""
+    return "견   적   서" if isinstance(doc, QuoteDocument) else "견 적 서 (총괄)"
+
+
+def metadata_title(doc: QuoteDocument | ProjectDocument) -> str:
+    """The title a document file carries in its properties."""
+    return f"견적서 {doc.quote_number} {doc.revision}"
+
+
+def status_text(doc: QuoteDocument | ProjectDocument) -> str:
+    """The status in Korean with its code, as the cover shows it."""
+    return f"{STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
+
+
+def cover_warnings(doc: QuoteDocument | ProjectDocument) -> list[tuple[str, str]]:
+    """Every error and warning as (level, text) for the cover, which never hides one; a
+    project's name their panel."""
+    if isinstance(doc, QuoteDocument):
+        return [(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings]
+    return [(f.level, f"{panel} [{f.rule}] {f.message}") for panel, f in doc.warnings]
+
+
+def cover_notes(doc: QuoteDocument | ProjectDocument) -> list[str]:
+    """The cover's notes: how the prices were made, then (for a panel) its lint notes."""
+    notes = pricing_note(doc.pricing_policy, doc.totals.round_down_to)
+    if isinstance(doc, QuoteDocument):
+        notes += [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"]
+    return notes
 
 
 def discount_label(discount: int) -> str:

@@ -11,12 +11,14 @@ Pure: writes to memory only.
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, cast
 
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
-from fpdf.fonts import TTFFont
+from fpdf.fonts import SubsetMap, TTFFont
 
 from estimator_core.documents.drawing import (
     Drawing,
@@ -30,9 +32,13 @@ from estimator_core.documents.model import (
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
+    cover_notes,
+    cover_warnings,
     discount_label,
+    document_title,
+    metadata_title,
     percent,
-    pricing_note,
+    status_text,
 )
 from estimator_core.documents.xlsx import phase_verdict
 
@@ -71,10 +77,44 @@ class _QuotePDF(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _add_font(pdf: FPDF, font: bytes) -> None:
-    """Register a TrueType font from bytes (``FPDF.add_font`` only takes a path)."""
+class ParsedFont:
+    """A TrueType font parsed once, for many PDFs (a warm server worker keeps one).
+
+    Parsing NanumGothic (about 11,000 Hangul glyphs) is most of a PDF's render time. fpdf2
+    subsets a document's font in place when it writes the file, so each document gets its
+    own: the font's tables opened afresh (lazily: only what the subset reads is parsed,
+    with the glyph order computed once), the parsed metrics copied, and fresh per-document
+    state (used glyphs, missing glyphs, sizes). The bytes written are the same as from a
+    font parsed for the document alone.
+    """
+
+    def __init__(self, font: bytes) -> None:
+        self._font = font
+        self._template = TTFFont(FPDF(), cast(Any, BytesIO(font)), FONT, "")
+        self._glyph_order = tuple(self._template.ttfont.getGlyphOrder())
+
+    def for_document(self, pdf: FPDF) -> TTFFont:
+        font: TTFFont = copy.copy(self._template)
+        font.i = len(pdf.fonts) + 1
+        tables = ttLib.TTFont(BytesIO(self._font), recalcTimestamp=False, lazy=True)
+        tables.setGlyphOrder(list(self._glyph_order))
+        font.ttfont = tables
+        font.cw = dict(self._template.cw)
+        font.glyph_ids = dict(self._template.glyph_ids)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font.subset = SubsetMap(font)
+        return font
+
+
+def _add_font(pdf: FPDF, font: bytes | ParsedFont) -> None:
+    """Register a TrueType font from bytes (``FPDF.add_font`` only takes a path), or a
+    per-document copy of a font parsed before."""
     key = FONT
-    pdf.fonts[key] = TTFFont(pdf, cast(Any, BytesIO(font)), key, "")
+    if isinstance(font, ParsedFont):
+        pdf.fonts[key] = font.for_document(pdf)
+    else:
+        pdf.fonts[key] = TTFFont(pdf, cast(Any, BytesIO(font)), key, "")
 
 
 def _kv_table(pdf: FPDF, rows: list[tuple[str, str]], x: float, w_key: float, w_val: float) -> None:
@@ -120,8 +160,7 @@ def _cover(
     if c.logo is not None:
         pdf.image(BytesIO(c.logo), x=PAGE_W - MARGIN - 40, y=10, w=40, h=14, keep_aspect_ratio=True)
     pdf.set_font(FONT, size=24)
-    title = "견   적   서" if isinstance(doc, QuoteDocument) else "견 적 서 (총괄)"
-    pdf.cell(0, 16, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 16, document_title(doc), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FONT, size=9)
     y = pdf.get_y()
@@ -181,7 +220,7 @@ def _cover(
     _kv_table(pdf, terms, MARGIN, 22, TEXT_W - 22)
     pdf.ln(4)
 
-    status = f"상태: {STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
+    status = f"상태: {status_text(doc)}"
     if doc.status == "issued":
         pdf.set_fill_color(198, 239, 206)
     else:
@@ -434,13 +473,13 @@ def _drawing_page(pdf: _QuotePDF, drawing: Drawing, *, stem: str = "drawing") ->
     )
 
 
-def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
+def render_pdf(doc: QuoteDocument, *, font: bytes | ParsedFont) -> bytes:
     """The quote as PDF bytes; ``font`` is a TrueType font with Hangul (e.g. NanumGothic)."""
     pdf = _QuotePDF(doc)
     pdf.set_creation_date(
         datetime.fromisoformat(doc.issued_at.replace("Z", "+00:00")).astimezone(UTC)
     )
-    pdf.set_title(f"견적서 {doc.quote_number} {doc.revision}")
+    pdf.set_title(metadata_title(doc))
     pdf.set_author(doc.company.name)
     pdf.set_subject(doc.project or "")
     pdf.set_creator("KIS Estimator")
@@ -454,9 +493,8 @@ def render_pdf(doc: QuoteDocument, *, font: bytes) -> bytes:
         pdf,
         doc,
         figures=_figures(doc),
-        warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
-        notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
-        + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
+        warnings=cover_warnings(doc),
+        notes=cover_notes(doc),
     )
     _lines(pdf, doc)
     _phase(pdf, doc)
@@ -533,17 +571,13 @@ def _summary(pdf: _QuotePDF, doc: ProjectDocument) -> None:
         pdf.cell(cols[5][1], row_h + 1, "", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
 
 
-def _project_warnings(doc: ProjectDocument) -> list[tuple[str, str]]:
-    return [(f.level, f"{name} [{f.rule}] {f.message}") for name, f in doc.warnings]
-
-
-def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
+def render_project_pdf(doc: ProjectDocument, *, font: bytes | ParsedFont) -> bytes:
     """A project as PDF bytes: cover, 총괄표, then per panel its lines, phases, drawing."""
     pdf = _QuotePDF(doc)
     pdf.set_creation_date(
         datetime.fromisoformat(doc.issued_at.replace("Z", "+00:00")).astimezone(UTC)
     )
-    pdf.set_title(f"견적서 {doc.quote_number} {doc.revision}")
+    pdf.set_title(metadata_title(doc))
     pdf.set_author(doc.company.name)
     pdf.set_subject(doc.project)
     pdf.set_creator("KIS Estimator")
@@ -558,10 +592,10 @@ def render_project_pdf(doc: ProjectDocument, *, font: bytes) -> bytes:
         pdf,
         doc,
         figures=_figures(doc),
-        warnings=_project_warnings(doc),
+        warnings=cover_warnings(doc),
         notes=[
             f"분전반 {len(doc.summary)}종 {qty:,}면: 내역은 총괄표와 분전반별 페이지",
-            *pricing_note(doc.pricing_policy, doc.totals.round_down_to),
+            *cover_notes(doc),
         ],
     )
     _summary(pdf, doc)

@@ -9,7 +9,7 @@ from estimator_core.canonical import sha256_bytes
 from estimator_core.documents.drawing import drawing_stems
 from estimator_core.documents.dxf import render_dxf
 from estimator_core.documents.model import ProjectDocument, QuoteDocument
-from estimator_core.documents.pdf import render_pdf, render_project_pdf
+from estimator_core.documents.pdf import ParsedFont, render_pdf, render_project_pdf
 from estimator_core.documents.svg import render_svg
 from estimator_core.documents.xlsx import render_project_xlsx, render_xlsx
 
@@ -29,7 +29,9 @@ class RenderedDocument:
         return sha256_bytes(self.content)
 
 
-def render_documents(doc: QuoteDocument, *, font: bytes) -> tuple[RenderedDocument, ...]:
+def render_documents(
+    doc: QuoteDocument, *, font: bytes | ParsedFont
+) -> tuple[RenderedDocument, ...]:
     """quote.xlsx, quote.pdf, drawing.svg and drawing.dxf, in that order."""
     return (
         RenderedDocument("xlsx", "quote.xlsx", XLSX_TYPE, render_xlsx(doc)),
@@ -39,7 +41,9 @@ def render_documents(doc: QuoteDocument, *, font: bytes) -> tuple[RenderedDocume
     )
 
 
-def render_project_documents(doc: ProjectDocument, *, font: bytes) -> tuple[RenderedDocument, ...]:
+def render_project_documents(
+    doc: ProjectDocument, *, font: bytes | ParsedFont
+) -> tuple[RenderedDocument, ...]:
     """quote.xlsx and quote.pdf of the whole project, then each panel's drawing as SVG and
     DXF (``drawing-LP-1.svg``, ``drawing-LP-1.dxf``), in the project's order."""
     out = [

@@ -28,10 +28,14 @@ from estimator_core.documents.model import (
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
+    cover_notes,
+    cover_warnings,
     discount_label,
+    document_title,
     logo_type,
+    metadata_title,
     percent,
-    pricing_note,
+    status_text,
 )
 
 WON = '"₩"#,##0'
@@ -325,8 +329,7 @@ def _cover_sheet(
     ws.set_column(1, 1, 30)
     ws.set_column(2, 2, 16)
     ws.set_column(3, 3, 34)
-    title = "견   적   서" if isinstance(doc, QuoteDocument) else "견 적 서 (총괄)"
-    ws.merge_range(0, 0, 1, 3, title, fm.title)
+    ws.merge_range(0, 0, 1, 3, document_title(doc), fm.title)
     c = doc.company
     row = 3
     left = [
@@ -384,8 +387,7 @@ def _cover_sheet(
     row += 1
 
     ws.write_string(row, 0, "상태", fm.label)
-    status = f"{STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
-    ws.merge_range(row, 1, row, 3, status, fm.ok if doc.status == "issued" else fm.warn)
+    ws.merge_range(row, 1, row, 3, status_text(doc), fm.ok if doc.status == "issued" else fm.warn)
     row += 1
     for level, text in warnings:
         ws.write_string(row, 0, "오류" if level == "error" else "경고", fm.warn)
@@ -478,7 +480,7 @@ def render_xlsx(doc: QuoteDocument) -> bytes:
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties(
         {
-            "title": f"견적서 {doc.quote_number} {doc.revision}",
+            "title": metadata_title(doc),
             "subject": doc.project or "",
             "author": doc.company.name,
             "company": doc.company.name,
@@ -495,9 +497,8 @@ def render_xlsx(doc: QuoteDocument) -> bytes:
         doc,
         grand=sheet_ref("내역", layout.grand_total_row, 6),
         figures=_quote_figures(doc, layout),
-        warnings=[(f.level, f"[{f.rule}] {f.message}") for f in doc.warnings],
-        notes=pricing_note(doc.pricing_policy, doc.totals.round_down_to)
-        + [f"[{f.rule}] {f.message}" for f in doc.findings if f.level == "note"],
+        warnings=cover_warnings(doc),
+        notes=cover_notes(doc),
     )
     _phase_sheet(wb, fm, doc)
     cover.activate()
@@ -642,7 +643,7 @@ def render_project_xlsx(doc: ProjectDocument) -> bytes:
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties(
         {
-            "title": f"견적서 {doc.quote_number} {doc.revision}",
+            "title": metadata_title(doc),
             "subject": doc.project,
             "author": doc.company.name,
             "company": doc.company.name,
@@ -665,8 +666,8 @@ def render_project_xlsx(doc: ProjectDocument) -> bytes:
         doc,
         grand=sheet_ref("총괄표", layout.grand_total_row, 4),
         figures=_project_figures(doc, layout),
-        warnings=[(f.level, f"{panel} [{f.rule}] {f.message}") for panel, f in doc.warnings],
-        notes=[_panel_count(doc), *pricing_note(doc.pricing_policy, doc.totals.round_down_to)],
+        warnings=cover_warnings(doc),
+        notes=[_panel_count(doc), *cover_notes(doc)],
     )
     cover.activate()
     wb.close()

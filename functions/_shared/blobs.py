@@ -1,4 +1,4 @@
-"""The BlobStore port and its adapters: the local filesystem and Supabase Storage.
+"""The BlobStore adapters: the local filesystem and Supabase Storage (port: ``ports``).
 
 Objects are private; they are read only through signed URLs that expire. Locally a
 signed URL carries an HS256 token (bucket/path and expiry, signed with the local
@@ -11,41 +11,21 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import jwt
 
 from functions._shared.errors import ApiError, DependencyUnavailable
 from functions._shared.keys import api_headers
+from functions._shared.ports import BlobStore, SignedUrl, StoredObject
+
+__all__ = ["BlobStore", "LocalBlobStore", "SignedUrl", "StoredObject", "SupabaseBlobStore"]
 
 _SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./"
-
-
-@dataclass(frozen=True)
-class SignedUrl:
-    url: str
-    expires_at: int
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    """An object as listed for the orphan sweep: its path and last change (epoch s)."""
-
-    path: str
-    modified: float
-
-
-class BlobStore(Protocol):
-    """Where evidence and documents live."""
-
-    def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None: ...
-    def download(self, bucket: str, path: str) -> bytes: ...
-    def sign(self, bucket: str, path: str, ttl_s: int) -> SignedUrl: ...
-    def delete(self, bucket: str, paths: list[str]) -> None: ...
 
 
 def check_path(path: str) -> str:
@@ -77,6 +57,11 @@ class LocalBlobStore:
             os.replace(tmp, target)
         except OSError as err:
             raise DependencyUnavailable("storage", err) from None
+
+    def upload_many(self, bucket: str, objects: list[tuple[str, bytes, str]]) -> None:
+        """Local files are written one after the other: a thread each costs more."""
+        for path, data, content_type in objects:
+            self.upload(bucket, path, data, content_type)
 
     def download(self, bucket: str, path: str) -> bytes:
         try:
@@ -168,6 +153,14 @@ class SupabaseBlobStore:
             )
         except Exception as err:  # storage3 raises its own error types and httpx errors
             raise DependencyUnavailable("storage", err) from None
+
+    def upload_many(self, bucket: str, objects: list[tuple[str, bytes, str]]) -> None:
+        """The objects uploaded concurrently (one HTTP request each, at most 8 at once)."""
+        if not objects:
+            return
+        with ThreadPoolExecutor(max_workers=min(8, len(objects))) as pool:
+            for done in [pool.submit(self.upload, bucket, *o) for o in objects]:
+                done.result()
 
     def download(self, bucket: str, path: str) -> bytes:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from estimator_core.strict_json import JsonRejected, loads
+from estimator_core import JsonRejected, strict_json
 from functions._shared.errors import ApiError
 from functions._shared.services import services
 
@@ -49,7 +49,7 @@ async def read_json(request: Request) -> Any:
             raise _too_large(limit)
         chunks.append(chunk)
     try:
-        return await run_in_threadpool(loads, b"".join(chunks))
+        return await run_in_threadpool(strict_json.loads, b"".join(chunks))
     except JsonRejected as err:
         raise ApiError(
             "VALIDATION_FAILED",

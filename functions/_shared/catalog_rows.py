@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 
-from estimator_core.catalog import Catalog
+from estimator_core import Catalog
 
 
 def catalog_rows(catalog: Catalog) -> list[dict[str, Any]]:

@@ -12,8 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from estimator_core.errors import EstimatorError
+from estimator_core import EstimatorError
 from functions._shared.auth import Principal
+from functions._shared.body import read_json
 from functions._shared.errors import STATUS, ApiError, error_body
 from functions._shared.services import Services, services
 
@@ -95,6 +96,11 @@ def principal(
 ) -> Principal:
     """The verified caller (401 otherwise)."""
     return svc.verifier.verify(authorization)
+
+
+async def raw_body(request: Request, _: Principal = Depends(principal)) -> Any:
+    """The JSON body, read only after the caller is authenticated (401 before 422)."""
+    return await read_json(request)
 
 
 def _respond(

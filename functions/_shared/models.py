@@ -1,12 +1,15 @@
-"""Response schemas for the OpenAPI document (the engine's result keys, loosely typed)."""
+"""Response schemas for the OpenAPI document; a quote's are built on the core's ``QuoteResult``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from estimator_core.catalog_import import LABEL_PATTERN
+from estimator_core import LABEL_PATTERN, EvidenceSummary, QuoteResult
+from estimator_core.lines import Totals
+from estimator_core.project import ProjectInfo
+from estimator_core.quote import CatalogRef
 
 
 class _Open(BaseModel):
@@ -24,10 +27,10 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-class EvidenceLink(_Open):
-    stage: str
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int
+class EvidenceLink(EvidenceSummary):
+    """An evidence record of a stored quote with a signed URL to download it."""
+
+    content_type: str
     url: str
     expires_at: int
     ttl_s: int
@@ -36,21 +39,79 @@ class EvidenceLink(_Open):
 QUOTE_NUMBER_PATTERN = r"^Q-[0-9]{4}-[0-9]{6,}$"
 
 
-class EstimateResponse(_Open):
+class ProfileRef(BaseModel):
+    """The company profile a quote's documents are rendered with, by id and content hash."""
+
+    id: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class _QuoteIds(BaseModel):
     quote_id: str
     quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN, description="Q-{year}-{n:06}")
+
+
+class EstimateResponse(QuoteResult, _QuoteIds):
+    """A stored quote: the engine's result (``QuoteResult``) with its id and number, the
+    profile its documents use and signed URLs for its evidence."""
+
+    # A stored response read back may carry keys of an older engine: they are left out.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    evidence: tuple[EvidenceLink, ...]
+    company_profile: ProfileRef | None = None
+
+
+# The preview answers the result without evidence, plus the drawing; the keys in the order
+# the preview has always answered them (the request hash came last).
+_preview_fields: dict[str, Any] = {
+    name: (field.annotation, field)
+    for name, field in QuoteResult.model_fields.items()
+    if name not in ("evidence", "request_sha256")
+}
+_preview_fields["drawing_svg"] = (str, ...)
+_preview_fields["request_sha256"] = (str, QuoteResult.model_fields["request_sha256"])
+PreviewResponse = create_model(
+    "PreviewResponse",
+    __doc__="The quote ``POST /estimate`` would store, without a quote id or evidence, plus "
+    "the drawing (the SVG the drawing evidence would hold).",
+    __config__=ConfigDict(frozen=True, extra="forbid"),
+    **_preview_fields,
+)
+
+
+class ProjectPanelPreview(BaseModel):
+    """One panel of a project preview: its name, ×qty, its amounts and its own preview."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    qty: int
     status: str
-    catalog: dict[str, Any]
-    enclosure: dict[str, Any]
-    layout: dict[str, Any]
-    phase_balance: dict[str, Any]
-    lines: list[dict[str, Any]]
-    cover: dict[str, Any]
-    totals: dict[str, Any]
-    lint: dict[str, Any]
-    evidence: list[EvidenceLink]
+    unit_total: int
+    unit_list_total: int
+    amount: int
     evidence_root: str
-    timings_ms: dict[str, float]
+    preview: PreviewResponse  # type: ignore[valid-type]
+
+
+class ProjectPreviewResponse(BaseModel):
+    """The project quote ``POST /estimate`` would store (``ProjectResult`` without its
+    evidence), with every panel's preview."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["project"]
+    project: ProjectInfo
+    pricing: str | None
+    catalog: CatalogRef
+    panels: tuple[ProjectPanelPreview, ...]
+    totals: Totals
+    status: str
+    issued_at: str
+    revision: str
+    request_sha256: str
+    evidence_root: str
 
 
 class CompanyProfileOut(BaseModel):
@@ -68,6 +129,7 @@ class QuoteSummary(_Open):
     catalog_label: str
     evidence_root: str
     project: str | None
+    customer: str | None = None
     created_at: str
 
 
@@ -89,11 +151,42 @@ class EvidenceCheck(_Open):
     recorded_ok: bool | None = None
 
 
+class DocumentCheck(BaseModel):
+    set_no: int
+    kind: str
+    sha256: str
+    size: int
+    verified: bool = Field(description="the downloaded bytes hash to the recorded SHA-256")
+
+
 class EvidenceList(BaseModel):
     quote_id: str
     evidence_root: str
     items: list[EvidenceCheck]
     verified: bool | None
+    documents: list[DocumentCheck] | None = Field(
+        default=None, description="with verify=true: each stored document, re-hashed"
+    )
+
+
+DocumentKind = Literal["xlsx", "pdf", "svg", "dxf"]
+
+
+class DocumentLink(BaseModel):
+    kind: DocumentKind
+    filename: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int
+    content_type: str
+    url: str
+    expires_at: int
+    ttl_s: int
+
+
+class DocumentList(BaseModel):
+    quote_id: str
+    quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN)
+    items: list[DocumentLink]
 
 
 class Health(_Open):

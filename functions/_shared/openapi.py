@@ -167,6 +167,42 @@ ESTIMATE_REQUEST["description"] = (
     "with its code."
 )
 
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200}
+PROJECT_REQUEST: dict[str, Any] = _obj(
+    {
+        "project": _obj(
+            {
+                "customer": _obj(
+                    {"name": _NAME, "contact": _nullable({"type": "string", "maxLength": 200})},
+                    ["name"],
+                ),
+                "name": _NAME,
+                "number": _nullable({"type": "string", "maxLength": 200}),
+            },
+            ["customer", "name"],
+        ),
+        "panels": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 100,
+            "items": _obj(
+                {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 50},
+                    "qty": {"type": "integer", "minimum": 1, "maximum": 999},
+                    "request": {"$ref": "#/components/schemas/EstimateRequest"},
+                },
+                ["name", "qty", "request"],
+            ),
+        },
+        "pricing": _nullable({"type": "string", "maxLength": 200}),
+    },
+    ["project", "panels"],
+)
+PROJECT_REQUEST["description"] = (
+    "A project (estimator_core.project): panels with unique names, each ×qty, each a panel "
+    "request; errors name the panel (details[].loc panels.3.request.branches.1.at)."
+)
+
 # Object paths as the local store accepts them: relative, segments of a safe alphabet,
 # never "." or ".." (functions._shared.blobs.check_path).
 OBJECT_PATH_PATTERN = (
@@ -192,6 +228,7 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     components = doc.setdefault("components", {})
     components.setdefault("schemas", {})["EstimateRequest"] = ESTIMATE_REQUEST
+    components["schemas"]["ProjectRequest"] = PROJECT_REQUEST
     components["securitySchemes"] = {
         "bearerAuth": {
             "type": "http",

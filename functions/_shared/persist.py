@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from estimator_core.evidence import EvidenceRecord, json_record
-from estimator_core.pipeline import Quote
+from estimator_core import EvidenceRecord, Quote, json_record
 from functions._shared.blobs import BlobStore
+from functions._shared.ports import CatalogRef, EvidenceRow
 from functions._shared.services import Services
-from functions._shared.store import CatalogRef, EvidenceRow
 
 _STAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -35,6 +34,27 @@ def canonical_path(quote_id: str, stage: str, sha256: str, content_type: str) ->
         raise ValueError(f"not an evidence object: {quote_id!r} {stage!r} {sha256!r}")
     ext = "svg" if content_type == "image/svg+xml" else "json"
     return f"quote/{quote_id}/{stage}/{sha256}.{ext}"
+
+
+def evidence_row(quote_id: str, record: EvidenceRecord) -> EvidenceRow:
+    """The row an uploaded record becomes (its object at the canonical path)."""
+    path = object_path(quote_id, record)
+    return EvidenceRow(record.stage, path, record.sha256, record.size, record.content_type)
+
+
+def upload_records(
+    blobs: BlobStore, bucket: str, quote_id: str, records: list[EvidenceRecord]
+) -> list[EvidenceRow]:
+    """Every record uploaded in one batch (``BlobStore.upload_many``); their rows."""
+    rows = [evidence_row(quote_id, rec) for rec in records]
+    blobs.upload_many(
+        bucket,
+        [
+            (row.storage_path, rec.content, rec.content_type)
+            for row, rec in zip(rows, records, strict=True)
+        ],
+    )
+    return rows
 
 
 def upload_evidence(
@@ -83,25 +103,23 @@ def quote_payload(
 ) -> dict[str, Any]:
     r = quote.result
     enc = quote.enclosure
+    item_keys = {"section", "item", "spec", "unit", "qty", "unit_price", "amount"}
     return {
         "id": quote_id,
         "idempotency_key": key,
         "status": quote.status,
         "request": raw,
-        "request_sha256": r["request_sha256"],
+        "request_sha256": r.request_sha256,
         "response": response,
         "catalog_version_id": ref.id,
         "catalog_label": ref.label,
         "catalog_sha256": ref.sha256,
-        "subtotal": r["totals"]["subtotal"],
-        "vat": r["totals"]["vat"],
-        "grand_total": r["totals"]["grand_total"],
+        "subtotal": r.totals.subtotal,
+        "vat": r.totals.vat,
+        "grand_total": r.totals.grand_total,
         "evidence_root_sha256": quote.evidence_root,
         "issued_at": issued_at,
-        "items": [
-            {k: line[k] for k in ("section", "item", "spec", "unit", "qty", "unit_price", "amount")}
-            for line in r["lines"]
-        ],
+        "items": [line.model_dump(mode="json", include=item_keys) for line in r.lines],
         "panels": [
             {
                 "enclosure_model": enc.box.model,
@@ -112,8 +130,8 @@ def quote_payload(
                 "required_h_mm": enc.required.h,
                 "required_d_mm": enc.required.d,
                 "fit_score": enc.fit_score,
-                "layout": r["layout"],
-                "phase_balance": r["phase_balance"],
+                "layout": r.layout.model_dump(mode="json"),
+                "phase_balance": r.phase_balance.model_dump(mode="json"),
                 "breakers": _breakers(quote),
             }
         ],

@@ -31,37 +31,48 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, cast
 
 import httpx
-from postgrest import APIError, APIResponse, SyncPostgrestClient
+from postgrest import APIResponse, SyncPostgrestClient
 from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 
 from functions._shared.auth import Principal
-from functions._shared.errors import ApiError, DependencyUnavailable
+from functions._shared.driver_errors import postgrest_errors
+from functions._shared.errors import ApiError, DependencyUnavailable, Forbidden
 from functions._shared.keys import is_api_key
-from functions._shared.store import (
-    ROLES,
+from functions._shared.ports import (
     CatalogRef,
+    CreatedQuote,
+    DocumentRow,
     EvidenceRow,
+    QuoteContext,
+    QuoteFilter,
+    QuoteSource,
     StoredProfile,
     StoredQuote,
-    unknown_user,
 )
-
-# PostgREST codes (and the SQLSTATEs it forwards) that PostgREST answers with 401 / 403 /
-# 404; see https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes
-# are HTTP statuses: postgrest-py uses the status as the code when the body is not
-# PostgREST's JSON (a gateway or proxy error page).
-_UNAUTHORIZED = {"PGRST301", "PGRST302", "PGRST303", "401"}
-_FORBIDDEN = {"42501", "403"}
-_FORBIDDEN_CLASSES = ("0L", "0P", "28")  # invalid grantor / role specification / auth
-_TABLE_NOT_FOUND = {"PGRST205", "42P01", "404"}
+from functions._shared.store import ROLES, like_pattern
 
 _QUOTE_COLUMNS = "id,request_sha256,status,response,created_at"
 _LIST_COLUMNS = (
     "quote_id:id,quote_number,status,grand_total,catalog_label,"
     "evidence_root:evidence_root_sha256,"
-    "project:request->customer->>project,created_at"
+    "project:request->customer->>project,customer:request->customer->>name,"
+    "project_name:request->project->>name,project_customer:request->project->customer->>name,"
+    "created_at"
+)
+# PostgREST's spelling of store.SEARCHED_TEXTS.
+_SEARCHED = (
+    "quote_number",
+    "request->customer->>name",
+    "request->customer->>project",
+    "request->project->>name",
+    "request->project->customer->>name",
 )
 _EVIDENCE_COLUMNS = "stage,storage_path,sha256,size_bytes,content_type"
+_SOURCE_COLUMNS = (
+    "id,quote_number,status,request,catalog_version_id,catalog_label,catalog_sha256,"
+    "evidence_root:evidence_root_sha256,response"
+)
+_DOCUMENT_COLUMNS = "set_no,state,kind,filename,storage_path,sha256,content_type,size_bytes"
 
 
 def http_client(
@@ -87,26 +98,6 @@ def _utc(value: Any, fmt: str) -> str:
 def _created_at(value: Any) -> str:
     # the psycopg adapter's to_char(... 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
     return _utc(value, "%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _translate(err: APIError, *, table: bool, anonymous: bool) -> ApiError:
-    """A PostgREST error as the API's error; nothing here becomes a 500."""
-    code = err.code or ""
-    if code == "PT422":
-        return ApiError(
-            "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body"
-        )
-    if code == "23505":
-        return ApiError("CONFLICT", "the quote conflicts with a stored one")
-    if code == "23503" and not table:  # create_quote: the owner has no auth.users row
-        return unknown_user()
-    if code in _UNAUTHORIZED or (code == "42501" and anonymous):
-        return ApiError("UNAUTHORIZED", "the database did not accept the caller's token")
-    if code in _FORBIDDEN or (len(code) == 5 and code.startswith(_FORBIDDEN_CLASSES)):
-        return ApiError("FORBIDDEN", "the database refused this operation to the caller")
-    if table and code in _TABLE_NOT_FOUND:
-        return ApiError("NOT_FOUND", "not found")
-    return DependencyUnavailable("database", f"PostgREST {code or 'error'}: {err.message}")
 
 
 class PostgrestStore:
@@ -145,18 +136,14 @@ class PostgrestStore:
 
     def _as(self, who: Principal, schema: str) -> SyncPostgrestClient:
         if who.role not in ROLES:
-            raise ApiError("FORBIDDEN", f"role {who.role!r} is not allowed")
+            raise Forbidden(f"role {who.role!r} is not allowed")
         return self._client(schema, self._anon_key, who.token)
 
     @staticmethod
     def _run(call: Callable[[], APIResponse], *, table: bool, anonymous: bool = False) -> Any:
         """Execute one request; map transport failures and PostgREST errors."""
-        try:
+        with postgrest_errors(table=table, anonymous=anonymous):
             return call().data
-        except APIError as err:
-            raise _translate(err, table=table, anonymous=anonymous) from None
-        except httpx.TransportError as err:
-            raise DependencyUnavailable("database", err) from None
 
     def _select(self, who: Principal, call: Callable[[], APIResponse]) -> list[dict[str, Any]]:
         rows = self._run(call, table=True, anonymous=who.role == "anon")
@@ -258,6 +245,16 @@ class PostgrestStore:
         ok = self._rpc(who, self._server("estimator").rpc("user_exists", params).execute)
         return ok is True
 
+    def quote_context(self, who: Principal, key: str) -> QuoteContext:
+        """Four reads (PostgREST has no multi-statement call): the key's quote, the user,
+        the active version and the profile."""
+        return QuoteContext(
+            existing=self.quote_by_key(who, key),
+            user_exists=self.user_exists(who),
+            catalog=self.active_catalog(who),
+            profile=self.company_profile(who),
+        )
+
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
         # service_role names the owner (its own claims carry no user); postgrest-py
         # annotates rpc params as dict[str, str], they are sent as a JSON body
@@ -266,6 +263,13 @@ class PostgrestStore:
         if not isinstance(quote_id, str):
             raise DependencyUnavailable("database", "create_quote returned no quote id")
         return quote_id
+
+    def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote:
+        """``create_quote``, then the stored response (with the quote number it assigned):
+        two calls, PostgREST has no transaction across them."""
+        quote_id = self.create_quote(who, payload)
+        stored = self.get_quote(who, quote_id)
+        return CreatedQuote(quote_id, stored.response if stored else payload["response"])
 
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
         query = self._as(who, "estimator").from_("quotes").select(_QUOTE_COLUMNS).eq("id", quote_id)
@@ -299,17 +303,22 @@ class PostgrestStore:
         )
         return self._quote(self._select(who, query.execute))
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
-        query = (
-            self._as(who, "estimator")
-            .from_("quotes")
-            .select(_LIST_COLUMNS)
-            .order("created_at", desc=True)
-            .order("id", desc=True)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = self._select(who, query.execute)
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        where = where or QuoteFilter()
+        query = self._as(who, "estimator").from_("quotes").select(_LIST_COLUMNS)
+        if where.q:
+            pattern = _quoted(search_pattern(where.q))
+            query = query.or_(",".join(f"{column}.ilike.{pattern}" for column in _SEARCHED))
+        if where.status:
+            query = query.eq("status", where.status)
+        if where.since is not None:
+            query = query.gte("issued_at", where.since.isoformat())
+        if where.before is not None:
+            query = query.lt("issued_at", where.before.isoformat())
+        query = query.order("created_at", desc=True).order("id", desc=True)
+        rows = self._select(who, query.limit(limit).offset(offset).execute)
         return [
             {
                 "quote_id": str(r["quote_id"]),
@@ -318,7 +327,8 @@ class PostgrestStore:
                 "grand_total": r["grand_total"],
                 "catalog_label": r["catalog_label"],
                 "evidence_root": r["evidence_root"],
-                "project": r["project"],
+                "project": r["project"] if r["project"] is not None else r.get("project_name"),
+                "customer": r.get("customer") or r.get("project_customer"),
                 "created_at": _created_at(r["created_at"]),
             }
             for r in rows
@@ -350,3 +360,105 @@ class PostgrestStore:
             who, self._as(who, "estimator").rpc("validate_evidence_integrity", params).execute
         )
         return ok is True
+
+    # -- rendered documents (functions._shared.usecases.documents.DocumentStore) ----------
+    def quote_source(self, who: Principal, quote_id: str) -> QuoteSource | None:
+        query = (
+            self._as(who, "estimator").from_("quotes").select(_SOURCE_COLUMNS).eq("id", quote_id)
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            return None
+        r = rows[0]
+        return QuoteSource(
+            id=str(r["id"]),
+            quote_number=r["quote_number"],
+            status=r["status"],
+            request=r["request"],
+            catalog_version_id=str(r["catalog_version_id"]),
+            catalog_label=r["catalog_label"],
+            catalog_sha256=r["catalog_sha256"],
+            evidence_root=r["evidence_root"],
+            response=r["response"],
+        )
+
+    def company_profile_by_id(self, who: Principal, profile_id: str) -> StoredProfile | None:
+        query = (
+            self._as(who, "shared")
+            .from_("company_profiles")
+            .select("id,content_sha256,content,created_at")
+            .eq("id", profile_id)
+        )
+        rows = self._select(who, query.execute)
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredProfile(
+            str(row["id"]), row["content_sha256"], row["content"], _created_at(row["created_at"])
+        )
+
+    def documents(self, who: Principal, quote_id: str) -> list[DocumentRow]:
+        query = (
+            self._as(who, "estimator")
+            .from_("documents")
+            .select(_DOCUMENT_COLUMNS)
+            .eq("quote_id", quote_id)
+            .gte("set_no", 1)
+            .order("set_no")
+            .order("kind")
+        )
+        return [
+            DocumentRow(
+                set_no=int(r["set_no"]),
+                state=r["state"],
+                kind=r["kind"],
+                filename=r["filename"],
+                storage_path=r["storage_path"],
+                sha256=r["sha256"],
+                content_type=r["content_type"],
+                size_bytes=int(r["size_bytes"]),
+            )
+            for r in self._select(who, query.execute)
+        ]
+
+    def record_documents(
+        self,
+        who: Principal,
+        quote_id: str,
+        *,
+        set_no: int,
+        state: str,
+        profile: StoredProfile,
+        documents: list[dict[str, Any]],
+    ) -> int:
+        """``estimator.record_documents`` as service_role; the service key's own claims name
+        no user, so this transport cannot tie the set to the caller in SQL: the quote was
+        read with the caller's token just before (RLS), which is the check here."""
+        params = cast(
+            dict[str, str],
+            {
+                "quote_id": quote_id,
+                "set_no": set_no,
+                "state": state,
+                "profile_id": profile.id,
+                "profile_sha256": profile.sha256,
+                "documents": documents,
+            },
+        )
+        n = self._rpc(who, self._server("estimator").rpc("record_documents", params).execute)
+        if not isinstance(n, int):
+            raise DependencyUnavailable("database", "record_documents returned no count")
+        return n
+
+
+def search_pattern(text: str) -> str:
+    """``text`` as a PostgREST ``ilike`` pattern matching it anywhere (``*`` is PostgREST's
+    ``%``; ``%``, ``_`` and ``\\`` stay literal; a ``*`` in ``text`` cannot, and matches
+    anything)."""
+    return f"*{like_pattern(text)[1:-1]}*"
+
+
+def _quoted(value: str) -> str:
+    """A value of a PostgREST logic tree (``or=(…)``) in double quotes, so commas,
+    parentheses and dots in it are text."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

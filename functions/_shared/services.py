@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from estimator_core.catalog import Catalog
+from estimator_core import Catalog
 from functions._shared.auth import Principal, TokenVerifier
 from functions._shared.blobs import BlobStore, LocalBlobStore, SupabaseBlobStore, storage_client
-from functions._shared.errors import ApiError
+from functions._shared.errors import DependencyUnavailable
+from functions._shared.ports import CatalogRef, Store
 from functions._shared.settings import Settings
-from functions._shared.store import CatalogRef, PostgresStore, Store
+from functions._shared.store import PostgresStore
 
 
 @dataclass
@@ -31,16 +32,19 @@ class Services:
 
     def active_catalog(self, who: Principal) -> tuple[CatalogRef, Catalog]:
         """The active version and its parsed catalog (parsed once per version id)."""
-        ref = self.store.active_catalog(who)
+        return self.catalog(who, self.store.active_catalog(who))
+
+    def catalog(self, who: Principal, ref: CatalogRef | None) -> tuple[CatalogRef, Catalog]:
+        """The version ``ref`` (the active one as the caller read it) and its catalog,
+        parsed once per version id and checked against its recorded SHA-256."""
         if ref is None:
-            raise ApiError("DEPENDENCY_UNAVAILABLE", "no catalog version is active")
+            raise DependencyUnavailable.because("no catalog version is active")
         catalog = self._catalogs.get(ref.id)
         if catalog is None:
             catalog = Catalog.model_validate(self.store.catalog_content(who, ref.id))
             if catalog.sha256 != ref.sha256:
-                raise ApiError(
-                    "DEPENDENCY_UNAVAILABLE",
-                    f"catalog {ref.label} does not match its recorded SHA-256",
+                raise DependencyUnavailable.because(
+                    f"catalog {ref.label} does not match its recorded SHA-256"
                 )
             with self._lock:
                 self._catalogs[ref.id] = catalog

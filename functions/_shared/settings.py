@@ -44,6 +44,8 @@ class Settings:
     documents_bucket: str = "documents"
     pool_size: int = 8
     max_body_bytes: int = 512 * 1024
+    # A TrueType font with Hangul for the PDF (fonts-nanum, installed by the project's setup)
+    document_font: Path = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 
     @property
     def storage_backend(self) -> str:
@@ -83,4 +85,7 @@ class Settings:
             documents_bucket=get("DOCUMENTS_BUCKET") or "documents",
             pool_size=int(get("DB_POOL_SIZE") or 8),
             max_body_bytes=int(get("MAX_BODY_BYTES") or 512 * 1024),
+            document_font=Path(
+                get("DOCUMENT_FONT") or "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
+            ),
         )

@@ -1,9 +1,12 @@
-"""The Store port and its Postgres adapter (psycopg 3, pooler-safe).
+"""The psycopg adapter of the ``Store`` port (``functions._shared.ports``), pooler-safe.
 
 Every call runs in one transaction that first sets ``role`` and ``request.jwt.claims``
 from the verified token, exactly as PostgREST does, so row-level security decides what
 a caller sees. Writes that must be atomic go through SQL functions of the migrations
 (``estimator.create_quote``). No prepared statements: safe behind Supabase's pooler.
+A quote is created in one transaction (``idempotency_guard``): the lock, the role and
+claims once, one read of the context (``quote_context``), one write (``create_quote``).
+Driver errors become API errors in ``functions._shared.driver_errors``.
 """
 
 from __future__ import annotations
@@ -12,145 +15,75 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from functions._shared.auth import Principal
-from functions._shared.errors import ApiError, DependencyUnavailable
+from functions._shared.driver_errors import Overrides, psycopg_errors
+from functions._shared.errors import (
+    ApiError,
+    Conflict,
+    DependencyUnavailable,
+    Forbidden,
+    IdempotencyInFlight,
+    NotFound,
+    unknown_user,
+)
+from functions._shared.ports import (
+    CatalogRef,
+    CatalogStore,
+    CatalogVersion,
+    CreatedQuote,
+    DocumentRow,
+    EvidenceRow,
+    NewCatalogVersion,
+    ProfileStore,
+    QuoteContext,
+    QuoteFilter,
+    QuoteSource,
+    Store,
+    StoredProfile,
+    StoredQuote,
+)
+
+__all__ = [  # the port's names stay importable from here while callers move to ports
+    "ROLES",
+    "CatalogRef",
+    "CatalogStore",
+    "CatalogVersion",
+    "CreatedQuote",
+    "EvidenceRow",
+    "NewCatalogVersion",
+    "PostgresStore",
+    "ProfileStore",
+    "QuoteContext",
+    "Store",
+    "StoredProfile",
+    "StoredQuote",
+    "unknown_user",
+]
 
 ROLES = {"authenticated", "service_role", "anon"}
+_UTC_US = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
 
 
-@dataclass(frozen=True)
-class CatalogRef:
-    id: str
-    label: str
-    sha256: str
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, its ``%``, ``_`` and ``\\`` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
-@dataclass(frozen=True)
-class StoredProfile:
-    """A company profile as stored: its id, content hash and content."""
-
-    id: str
-    sha256: str
-    content: dict[str, Any]
-    created_at: str
-
-
-@dataclass(frozen=True)
-class StoredQuote:
-    id: str
-    request_sha256: str
-    status: str
-    response: dict[str, Any]
-    created_at: str
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    stage: str
-    storage_path: str
-    sha256: str
-    size_bytes: int
-    content_type: str
-
-
-@dataclass(frozen=True)
-class CatalogVersion:
-    """A catalog version as the admin functions show it (times ISO 8601 UTC)."""
-
-    id: str
-    label: str
-    status: str
-    sha256: str
-    notes: str | None
-    created_at: str
-    created_by: str | None
-    activated_at: str | None
-    activated_by: str | None
-    counts: dict[str, int]
-
-    @property
-    def ref(self) -> CatalogRef:
-        return CatalogRef(self.id, self.label, self.sha256)
-
-
-@dataclass(frozen=True)
-class NewCatalogVersion:
-    """A staging version to create: the catalog document, its item rows and the audit detail."""
-
-    label: str
-    content: dict[str, Any]  # the catalog document; its label equals ``label``
-    sha256: str
-    notes: str | None
-    items: list[dict[str, Any]]  # rows for shared.catalog_items (functions._shared.catalog_rows)
-    audit: dict[str, Any]  # detail of the ``catalog.import`` audit entry
-
-
-class Store(Protocol):
-    """What the handlers need from the database."""
-
-    def ping(self) -> str: ...
-    def active_catalog(self, who: Principal) -> CatalogRef | None: ...
-    def catalog_content(self, who: Principal, version_id: str) -> dict[str, Any]: ...
-    @contextmanager
-    def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]: ...
-    def quote_by_key(self, who: Principal, key: str) -> StoredQuote | None: ...
-    def user_exists(self, who: Principal) -> bool: ...
-    def create_quote(self, who: Principal, payload: dict[str, Any]) -> str: ...
-    def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None: ...
-    def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None: ...
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
-    def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]: ...
-    def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool: ...
-    def company_profile(self, who: Principal) -> StoredProfile | None: ...
-
-
-@runtime_checkable
-class CatalogStore(Protocol):
-    """What the catalog admin functions need from the database, beyond ``Store``.
-
-    Kept apart from ``Store`` until every adapter implements it; ``functions.catalog``
-    answers 503 when the configured store does not.
-    """
-
-    def catalog_versions(self, who: Principal) -> list[CatalogVersion]: ...
-    def catalog_version(self, who: Principal, label: str) -> CatalogVersion | None: ...
-    def create_catalog_version(self, who: Principal, new: NewCatalogVersion) -> CatalogVersion: ...
-    def activate_catalog_version(
-        self,
-        who: Principal,
-        version_id: str,
-        *,
-        expected_active_id: str | None,
-        action: str,
-        detail: dict[str, Any],
-    ) -> CatalogVersion: ...
-    def append_audit(
-        self, who: Principal, action: str, target: str, detail: dict[str, Any]
-    ) -> None: ...
-
-
-@runtime_checkable
-class ProfileStore(Protocol):
-    """Changing the company profile (an admin, through the functions): beyond ``Store``,
-    implemented where the server writes over a database URL."""
-
-    def save_company_profile(
-        self, who: Principal, content: dict[str, Any], sha256: str
-    ) -> StoredProfile: ...
-
-
-def unknown_user() -> ApiError:
-    """The token is valid but names no user (deleted, or the local stack was reset)."""
-    return ApiError(
-        "UNKNOWN_USER", "the token's user does not exist: sign in again to get a new token"
-    )
+# The texts ``QuoteFilter.q`` searches: a panel quote's customer, and a project quote's.
+SEARCHED_TEXTS = (
+    "quote_number",
+    "request->'customer'->>'name'",
+    "request->'customer'->>'project'",
+    "request->'project'->>'name'",
+    "request->'project'->'customer'->>'name'",
+)
 
 
 def _claims(who: Principal) -> str:
@@ -189,31 +122,40 @@ class PostgresStore:
             with self._pool.connection() as conn:
                 yield conn
 
+    @staticmethod
+    def _role(who: Principal, as_server: bool) -> str:
+        role = "service_role" if as_server else who.role
+        if role not in ROLES:
+            raise Forbidden(f"role {role!r} is not allowed")
+        return role
+
     @contextmanager
     def _tx(
-        self, who: Principal | None, *, as_server: bool = False
+        self, who: Principal | None, *, as_server: bool = False, errors: Overrides | None = None
     ) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
         """A transaction as ``who`` (RLS applies), or as the connection's own role.
 
         ``as_server``: as service_role (the only role that may write quotes) with ``who``'s
-        claims, so ``auth.uid()`` still names the caller.
+        claims, so ``auth.uid()`` still names the caller. Inside ``idempotency_guard``,
+        whose transaction already set the server role and the claims, a server call runs
+        directly on it (no savepoint, no second ``set``).
         """
-        try:
+        with psycopg_errors(overrides=errors):
+            held = getattr(self._held, "conn", None)
+            if held is not None and as_server and getattr(self._held, "server", False):
+                yield held.cursor(row_factory=dict_row)
+                return
             with self._connection() as conn, conn.transaction():
                 cur = conn.cursor(row_factory=dict_row)
                 if who is not None:
-                    role = "service_role" if as_server else who.role
-                    if role not in ROLES:
-                        raise ApiError("FORBIDDEN", f"role {role!r} is not allowed")
-                    cur.execute(f"set local role {role}")
                     cur.execute(
-                        "select set_config('request.jwt.claims', %s, true)", (_claims(who),)
+                        "select set_config('role', %s, true), "
+                        "set_config('request.jwt.claims', %s, true)",
+                        (self._role(who, as_server), _claims(who)),
                     )
+                    if held is not None:
+                        self._held.server = as_server
                 yield cur
-        except ApiError:
-            raise
-        except (psycopg.OperationalError, PoolTimeout) as err:
-            raise DependencyUnavailable("database", err) from None
 
     def ping(self) -> str:
         with self._tx(None) as cur:
@@ -238,7 +180,7 @@ class PostgresStore:
             cur.execute("select content from shared.catalog_versions where id = %s", (version_id,))
             row = cur.fetchone()
         if row is None:
-            raise ApiError("NOT_FOUND", f"catalog version {version_id} not found")
+            raise NotFound(f"catalog version {version_id} not found")
         content: dict[str, Any] = row["content"]
         return content
 
@@ -248,32 +190,30 @@ class PostgresStore:
 
         A second request with the key gets 409 while the first runs. The lock is a
         transaction lock: it cannot leak, and behind Supabase's transaction pooler the open
-        transaction keeps every statement on the same server connection. The request's
-        other calls run on this connection (as savepoints), so its quote is committed,
-        all of it, only when the request succeeds.
+        transaction keeps every statement on the same server connection. The same
+        statement sets the server role and the caller's claims for the whole request;
+        the request's other calls run on this connection, so its quote is committed, all
+        of it, only when the request succeeds.
         """
+        role = self._role(who, True)
         try:
             conn = self._pool.getconn()
         except PoolTimeout as err:
             raise DependencyUnavailable("database", err) from None
         try:
-            with conn.transaction():
+            with psycopg_errors(), conn.transaction():
                 got = conn.execute(
-                    "select pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
-                    (f"idem:{who.user_id}:{key}",),
+                    "select pg_try_advisory_xact_lock(hashtextextended(%s, 0)), "
+                    "set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
+                    (f"idem:{who.user_id}:{key}", role, _claims(who)),
                 ).fetchone()
                 if not got or not got[0]:
-                    raise ApiError(
-                        "IDEMPOTENCY_IN_FLIGHT",
-                        "a request with this Idempotency-Key is still being processed",
-                    )
-                self._held.conn = conn
+                    raise IdempotencyInFlight()
+                self._held.conn, self._held.server = conn, True
                 try:
                     yield
                 finally:
-                    self._held.conn = None
-        except psycopg.OperationalError as err:
-            raise DependencyUnavailable("database", err) from None
+                    self._held.conn, self._held.server = None, False
         finally:
             self._pool.putconn(conn)
 
@@ -288,11 +228,39 @@ class PostgresStore:
             created_at=row["created_at"],
         )
 
-    _QUOTE = (
-        "select id::text, request_sha256, status, response, "
-        "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') as created_at "
-        "from estimator.quotes "
+    _QUOTE_COLS = (
+        "id::text as id, request_sha256, status, response, "
+        f"to_char(created_at at time zone 'utc', {_UTC_US}) as created_at "
     )
+    _QUOTE = "select " + _QUOTE_COLS + "from estimator.quotes "
+
+    # One statement: the caller's quote under the key (owner named: the server role
+    # bypasses RLS), whether the user exists, the active version, the current profile.
+    _CONTEXT = (
+        "select (select to_jsonb(q) from (select " + _QUOTE_COLS + "from estimator.quotes "
+        "where owner = %(uid)s::uuid and idempotency_key = %(key)s) as q) as existing, "
+        "estimator.user_exists(%(uid)s::uuid) as user_ok, "
+        "(select to_jsonb(c) from (select id::text as id, label, content_sha256 as sha256 "
+        "from shared.catalog_versions where status = 'active') as c) as catalog, "
+        "(select to_jsonb(p) from (select id::text as id, content_sha256 as sha256, content, "
+        f"to_char(created_at at time zone 'utc', {_UTC_US}) as created_at "
+        "from shared.company_profiles order by created_at desc, id desc limit 1) as p) as profile"
+    )
+
+    def quote_context(self, who: Principal, key: str) -> QuoteContext:
+        # a service_role that cannot read auth.users: say so, not a 500
+        cannot = {"42501": lambda: DependencyUnavailable("database", "user_exists refused")}
+        with self._tx(who, as_server=True, errors=cannot) as cur:
+            cur.execute(self._CONTEXT, {"uid": who.user_id, "key": key})
+            row = cur.fetchone()
+        assert row is not None
+        cat, prof = row["catalog"], row["profile"]
+        return QuoteContext(
+            existing=self._quote(row["existing"]),
+            user_exists=bool(row["user_ok"]),
+            catalog=CatalogRef(**cat) if cat else None,
+            profile=StoredProfile(**prof) if prof else None,
+        )
 
     def quote_by_key(self, who: Principal, key: str) -> StoredQuote | None:
         with self._tx(who) as cur:
@@ -304,37 +272,30 @@ class PostgresStore:
             return self._quote(cur.fetchone())
 
     def user_exists(self, who: Principal) -> bool:
-        try:
-            with self._tx(who, as_server=True) as cur:
-                cur.execute("select estimator.user_exists(%s) as ok", (who.user_id,))
-                row = cur.fetchone()
-        except psycopg.errors.InsufficientPrivilege as err:
-            # a project whose service_role cannot read auth.users: say so, not a 500
-            raise DependencyUnavailable("database", err) from None
+        cannot = {"42501": lambda: DependencyUnavailable("database", "user_exists refused")}
+        with self._tx(who, as_server=True, errors=cannot) as cur:
+            cur.execute("select estimator.user_exists(%s) as ok", (who.user_id,))
+            row = cur.fetchone()
         return bool(row and row["ok"])
 
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
         """Store the quote through ``estimator.create_quote`` as the server (service_role)."""
+        return self.write_quote(who, payload).id
+
+    def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote:
+        """``create_quote``, and the stored response (with the quote number it assigned)
+        read in the same transaction: no second request for the number."""
         payload = {**payload, "owner": who.user_id}
-        try:
-            with self._tx(who, as_server=True) as cur:
-                cur.execute(
-                    "select estimator.create_quote(%s::jsonb)::text as id", (json.dumps(payload),)
-                )
-                row = cur.fetchone()
-        except psycopg.errors.UniqueViolation as err:
-            raise ApiError("CONFLICT", "the quote conflicts with a stored one") from err
-        except psycopg.errors.ForeignKeyViolation:
-            raise unknown_user() from None
-        except psycopg.Error as err:
-            if err.sqlstate == "PT422":
-                raise ApiError(
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "this Idempotency-Key was used with a different request body",
-                ) from None
-            raise
-        assert row is not None
-        return str(row["id"])
+        with self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select estimator.create_quote(%s::jsonb)::text as id", (json.dumps(payload),)
+            )
+            row = cur.fetchone()
+            assert row is not None
+            cur.execute("select response from estimator.quotes where id = %s", (row["id"],))
+            stored = cur.fetchone()
+        assert stored is not None
+        return CreatedQuote(str(row["id"]), stored["response"])
 
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
         with self._tx(who) as cur:
@@ -349,16 +310,23 @@ class PostgresStore:
             )
             return self._quote(cur.fetchone())
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        conditions, params = _quote_conditions(where or QuoteFilter())
         with self._tx(who) as cur:
             cur.execute(
                 "select id::text as quote_id, quote_number, status, grand_total, catalog_label, "
                 "evidence_root_sha256 as evidence_root, "
-                "request -> 'customer' ->> 'project' as project, "
+                "coalesce(request -> 'customer' ->> 'project', request -> 'project' ->> 'name') "
+                "as project, "
+                "coalesce(request -> 'customer' ->> 'name', "
+                "request -> 'project' -> 'customer' ->> 'name') as customer, "
                 "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
                 "as created_at from estimator.quotes "
+                f"where {conditions} "
                 "order by created_at desc, id desc limit %s offset %s",
-                (limit, offset),
+                (*params, limit, offset),
             )
             return list(cur.fetchall())
 
@@ -419,65 +387,59 @@ class PostgresStore:
         """
         content = {k: v for k, v in new.content.items() if k != "label"}
         cols = ("kind", "brand", "series", "model", "af", "poles", "w_mm", "h_mm", "d_mm")
-        try:
-            with self._tx(who) as cur:
-                cur.execute(self._CATALOG_LOCK)
-                cur.execute(
-                    "select label from shared.catalog_versions where label = %s", (new.label,)
+        exists = Conflict(f"catalog version {new.label} already exists", [{"label": new.label}])
+        errors: Overrides = {
+            "23505": lambda: exists,
+            "42501": lambda: Forbidden("writing catalog versions needs catalog_admin"),
+        }
+        with self._tx(who, errors=errors) as cur:
+            cur.execute(self._CATALOG_LOCK)
+            cur.execute("select label from shared.catalog_versions where label = %s", (new.label,))
+            if cur.fetchone():
+                raise Conflict(
+                    f"catalog version {new.label} already exists",
+                    [{"label": new.label}],
                 )
-                if cur.fetchone():
-                    raise ApiError(
-                        "CONFLICT",
-                        f"catalog version {new.label} already exists",
-                        [{"label": new.label}],
+            cur.execute(
+                "select label, content_sha256 from shared.catalog_versions "
+                "where content - 'label' = %s::jsonb order by created_at limit 1",
+                (json.dumps(content),),
+            )
+            same = cur.fetchone()
+            if same:
+                raise Conflict(
+                    f"this content is already catalog version {same['label']}",
+                    [{"label": same["label"], "sha256": same["content_sha256"]}],
+                )
+            cur.execute(
+                "insert into shared.catalog_versions (label, status, content, "
+                "content_sha256, notes) values (%s, 'staging', %s::jsonb, %s, %s) "
+                "returning id::text as id",
+                (new.label, json.dumps(new.content), new.sha256, new.notes),
+            )
+            row = cur.fetchone()
+            assert row is not None
+            version_id = str(row["id"])
+            cur.executemany(
+                "insert into shared.catalog_items (version_id, "
+                + ", ".join(cols)
+                + ", price, flags, meta) values (%s, "
+                + ", ".join(["%s"] * len(cols))
+                + ", %s, %s, %s::jsonb)",
+                [
+                    (
+                        version_id,
+                        *(r.get(c) for c in cols),
+                        r.get("price"),
+                        r.get("flags", []),
+                        json.dumps(r.get("meta", {})),
                     )
-                cur.execute(
-                    "select label, content_sha256 from shared.catalog_versions "
-                    "where content - 'label' = %s::jsonb order by created_at limit 1",
-                    (json.dumps(content),),
-                )
-                same = cur.fetchone()
-                if same:
-                    raise ApiError(
-                        "CONFLICT",
-                        f"this content is already catalog version {same['label']}",
-                        [{"label": same["label"], "sha256": same["content_sha256"]}],
-                    )
-                cur.execute(
-                    "insert into shared.catalog_versions (label, status, content, "
-                    "content_sha256, notes) values (%s, 'staging', %s::jsonb, %s, %s) "
-                    "returning id::text as id",
-                    (new.label, json.dumps(new.content), new.sha256, new.notes),
-                )
-                row = cur.fetchone()
-                assert row is not None
-                version_id = str(row["id"])
-                cur.executemany(
-                    "insert into shared.catalog_items (version_id, "
-                    + ", ".join(cols)
-                    + ", price, flags, meta) values (%s, "
-                    + ", ".join(["%s"] * len(cols))
-                    + ", %s, %s, %s::jsonb)",
-                    [
-                        (
-                            version_id,
-                            *(r.get(c) for c in cols),
-                            r.get("price"),
-                            r.get("flags", []),
-                            json.dumps(r.get("meta", {})),
-                        )
-                        for r in new.items
-                    ],
-                )
-                self._audit(cur, "catalog.import", f"catalog_version:{version_id}", new.audit)
-                (version,) = self._versions(cur, "where v.id = %s", (version_id,))
-                return version
-        except psycopg.errors.UniqueViolation:
-            raise ApiError(
-                "CONFLICT", f"catalog version {new.label} already exists", [{"label": new.label}]
-            ) from None
-        except psycopg.errors.InsufficientPrivilege:
-            raise ApiError("FORBIDDEN", "writing catalog versions needs catalog_admin") from None
+                    for r in new.items
+                ],
+            )
+            self._audit(cur, "catalog.import", f"catalog_version:{version_id}", new.audit)
+            (version,) = self._versions(cur, "where v.id = %s", (version_id,))
+            return version
 
     def activate_catalog_version(
         self,
@@ -493,30 +455,25 @@ class PostgresStore:
         409 CONFLICT when the active version is no longer ``expected_active_id`` (another
         activation won the race; what the caller checked is stale).
         """
-        try:
-            with self._tx(who) as cur:
-                cur.execute(self._CATALOG_LOCK)
-                cur.execute(
-                    "select id::text as id, label from shared.catalog_versions "
-                    "where status = 'active'"
+        errors: Overrides = {
+            "23505": lambda: Conflict("another activation ran at the same time; try again"),
+            "42501": lambda: Forbidden("activating a catalog needs catalog_admin"),
+        }
+        with self._tx(who, errors=errors) as cur:
+            cur.execute(self._CATALOG_LOCK)
+            cur.execute(
+                "select id::text as id, label from shared.catalog_versions where status = 'active'"
+            )
+            active = cur.fetchone()
+            if (active["id"] if active else None) != expected_active_id:
+                now = active["label"] if active else "none"
+                raise Conflict(
+                    f"the active catalog changed (now {now}) while this request ran; try again",
                 )
-                active = cur.fetchone()
-                if (active["id"] if active else None) != expected_active_id:
-                    now = active["label"] if active else "none"
-                    raise ApiError(
-                        "CONFLICT",
-                        f"the active catalog changed (now {now}) while this request ran; try again",
-                    )
-                cur.execute("select shared.activate_catalog_version(%s)", (version_id,))
-                self._audit(cur, action, f"catalog_version:{version_id}", detail)
-                (version,) = self._versions(cur, "where v.id = %s", (version_id,))
-                return version
-        except psycopg.errors.UniqueViolation:
-            raise ApiError(
-                "CONFLICT", "another activation ran at the same time; try again"
-            ) from None
-        except psycopg.errors.InsufficientPrivilege:
-            raise ApiError("FORBIDDEN", "activating a catalog needs catalog_admin") from None
+            cur.execute("select shared.activate_catalog_version(%s)", (version_id,))
+            self._audit(cur, action, f"catalog_version:{version_id}", detail)
+            (version,) = self._versions(cur, "where v.id = %s", (version_id,))
+            return version
 
     @staticmethod
     def _audit(
@@ -570,6 +527,55 @@ class PostgresStore:
             saved = self._profile(cur.fetchone())
         assert saved is not None
         return saved
+
+    # -- rendered documents (functions._shared.usecases.documents.DocumentStore) ----------
+    def quote_source(self, who: Principal, quote_id: str) -> QuoteSource | None:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select id::text, quote_number, status, request, catalog_version_id::text, "
+                "catalog_label, catalog_sha256, evidence_root_sha256 as evidence_root, response "
+                "from estimator.quotes where id = %s",
+                (quote_id,),
+            )
+            row = cur.fetchone()
+        return QuoteSource(**row) if row else None
+
+    def company_profile_by_id(self, who: Principal, profile_id: str) -> StoredProfile | None:
+        with self._tx(who) as cur:
+            cur.execute(self._PROFILE + "where id = %s", (profile_id,))
+            return self._profile(cur.fetchone())
+
+    def documents(self, who: Principal, quote_id: str) -> list[DocumentRow]:
+        """The quote's rendered documents, every set (1 on), by set then kind."""
+        with self._tx(who) as cur:
+            cur.execute(
+                "select set_no, state, kind, filename, storage_path, sha256, content_type, "
+                "size_bytes from estimator.documents "
+                "where quote_id = %s and set_no >= 1 order by set_no, kind",
+                (quote_id,),
+            )
+            return [DocumentRow(**r) for r in cur.fetchall()]
+
+    def record_documents(
+        self,
+        who: Principal,
+        quote_id: str,
+        *,
+        set_no: int,
+        state: str,
+        profile: StoredProfile,
+        documents: list[dict[str, Any]],
+    ) -> int:
+        """Record a rendered set through ``estimator.record_documents`` as the server;
+        idempotent (a set already recorded is kept). Returns the set's size."""
+        with self._tx(who, as_server=True) as cur:  # P0002 (not the caller's quote): 404
+            cur.execute(
+                "select estimator.record_documents(%s, %s, %s, %s, %s, %s::jsonb) as n",
+                (quote_id, set_no, state, profile.id, profile.sha256, json.dumps(documents)),
+            )
+            row = cur.fetchone()
+        assert row is not None
+        return int(row["n"])
 
     # Teams (functions._shared.usecases.teams.TeamStore) ----------------------------------------
     # Reads run as the caller (RLS: their organisations only); changes go through the SQL
@@ -723,3 +729,23 @@ def team_error(sqlstate: str | None, text: str) -> ApiError:
     if sqlstate in ("22023", "23514", "22P02"):
         return ApiError("VALIDATION_FAILED", text.split("\n", 1)[0][:200])
     return DependencyUnavailable("database", text)
+
+
+def _quote_conditions(where: QuoteFilter) -> tuple[str, list[Any]]:
+    """The SQL ``where`` of a quote list (fixed text; the values are parameters)."""
+    conditions = ["true"]
+    params: list[Any] = []
+    if where.q:
+        pattern = like_pattern(where.q)
+        conditions.append("(" + " or ".join(f"{t} ilike %s" for t in SEARCHED_TEXTS) + ")")
+        params += [pattern] * len(SEARCHED_TEXTS)
+    if where.status:
+        conditions.append("status = %s")
+        params.append(where.status)
+    if where.since is not None:
+        conditions.append("issued_at >= %s")
+        params.append(where.since)
+    if where.before is not None:
+        conditions.append("issued_at < %s")
+        params.append(where.before)
+    return " and ".join(conditions), params

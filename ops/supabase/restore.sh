@@ -101,6 +101,8 @@ if storage_via_api; then
       *.json) ct=application/json ;;
       *.svg) ct=image/svg+xml ;;
       *.pdf) ct=application/pdf ;;
+      *.xlsx) ct=application/vnd.openxmlformats-officedocument.spreadsheetml.sheet ;;
+      *.dxf) ct=image/vnd.dxf ;;
       *) ct=application/octet-stream ;;
     esac
     code="$(curl -sS --max-time 120 -o "$TMP/upload.out" -w '%{http_code}' -X POST \

@@ -5,7 +5,8 @@
 #
 #   bucket     public  size limit  MIME types
 #   evidence   no      10 MiB      application/json, image/svg+xml
-#   documents  no      50 MiB      application/json, application/pdf
+#   documents  no      50 MiB      application/json, application/pdf, the xlsx type,
+#                                  image/svg+xml, image/vnd.dxf
 #
 # (names from EVIDENCE_BUCKET / DOCUMENTS_BUCKET, as the functions read them; the size
 # limits are supabase/config.toml's.)
@@ -30,7 +31,7 @@ MIB=$((1024 * 1024))
 # id|file_size_limit (bytes)|allowed MIME types (comma-separated)
 BUCKETS=(
   "$(evidence_bucket)|$((10 * MIB))|application/json,image/svg+xml"
-  "$(documents_bucket)|$((50 * MIB))|application/json,application/pdf"
+  "$(documents_bucket)|$((50 * MIB))|application/json,application/pdf,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,image/svg+xml,image/vnd.dxf"
 )
 
 handle_args 0 "(no arguments; see --help)" "$@"

@@ -27,14 +27,14 @@ isOneToOne: false
                   ]
                 },"documents": {
                   Row: {
-                    "content_type": string,"created_at": string,"id": string,"kind": string,"owner": string,"quote_id": string,"sha256": string,"size_bytes": number | null,"storage_path": string,"updated_at": string
+                    "content_type": string,"created_at": string,"filename": string | null,"id": string,"kind": string,"owner": string,"profile_id": string | null,"profile_sha256": string | null,"quote_id": string,"set_no": number,"sha256": string,"size_bytes": number | null,"state": string,"storage_path": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "content_type": string,"created_at"?: string,"id"?: string,"kind": string,"owner": string,"quote_id": string,"sha256": string,"size_bytes"?: number | null,"storage_path": string,"updated_at"?: string
+                    "content_type": string,"created_at"?: string,"filename"?: string | null,"id"?: string,"kind": string,"owner": string,"profile_id"?: string | null,"profile_sha256"?: string | null,"quote_id": string,"set_no"?: number,"sha256": string,"size_bytes"?: number | null,"state"?: string,"storage_path": string,"updated_at"?: string
                   }
                   Update: {
-                    "content_type"?: string,"created_at"?: string,"id"?: string,"kind"?: string,"owner"?: string,"quote_id"?: string,"sha256"?: string,"size_bytes"?: number | null,"storage_path"?: string,"updated_at"?: string
+                    "content_type"?: string,"created_at"?: string,"filename"?: string | null,"id"?: string,"kind"?: string,"owner"?: string,"profile_id"?: string | null,"profile_sha256"?: string | null,"quote_id"?: string,"set_no"?: number,"sha256"?: string,"size_bytes"?: number | null,"state"?: string,"storage_path"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -223,6 +223,9 @@ isOneToOne: true
 { Args: { "panel_id": string,"target"?: number }; Returns: {
               "balanced": boolean,"imbalance": number,"load_a": number,"phase": string,"system": string
             }[]
+                           },
+"record_documents":
+{ Args: { "documents": Json,"profile_id": string,"profile_sha256": string,"quote_id": string,"set_no": number,"state": string }; Returns: number
                            },
 "remove_member":
 { Args: { "actor"?: string,"organisation_id": string,"user_id": string }; Returns: boolean

@@ -184,7 +184,7 @@ def test_the_packaged_engine_prices_a_quote_with_the_solver_libraries_it_ships(
         "from estimator_core.pipeline import estimate; "
         "q = estimate(json.loads(sys.argv[2]), load_catalog(DEFAULT_CATALOG), "
         "issued_at='2026-01-01T00:00:00Z'); "
-        "print(q.result['totals']['grand_total'], q.evidence_root)"
+        "print(q.result.totals.grand_total, q.evidence_root)"
     )
     request = (ROOT / "examples" / "apartment_sangdo.json").read_text()
     proc = subprocess.run(

@@ -27,7 +27,7 @@ from estimator_core.documents import (
     parse_company_profile,
     project_document_from_result,
 )
-from estimator_core.documents.pdf import render_pdf, render_project_pdf
+from estimator_core.documents.pdf import ParsedFont, render_pdf, render_project_pdf
 from estimator_core.documents.xlsx import (
     lines_layout,
     render_project_xlsx,
@@ -338,3 +338,18 @@ def test_two_processes_write_byte_identical_project_documents(tmp_path: Path) ->
         a, b = (o / name for o in outputs)
         assert a.read_bytes() == b.read_bytes(), name
         assert a.stat().st_size > 1000, name
+
+
+def test_a_font_parsed_once_renders_the_same_pdfs_as_a_font_parsed_per_document(
+    catalog: Catalog,
+) -> None:
+    """A warm server worker keeps one ParsedFont; fpdf2 subsets a document's font in place,
+    so one document's glyphs must never reach the next one's file."""
+    font = DEFAULT_FONT.read_bytes()
+    parsed = ParsedFont(font)
+    docs = [case_doc(path, catalog) for path in CASES[:3]]
+    # in turn, then again: the first documents' subsets must not change the later ones
+    for doc in docs + docs:
+        assert render_pdf(doc, font=parsed) == render_pdf(doc, font=font)
+    project = project_doc(catalog, None)
+    assert render_project_pdf(project, font=parsed) == render_project_pdf(project, font=font)

@@ -325,8 +325,14 @@ def test_estimates_during_activations_keep_the_version_they_started_with(api: Ap
     other = Catalog.model_validate({**doc, "label": name})
     assert other.sha256 == imported.json()["sha256"]
     expected = {
-        V1: (v1.sha256, estimate(body, v1, issued_at=ISSUED_AT).result["totals"]),
-        name: (other.sha256, estimate(body, other, issued_at=ISSUED_AT).result["totals"]),
+        V1: (
+            v1.sha256,
+            estimate(body, v1, issued_at=ISSUED_AT).result.model_dump(mode="json")["totals"],
+        ),
+        name: (
+            other.sha256,
+            estimate(body, other, issued_at=ISSUED_AT).result.model_dump(mode="json")["totals"],
+        ),
     }
     activated = post(api, "catalog/activate", {"label": name, "reason": "hot swap"}, admin(api))
     assert activated.status_code == 200, activated.text

@@ -108,3 +108,37 @@ def test_the_storage_path_is_constrained(doc: dict[str, Any]) -> None:
     params = doc["paths"]["/storage/v1/object/sign/{bucket}/{path}"]["get"]["parameters"]
     path = next(p for p in params if p["name"] == "path")
     assert "pattern" in path["schema"]
+
+
+def _open_maps(doc: dict[str, Any], name: str) -> list[str]:
+    """Where a schema (and every schema it refers to) admits arbitrary keys without an
+    example: Swagger UI shows those as ``additionalProp1``."""
+    schemas = doc["components"]["schemas"]
+    found: list[str] = []
+    seen = {name}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for i, x in enumerate(node):
+                walk(x, f"{where}[{i}]")
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref", "").rsplit("/", 1)[-1]
+        if ref and ref not in seen:
+            seen.add(ref)
+            walk(schemas[ref], ref)
+        extra = node.get("additionalProperties")
+        if extra not in (None, False) and not ({"example", "examples"} & node.keys()):
+            found.append(where)
+        for key, value in node.items():
+            walk(value, f"{where}.{key}")
+
+    walk(schemas[name], name)
+    return found
+
+
+@pytest.mark.parametrize("name", ["EstimateResponse", "PreviewResponse"])
+def test_a_quote_answer_is_typed_to_the_last_key(doc: dict[str, Any], name: str) -> None:
+    assert _open_maps(doc, name) == []
+    lines = doc["components"]["schemas"]["ResultLine"]
+    assert {"section", "qty", "amount", "refs"} <= lines["properties"].keys()

@@ -12,6 +12,7 @@ import pytest
 from functions.dev import user_id_for
 from tests.conftest import example
 from tests.e2e.conftest import Api
+from tests.e2e.test_documents import set_profile
 
 
 def _names() -> dict[str, str]:
@@ -253,3 +254,23 @@ def test_revisions_of_a_quote_share_its_number(api: Api, teams: dict[str, Any]) 
     assert foreign.status_code == 404
     with pytest.raises(Exception, match="newer revision"):
         api.sql(revise, "rev-2", user_id_for(teams["eve"]), q)  # only the latest is revised
+
+
+def test_a_teammate_renders_and_reads_the_documents_another_organisation_cannot(
+    api: Api, teams: dict[str, Any]
+) -> None:
+    set_profile(api, f"(주)팀전기 {uuid.uuid4().hex[:6]}")
+    q = teams["quote"]
+    # ed did not create the quote: asking first, he renders and records its documents
+    res = api.client.get(api.url(f"quotes/{q}/documents"), headers=api.headers(teams["ed"]))
+    assert res.status_code == 200, res.text
+    kinds = {i["kind"] for i in res.json()["items"]}
+    assert {"xlsx", "pdf", "svg", "dxf"} <= kinds
+    again = api.client.get(api.url(f"quotes/{q}/documents"), headers=api.headers(teams["eve"]))
+    assert [i["sha256"] for i in again.json()["items"]] == [
+        i["sha256"] for i in res.json()["items"]
+    ]
+    for user in ("bill", "bo"):
+        h = api.headers(teams[user])
+        assert api.client.get(api.url(f"quotes/{q}/documents"), headers=h).status_code == 404
+        assert api.client.get(api.url(f"quotes/{q}/documents/pdf"), headers=h).status_code == 404

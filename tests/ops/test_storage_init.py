@@ -15,7 +15,17 @@ from .conftest import FakeStorage, script_env, sh
 
 MIB = 1024 * 1024
 WANT = {
-    "documents": (False, 50 * MIB, ["application/json", "application/pdf"]),
+    "documents": (
+        False,
+        50 * MIB,
+        [
+            "application/json",
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "image/svg+xml",
+            "image/vnd.dxf",
+        ],
+    ),
     "evidence": (False, 10 * MIB, ["application/json", "image/svg+xml"]),
 }
 ROWS = (
@@ -37,7 +47,7 @@ def test_sql_creates_the_buckets_and_a_second_run_changes_nothing(
     assert "bucket documents: created" in first.stdout
     rows = psql(db, "select id, public, file_size_limit, allowed_mime_types from storage.buckets")
     assert sorted(rows.splitlines()) == [
-        "documents|f|52428800|{application/json,application/pdf}",
+        "documents|f|52428800|{application/json,application/pdf,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,image/svg+xml,image/vnd.dxf}",
         "evidence|f|10485760|{application/json,image/svg+xml}",
     ]
     for bucket in WANT:

@@ -60,13 +60,18 @@ def test_lines_sum_to_totals_and_lint_finds_no_error(body: dict[str, Any]) -> No
         q = estimate(body, CATALOG, issued_at=ISSUED_AT)
     except NeedKnowledgeUpdate:
         return  # a combination the v1 catalog lacks (e.g. a box taller than any standard one)
-    lines = q.result["lines"]
-    totals = q.result["totals"]
+    lines = q.result.model_dump(mode="json")["lines"]
+    totals = q.result.model_dump(mode="json")["totals"]
     assert sum(x["amount"] for x in lines) == totals["subtotal"]
     assert totals["vat"] == round_half_up(Fraction(totals["subtotal"], 10))
     assert totals["grand_total"] == totals["subtotal"] + totals["vat"]
-    assert q.result["lint"]["errors"] == []
-    placed = [c for row in q.result["layout"]["rows"] for c in (row["left"], row["right"]) if c]
+    assert q.result.model_dump(mode="json")["lint"]["errors"] == []
+    placed = [
+        c
+        for row in q.result.model_dump(mode="json")["layout"]["rows"]
+        for c in (row["left"], row["right"])
+        if c
+    ]
     assert len(placed) == len(q.panel.branches)
     assert sum(x["qty"] for x in lines if x["section"] == "BRANCHES") == len(placed)
     again = estimate(body, CATALOG, issued_at=ISSUED_AT)

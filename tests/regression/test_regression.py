@@ -63,7 +63,7 @@ def _describe(result: dict[str, Any]) -> str:
 def test_case_matches_hand_computation(path: Path, catalog: Catalog) -> None:
     case = _load(path)
     expect = case["expect"]
-    result = estimate(case["request"], catalog, issued_at=ISSUED_AT).result
+    result = estimate(case["request"], catalog, issued_at=ISSUED_AT).result.model_dump(mode="json")
     enc = result["enclosure"]
     balance = result["phase_balance"]
     totals = result["totals"]

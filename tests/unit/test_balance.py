@@ -468,7 +468,7 @@ def test_the_pipeline_caps_the_balance_on_its_own_clock(catalog: Catalog) -> Non
     ]
     clock = StepClock(0.01)
     quote = estimate(request, catalog, issued_at=ISSUED_AT, clock=clock)
-    balance = quote.result["phase_balance"]
+    balance = quote.result.model_dump(mode="json")["phase_balance"]
     assert (balance["method"], balance["proven_optimal"]) == ("ckk", False)
     assert catalog.rules.balance_time_limit_s == 2.0
     assert 200 <= clock.reads <= 230

@@ -62,7 +62,7 @@ def test_a_new_breaker_row_lets_the_runbook_request_price(catalog: Catalog) -> N
     assert (metasol.brand, metasol.af, metasol.poles, metasol.price) == ("LS", 600, 4, 620000)
     assert metasol.ratings == (500, 600)  # sorted: the engine reads the last as the largest
     quote = estimate(example("runbook_seed_example"), new, issued_at=ISSUED_AT)
-    assert quote.result["lines"][2]["spec"].startswith("METASOL-600")
+    assert quote.result.model_dump(mode="json")["lines"][2]["spec"].startswith("METASOL-600")
     assert new.label == "v1.1.0" and new.sha256 != catalog.sha256
     assert catalog.breaker("METASOL-600") is None  # the base is untouched
 

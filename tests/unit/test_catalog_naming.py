@@ -61,15 +61,19 @@ def request(**extra: Any) -> dict[str, Any]:
 
 def test_a_third_brand_is_priced_with_no_code_change(catalog: Catalog) -> None:
     q = estimate(request(), with_third_brand(catalog), issued_at=ISSUED_AT)
-    specs = {x["spec"]: x["unit_price"] for x in q.result["lines"] if x.get("brand")}
+    specs = {
+        x["spec"]: x["unit_price"]
+        for x in q.result.model_dump(mode="json")["lines"]
+        if x.get("brand")
+    }
     assert specs == {
         "HBN-104 4P 100AF 100A": 21000,
         "HBN-54 4P 50AF 30A": 17000,
         "HEN-52 2P 50AF 30A": 9000,
         "HBN-52 2P 50AF 20A": 5000,
     }
-    assert q.result["lint"]["errors"] == []
-    assert q.result["status"] in ("issued", "needs_review")
+    assert q.result.model_dump(mode="json")["lint"]["errors"] == []
+    assert q.result.model_dump(mode="json")["status"] in ("issued", "needs_review")
 
 
 def test_the_third_brands_names_are_read_by_its_grammar(catalog: Catalog) -> None:

@@ -136,7 +136,7 @@ def test_a_small_png_logo_is_accepted_and_shown(office: dict[str, Any], catalog:
 def test_the_document_keeps_the_sections_order_and_the_engine_totals(
     office_doc: QuoteDocument, office: dict[str, Any], catalog: Catalog
 ) -> None:
-    result = estimate(office, catalog, issued_at=ISSUED_AT).result
+    result = estimate(office, catalog, issued_at=ISSUED_AT).result.model_dump(mode="json")
     keys = [s.key for s in office_doc.sections]
     assert keys == [k for k in SECTION_ORDER if k in keys]
     assert office_doc.totals.model_dump(exclude={"round_down_to"}) == result["totals"]

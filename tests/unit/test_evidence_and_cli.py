@@ -79,7 +79,7 @@ def test_evidence_is_identical_in_a_new_process(apartment, catalog) -> None:
 
 
 def test_result_json_has_the_documented_keys(apartment, catalog) -> None:
-    result = estimate(apartment, catalog, issued_at=ISSUED_AT).result
+    result = estimate(apartment, catalog, issued_at=ISSUED_AT).result.model_dump(mode="json")
     assert set(result) >= RESULT_KEYS
     assert set(result["enclosure"]["box"]) >= {"model", "w", "h", "d", "price", "custom"}
     assert set(result["phase_balance"]) >= {
@@ -167,7 +167,8 @@ def test_core_modules_do_no_io_except_the_cli() -> None:
     paths = sorted(core.rglob("*.py"))
     assert core / "documents" / "pdf.py" in paths
     for path in paths:
-        if path.parent == core and path.name in ("cli.py", "__main__.py"):
+        # The CLI and the shipped catalogs' loader (which the CLI calls) are the I/O edges.
+        if path.relative_to(core).as_posix() in ("cli.py", "__main__.py", "catalogs/__init__.py"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

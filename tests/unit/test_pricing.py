@@ -41,7 +41,9 @@ def run(body: dict[str, Any], catalog: Catalog) -> Quote:
 
 def line(q: Quote, item: str, spec: str | None = None) -> dict[str, Any]:
     (found,) = [
-        x for x in q.result["lines"] if x["item"] == item and (spec is None or x["spec"] == spec)
+        x
+        for x in q.result.model_dump(mode="json")["lines"]
+        if x["item"] == item and (spec is None or x["spec"] == spec)
     ]
     return found
 
@@ -63,7 +65,7 @@ def test_a_dealer_policy_discounts_by_section_and_brand_and_cuts_the_subtotal(
     assert line(q, "N.T")["rate"] == "1"
     # Σ amounts 409,088; list 468,400 → discount 59,312; 끝자리 절사 to ₩1,000 → 409,000
     # (rounding −88); VAT 40,900; total 449,900.
-    assert q.result["totals"] == {
+    assert q.result.model_dump(mode="json")["totals"] == {
         "list_total": 468400,
         "discount": 59312,
         "rounding": -88,
@@ -73,8 +75,8 @@ def test_a_dealer_policy_discounts_by_section_and_brand_and_cuts_the_subtotal(
         "vat": 40900,
         "grand_total": 449900,
     }
-    assert q.result["lint"]["errors"] == []
-    assert q.result["cover"]["pricing"]["policy"] == "dealer"
+    assert q.result.model_dump(mode="json")["lint"]["errors"] == []
+    assert q.result.model_dump(mode="json")["cover"]["pricing"]["policy"] == "dealer"
 
 
 def test_a_margin_multiplies_every_rate(apartment: dict[str, Any], catalog: Catalog) -> None:
@@ -88,8 +90,10 @@ def test_a_margin_multiplies_every_rate(apartment: dict[str, Any], catalog: Cata
 
 def test_without_a_policy_lines_carry_no_list_price(apartment, catalog) -> None:
     q = run(apartment, catalog)
-    assert all("list_price" not in x and "rate" not in x for x in q.result["lines"])
-    assert q.result["cover"]["pricing"] is None
+    assert all(
+        "list_price" not in x and "rate" not in x for x in q.result.model_dump(mode="json")["lines"]
+    )
+    assert q.result.model_dump(mode="json")["cover"]["pricing"] is None
 
 
 def test_an_unknown_policy_names_the_known_ones(apartment, catalog) -> None:
@@ -169,9 +173,14 @@ def test_a_custom_line_is_counted_flagged_and_noted(apartment, catalog) -> None:
     spd = line(q, "SPD (타사)")
     assert spd["section"] == "ACCESSORIES_REQUIRED"
     assert (spd["amount"], spd["flags"], spd["note"]) == (85000, ["custom"], "별도")
-    assert q.result["totals"]["subtotal"] == plain.result["totals"]["subtotal"] + 85000
-    assert "N_CUSTOM_LINE" in {n["rule"] for n in q.result["lint"]["notes"]}
-    assert q.result["status"] == plain.result["status"]  # a note changes no status
+    assert (
+        q.result.model_dump(mode="json")["totals"]["subtotal"]
+        == plain.result.model_dump(mode="json")["totals"]["subtotal"] + 85000
+    )
+    assert "N_CUSTOM_LINE" in {n["rule"] for n in q.result.model_dump(mode="json")["lint"]["notes"]}
+    assert (
+        q.result.model_dump(mode="json")["status"] == plain.result.model_dump(mode="json")["status"]
+    )  # a note changes no status
 
 
 def test_a_custom_line_ends_its_section_and_keeps_its_price_under_a_policy(
@@ -180,13 +189,15 @@ def test_a_custom_line_ends_its_section_and_keeps_its_price_under_a_policy(
     work = {"section": "ENCLOSURE", "item": "현장 설치", "unit": "식", "qty": 1,
             "unit_price": 150000, "note": "야간 작업"}  # fmt: skip
     q = run({**apartment, "extras": [work], "pricing": "dealer"}, with_policies(catalog, DEALER))
-    sections = [x["section"] for x in q.result["lines"]]
-    enclosure = [x["item"] for x in q.result["lines"] if x["section"] == "ENCLOSURE"]
+    sections = [x["section"] for x in q.result.model_dump(mode="json")["lines"]]
+    enclosure = [
+        x["item"] for x in q.result.model_dump(mode="json")["lines"] if x["section"] == "ENCLOSURE"
+    ]
     assert enclosure[-1] == "현장 설치" and sections == sorted(sections, key=sections.index)
     custom = line(q, "현장 설치")
     assert (custom["unit_price"], custom["note"]) == (150000, "야간 작업")
     assert "list_price" not in custom
-    assert q.result["lint"]["errors"] == []
+    assert q.result.model_dump(mode="json")["lint"]["errors"] == []
 
 
 @pytest.mark.parametrize(
@@ -234,12 +245,12 @@ def test_rounding_never_increases_and_prices_follow_list_times_rate(
               "round_down_to": unit}  # fmt: skip
     priced = with_policies(catalog, policy)
     q = run({**example("apartment_sangdo"), "pricing": "p"}, priced)
-    t = q.result["totals"]
-    net = sum(x["amount"] for x in q.result["lines"])
+    t = q.result.model_dump(mode="json")["totals"]
+    net = sum(x["amount"] for x in q.result.model_dump(mode="json")["lines"])
     assert t["subtotal"] <= net and net - t["subtotal"] < unit and t["subtotal"] % unit == 0
     effective = Fraction(str(rate)) * (1 + Fraction(str(margin)))
-    for x in q.result["lines"]:
+    for x in q.result.model_dump(mode="json")["lines"]:
         assert x["unit_price"] == round_half_up(x["list_price"] * effective)
     assert t["grand_total"] == t["subtotal"] + t["vat"]
-    assert q.result["lint"]["errors"] == []
+    assert q.result.model_dump(mode="json")["lint"]["errors"] == []
     assert PricingPolicy.model_validate(policy).rate_for("MAIN", None) == effective

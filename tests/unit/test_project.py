@@ -62,7 +62,7 @@ def test_three_panels_one_of_them_four_times(catalog: Catalog) -> None:
     assert (t.list_total, t.discount, t.rounding) == (2435100, 0, 0)
     assert t.materials + t.labour == t.subtotal
     assert q.status == "needs_review"
-    assert q.panels[1].quote.result["phase_balance"]["totals_a"] is None
+    assert q.panels[1].quote.result.model_dump(mode="json")["phase_balance"]["totals_a"] is None
 
 
 def test_the_project_is_issued_only_when_every_panel_is(catalog: Catalog) -> None:
@@ -78,7 +78,10 @@ def test_a_policy_cuts_once_on_the_project_sum(catalog: Catalog) -> None:
     assert q.totals.subtotal == net - net % 1000
     assert q.totals.rounding == q.totals.subtotal - net
     assert q.totals.discount == q.totals.list_total - net > 0
-    assert all(p.quote.result["cover"]["pricing"]["policy"] == "dealer" for p in q.panels)
+    assert all(
+        p.quote.result.model_dump(mode="json")["cover"]["pricing"]["policy"] == "dealer"
+        for p in q.panels
+    )
 
 
 def test_every_failing_panel_is_named_in_one_error(catalog: Catalog) -> None:
@@ -136,14 +139,18 @@ def test_identical_panels_share_one_pricing_and_the_root_covers_every_panel(
     assert again.evidence_root == q.evidence_root
     more = run(project(("LP-1", 1, LP1), ("LP-2", 1, LP1), ("LP-3", 3, LP2)), catalog)
     assert more.evidence_root != q.evidence_root
-    assert q.result["kind"] == "project" and is_project(
+    assert q.result.model_dump(mode="json")["kind"] == "project" and is_project(
         project(("LP-1", 1, LP1))
     ) and not is_project(LP1)  # fmt: skip
 
 
 def test_the_project_customer_goes_on_panels_that_name_none(catalog: Catalog) -> None:
     bare = {k: v for k, v in LP1.items() if k != "customer"}
-    cover = run(project(("LP-1", 1, bare)), catalog).panels[0].quote.result["cover"]
+    cover = (
+        run(project(("LP-1", 1, bare)), catalog)
+        .panels[0]
+        .quote.result.model_dump(mode="json")["cover"]
+    )
     assert (cover["client"], cover["project_name"], cover["project_number"]) == (
         "한빛건설",
         "한빛 오피스텔",

@@ -3,7 +3,6 @@ values against the engine's figures, the PDF's pages and text, file names, deter
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from estimator_core.documents.xlsx import (
     summary_layout,
 )
 from estimator_core.pipeline import estimate
-from estimator_core.project import estimate_project
+from estimator_core.project import ProjectResult, estimate_project
 from tests.conftest import ISSUED_AT, ROOT
 from tests.unit.test_evidence_and_cli import cli
 from tests.unit.test_pricing import DEALER, with_policies
@@ -334,12 +333,11 @@ def test_a_summary_that_does_not_add_up_is_refused(
 ) -> None:
     body = project(("PP-1", 1, PP1), ("LP-1", 2, LP1))
     quote = estimate_project(body, catalog, issued_at=ISSUED_AT)
-    result = copy.deepcopy(quote.result)
+    result = quote.result.model_dump(mode="json")
     result["panels"][1]["amount"] += 1
+    tampered = quote.model_copy(update={"result": ProjectResult.model_validate(result)})
     with pytest.raises(ValueError, match="LP-1"):
-        project_document_from_result(
-            quote.model_copy(update={"result": result}), catalog, profile=profile, quote_number="Q"
-        )
+        project_document_from_result(tampered, catalog, profile=profile, quote_number="Q")
 
 
 def test_cli_writes_the_project_documents(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def models(q: Quote) -> list[str]:
 
 
 def lines(q: Quote, item: str) -> list[dict[str, Any]]:
-    return [x for x in q.result["lines"] if x["item"] == item]
+    return [x for x in q.result.model_dump(mode="json")["lines"] if x["item"] == item]
 
 
 # ---- §1 `af` as a string ---------------------------------------------------------------
@@ -65,7 +65,7 @@ def lines(q: Quote, item: str) -> list[dict[str, Any]]:
 )
 def test_a_main_frame_may_be_written_as_text(written: Any, frame: str, catalog: Catalog) -> None:
     q = run(request({"af": written, "poles": "4P"}, [{"at": 20, "poles": 2, "qty": 3}]), catalog)
-    main = next(x for x in q.result["lines"] if x["section"] == "MAIN")
+    main = next(x for x in q.result.model_dump(mode="json")["lines"] if x["section"] == "MAIN")
     assert f" {frame} " in main["spec"]
 
 
@@ -110,11 +110,13 @@ def test_af_100_standard_ls_elb_main_is_the_125af_bodied_ebs_104(catalog: Catalo
         form="STANDARD",
     )
     q = run(body, catalog)
-    main = next(x for x in q.result["lines"] if x["section"] == "MAIN")
+    main = next(x for x in q.result.model_dump(mode="json")["lines"] if x["section"] == "MAIN")
     assert main["spec"] == "EBS-104 4P 125AF 100A"
     assert main["unit_price"] == 128700
-    assert q.result["enclosure"]["required"]["w"] == 700  # 125–250AF
-    assert q.result["enclosure"]["height_parts"]["A"] == 170  # by the main's rating ≤ 100 A
+    assert q.result.model_dump(mode="json")["enclosure"]["required"]["w"] == 700  # 125–250AF
+    assert (
+        q.result.model_dump(mode="json")["enclosure"]["height_parts"]["A"] == 170
+    )  # by the main's rating ≤ 100 A
 
 
 def test_ebs_104_named_with_af_100_is_no_contradiction(catalog: Catalog) -> None:
@@ -223,13 +225,13 @@ def test_compactness_is_the_catalog_rows_not_the_names(catalog: Catalog) -> None
 
 def test_a_single_phase_panel_has_no_totals(catalog: Catalog) -> None:
     body = request({"af": 50, "at": 50, "poles": "2P"}, [{"at": 20, "poles": 2, "qty": 4}])
-    pb = run(body, catalog).result["phase_balance"]
+    pb = run(body, catalog).result.model_dump(mode="json")["phase_balance"]
     assert (pb["applicable"], pb["totals_a"], pb["imbalance"]) == (False, None, None)
 
 
 def test_an_all_spare_panel_has_no_imbalance(catalog: Catalog) -> None:
     body = request({"af": 100, "poles": "4P"}, [{"at": 20, "poles": 2, "qty": 6, "load_a": 0}])
-    pb = run(body, catalog).result["phase_balance"]
+    pb = run(body, catalog).result.model_dump(mode="json")["phase_balance"]
     assert pb["totals_a"] == {"R": 0.0, "S": 0.0, "T": 0.0}
     assert (pb["imbalance"], pb["imbalance_single_phase"]) == (None, None)
 
@@ -237,7 +239,7 @@ def test_an_all_spare_panel_has_no_imbalance(catalog: Catalog) -> None:
 def test_no_single_phase_load_makes_only_that_figure_null(catalog: Catalog) -> None:
     # Two 3P 30 A loads: every phase 60 A, imbalance 0; no 2P load → single-phase figure null.
     body = request({"af": 100, "poles": "4P"}, [{"at": 30, "poles": 3, "qty": 2}])
-    pb = run(body, catalog).result["phase_balance"]
+    pb = run(body, catalog).result.model_dump(mode="json")["phase_balance"]
     assert (pb["imbalance"], pb["imbalance_single_phase"]) == (0.0, None)
 
 
@@ -255,7 +257,7 @@ def test_two_pbl_entries_make_one_line(catalog: Catalog) -> None:
     q = run(body, catalog)
     (pbl,) = lines(q, "PBL")
     assert (pbl["qty"], pbl["amount"]) == (4, 16000)
-    assert q.result["status"] != "rejected"  # lint still finds both entries
+    assert q.result.model_dump(mode="json")["status"] != "rejected"  # lint still finds both entries
 
 
 def test_two_entries_of_one_magnet_make_one_line(catalog: Catalog) -> None:
@@ -286,7 +288,7 @@ def test_each_timer_is_one_small_magnet_unit(
     items: list[dict[str, Any]], e: int, catalog: Catalog
 ) -> None:
     body = request({"af": 100, "poles": "4P"}, [_two_pole()], accessories={"items": items})
-    assert run(body, catalog).result["enclosure"]["height_parts"]["E"] == e
+    assert run(body, catalog).result.model_dump(mode="json")["enclosure"]["height_parts"]["E"] == e
 
 
 # ---- catalog v1.1.0 ----------------------------------------------------------------------

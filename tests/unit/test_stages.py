@@ -32,7 +32,9 @@ def panel(branches: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
 
 def line(q: Quote, item: str, spec: str | None = None) -> dict[str, Any]:
     found = [
-        x for x in q.result["lines"] if x["item"] == item and (spec is None or x["spec"] == spec)
+        x
+        for x in q.result.model_dump(mode="json")["lines"]
+        if x["item"] == item and (spec is None or x["spec"] == spec)
     ]
     assert len(found) == 1, found
     return found[0]
@@ -44,7 +46,7 @@ def line(q: Quote, item: str, spec: str | None = None) -> dict[str, Any]:
 def test_apartment_height_is_a_plus_b_plus_c_plus_d_rounded_up(apartment, catalog) -> None:
     # A 170 (main 75 A ≤ 100) + B 30 + C 340 (100 + 6×40) + D 150 (≤ 250 A) = 690 → 700
     q = run(apartment, catalog)
-    enc = q.result["enclosure"]
+    enc = q.result.model_dump(mode="json")["enclosure"]
     assert enc["height_parts"] == {"A": 170, "B": 30, "C": 340, "D": 150, "E": 0}
     assert enc["height_raw"] == 690
     assert enc["required"] == {"w": 600, "h": 700, "d": 150}
@@ -64,15 +66,19 @@ def test_pairing_neighbours_minimises_the_sum_of_row_pitches(apartment, catalog)
 
 def test_an_odd_breaker_takes_a_row_alone(catalog) -> None:
     q = run(panel([{"at": 20, "poles": "2P", "qty": 3}]), catalog)
-    rows = q.result["layout"]["rows"]
+    rows = q.result.model_dump(mode="json")["layout"]["rows"]
     assert [r["right"] is None for r in rows] == [False, True]
     # C = 40 + 40; A 170, B 30, D 150 → 430 → 500; W 500 (every branch is small)
-    assert q.result["enclosure"]["required"] == {"w": 500, "h": 500, "d": 150}
+    assert q.result.model_dump(mode="json")["enclosure"]["required"] == {
+        "w": 500,
+        "h": 500,
+        "d": 150,
+    }
 
 
 def test_28_branch_breakers_widen_a_100af_panel_to_700(catalog) -> None:
     q = run(panel([{"at": 20, "poles": "2P", "qty": 28}]), catalog)
-    assert q.result["enclosure"]["required"]["w"] == 700
+    assert q.result.model_dump(mode="json")["enclosure"]["required"]["w"] == 700
 
 
 def test_two_225af_branches_under_a_400af_main_widen_to_900(catalog) -> None:
@@ -80,7 +86,7 @@ def test_two_225af_branches_under_a_400af_main_widen_to_900(catalog) -> None:
         [{"at": 200, "poles": "4P", "qty": 2}, {"at": 20, "poles": "2P", "qty": 6}],
         main={"af": 400, "at": 400, "poles": "4P"},
     )
-    enc = run(body, catalog).result["enclosure"]
+    enc = run(body, catalog).result.model_dump(mode="json")["enclosure"]
     # W 900; D 250 (main 400AF); A 320 (assumed) + 30 + C (140 + 3×40 = 260) + D 200 = 810
     assert enc["required"] == {"w": 900, "h": 900, "d": 250}
     assert enc["height_parts"] == {"A": 320, "B": 30, "C": 260, "D": 200, "E": 0}
@@ -92,7 +98,7 @@ def test_many_small_magnets_widen_the_band(catalog) -> None:
         [{"at": 30, "poles": "4P", "qty": 2}],
         accessories={"items": [{"kind": "magnet", "model": "MC-22", "qty": 8}]},
     )
-    enc = run(body, catalog).result["enclosure"]
+    enc = run(body, catalog).result.model_dump(mode="json")["enclosure"]
     assert enc["required"]["w"] == 800
     assert enc["height_parts"]["E"] == 250
     assert enc["required"]["d"] == 200  # accessories, no PBL, 100AF main
@@ -103,7 +109,7 @@ def test_one_small_magnet_sits_beside_the_main(catalog) -> None:
         [{"at": 30, "poles": "4P", "qty": 2}],
         accessories={"items": [{"kind": "magnet", "model": "MC-22", "qty": 1}]},
     )
-    assert run(body, catalog).result["enclosure"]["height_parts"]["E"] == 0
+    assert run(body, catalog).result.model_dump(mode="json")["enclosure"]["height_parts"]["E"] == 0
 
 
 def test_meters_add_200_per_band_of_three(catalog) -> None:
@@ -114,7 +120,9 @@ def test_meters_add_200_per_band_of_three(catalog) -> None:
         accessories={"items": [{"kind": "meter_3ph", "qty": 4}]},
     )
     q = run(body, priced)
-    assert q.result["enclosure"]["height_parts"]["E"] == 400  # ⌈4 / 3⌉ = 2 bands × 200
+    assert (
+        q.result.model_dump(mode="json")["enclosure"]["height_parts"]["E"] == 400
+    )  # ⌈4 / 3⌉ = 2 bands × 200
     assert line(q, "CABLE/WIRE")["qty"] == 4  # one KIV set per meter
 
 
@@ -128,7 +136,7 @@ def test_pbl_on_the_door_makes_the_box_250_deep(catalog) -> None:
             ]
         },
     )
-    assert run(body, catalog).result["enclosure"]["required"]["d"] == 250
+    assert run(body, catalog).result.model_dump(mode="json")["enclosure"]["required"]["d"] == 250
 
 
 def test_outdoor_steel_uses_ht_and_flush_uses_hs(catalog) -> None:
@@ -138,8 +146,8 @@ def test_outdoor_steel_uses_ht_and_flush_uses_hs(catalog) -> None:
     flush = run(
         panel([{"at": 20, "poles": "2P", "qty": 4}], installation={"mount": "FLUSH"}), catalog
     )
-    assert outdoor.result["enclosure"]["box"]["series"] == "HT"
-    assert flush.result["enclosure"]["box"]["series"] == "HS"
+    assert outdoor.result.model_dump(mode="json")["enclosure"]["box"]["series"] == "HT"
+    assert flush.result.model_dump(mode="json")["enclosure"]["box"]["series"] == "HS"
 
 
 def test_cheapest_fitting_box_is_chosen(catalog) -> None:
@@ -147,12 +155,16 @@ def test_cheapest_fitting_box_is_chosen(catalog) -> None:
     # need 500×400×150 indoor surface: HDS 50 50 15 (60,000) is the cheapest HDS that fits
     body = panel([{"at": 20, "poles": "2P", "qty": 3}], main={"af": 50, "at": 50, "poles": "4P"})
     q = run(body, catalog)
-    assert q.result["enclosure"]["required"] == {"w": 500, "h": 400, "d": 150}
-    assert q.result["enclosure"]["box"]["model"] == "HDS 50 50 15"
-    assert q.result["enclosure"]["box"]["price"] == 60000
+    assert q.result.model_dump(mode="json")["enclosure"]["required"] == {
+        "w": 500,
+        "h": 400,
+        "d": 150,
+    }
+    assert q.result.model_dump(mode="json")["enclosure"]["box"]["model"] == "HDS 50 50 15"
+    assert q.result.model_dump(mode="json")["enclosure"]["box"]["price"] == 60000
     # fit = 500·400 / (500·500) = 0.8 → below the 0.90 gate
-    assert q.result["enclosure"]["fit_score"] == pytest.approx(0.8)
-    assert [w["rule"] for w in q.result["lint"]["warnings"]] == ["ENC_FIT"]
+    assert q.result.model_dump(mode="json")["enclosure"]["fit_score"] == pytest.approx(0.8)
+    assert [w["rule"] for w in q.result.model_dump(mode="json")["lint"]["warnings"]] == ["ENC_FIT"]
     assert q.status == "needs_review"
 
 
@@ -161,13 +173,13 @@ def test_cheapest_fitting_box_is_chosen(catalog) -> None:
 
 def test_apartment_phases_are_140_each_and_cycle_down_the_rows(apartment, catalog) -> None:
     q = run(apartment, catalog)
-    pb = q.result["phase_balance"]
+    pb = q.result.model_dump(mode="json")["phase_balance"]
     assert pb["totals_a"] == {"R": 140.0, "S": 140.0, "T": 140.0}  # 12×20/3 + 2×30
     assert pb["imbalance"] == 0.0
     assert pb["proven_optimal"] is True
     phases = [
         cell["phase"]
-        for row in q.result["layout"]["rows"]
+        for row in q.result.model_dump(mode="json")["layout"]["rows"]
         for cell in (row["left"], row["right"])
         if cell and cell["poles"] == 2
     ]
@@ -176,19 +188,19 @@ def test_apartment_phases_are_140_each_and_cycle_down_the_rows(apartment, catalo
 
 def test_larger_poles_and_ratings_come_first_within_equal_pitch(catalog) -> None:
     body = panel([{"at": 20, "poles": "2P", "qty": 1}, {"at": 30, "poles": "2P", "qty": 1}])
-    rows = run(body, catalog).result["layout"]["rows"]
+    rows = run(body, catalog).result.model_dump(mode="json")["layout"]["rows"]
     assert (rows[0]["left"]["at"], rows[0]["right"]["at"]) == (30, 20)
 
 
 def test_pinned_circuits_keep_their_phase(office, catalog) -> None:
     q = run(office, catalog)
-    assignment = q.result["phase_balance"]["assignment"]
+    assignment = q.result.model_dump(mode="json")["phase_balance"]["assignment"]
     assert assignment["B4-1"] == assignment["B4-2"] == "R"
 
 
 def test_single_phase_panel_has_nothing_to_balance(catalog) -> None:
     body = panel([{"at": 20, "poles": "2P", "qty": 4}], main={"af": 50, "at": 50, "poles": "2P"})
-    pb = run(body, catalog).result["phase_balance"]
+    pb = run(body, catalog).result.model_dump(mode="json")["phase_balance"]
     assert pb["applicable"] is False
     assert pb["imbalance"] is None
 
@@ -198,7 +210,7 @@ def test_three_wire_panel_balances_pairs(catalog) -> None:
         [{"at": 20, "poles": "2P", "qty": 3}, {"at": 30, "poles": "3P", "qty": 1}],
         main={"af": 100, "at": 100, "poles": "3P"},
     )
-    pb = run(body, catalog).result["phase_balance"]
+    pb = run(body, catalog).result.model_dump(mode="json")["phase_balance"]
     assert set(pb["totals_a"]) == {"RS", "ST", "TR"}
     assert pb["totals_a"] == {"RS": 20.0, "ST": 20.0, "TR": 20.0}
     assert pb["imbalance"] == 0.0
@@ -208,10 +220,13 @@ def test_imbalance_above_target_is_the_proven_optimum(catalog) -> None:
     # three 2P circuits 30, 20, 20 A on R/S/T: spread 10 A, mean (70/3) → 42.86 %
     body = panel([{"at": 30, "poles": "2P", "qty": 1}, {"at": 20, "poles": "2P", "qty": 2}])
     q = run(body, catalog)
-    pb = q.result["phase_balance"]
+    pb = q.result.model_dump(mode="json")["phase_balance"]
     assert pb["optimum_a"] == 10.0 and pb["proven_optimal"]
     assert pb["imbalance"] == pytest.approx(10 / (70 / 3))
-    assert {w["rule"] for w in q.result["lint"]["warnings"]} >= {"BAL_TARGET", "BAL_KEC_LIMIT"}
+    assert {w["rule"] for w in q.result.model_dump(mode="json")["lint"]["warnings"]} >= {
+        "BAL_TARGET",
+        "BAL_KEC_LIMIT",
+    }
 
 
 # ---- format ------------------------------------------------------------------------------
@@ -219,7 +234,9 @@ def test_imbalance_above_target_is_the_proven_optimum(catalog) -> None:
 
 def test_apartment_lines_match_the_hand_computation(apartment, catalog) -> None:
     q = run(apartment, catalog)
-    amounts = {(x["item"], x["spec"]): x["amount"] for x in q.result["lines"]}
+    amounts = {
+        (x["item"], x["spec"]): x["amount"] for x in q.result.model_dump(mode="json")["lines"]
+    }
     assert amounts == {
         ("외함", "HDS 60 70 15 600×700×150 STEEL 1.6T"): 85000,
         ("COATING", ""): 5000,  # main 100AF: 50–250AF
@@ -237,7 +254,7 @@ def test_apartment_lines_match_the_hand_computation(apartment, catalog) -> None:
         ("잡자재비", ""): 7000,  # 600×700, no accessories
         ("ASSEMBLY CHARGE", "조립비"): 60000,  # 50,000 + 10,000: 12 of 14 are small 20 A
     }
-    assert q.result["totals"] == {
+    assert q.result.model_dump(mode="json")["totals"] == {
         "list_total": 468400,  # no pricing policy: list prices, no discount, no rounding
         "discount": 0,
         "rounding": 0,
@@ -250,13 +267,17 @@ def test_apartment_lines_match_the_hand_computation(apartment, catalog) -> None:
 
 
 def test_sections_come_in_document_order(office, catalog) -> None:
-    sections = [x["section"] for x in run(office, catalog).result["lines"]]
+    sections = [x["section"] for x in run(office, catalog).result.model_dump(mode="json")["lines"]]
     order = ["ENCLOSURE", "MAIN", "BRANCHES", "ACCESSORIES_REQUIRED", "BUSBAR", "SUPPORTS", "COSTS"]
     assert sorted(set(sections), key=sections.index) == order
 
 
 def test_branches_sort_by_poles_then_amperes_descending(office, catalog) -> None:
-    specs = [x["spec"] for x in run(office, catalog).result["lines"] if x["section"] == "BRANCHES"]
+    specs = [
+        x["spec"]
+        for x in run(office, catalog).result.model_dump(mode="json")["lines"]
+        if x["section"] == "BRANCHES"
+    ]
     assert specs == [
         "ABS-63 3P 60AF 60A",
         "EBS52FB 2P 50AF 40A",
@@ -288,10 +309,12 @@ def test_what_a_panel_needs_is_computed_once_and_priced_as_is(office, catalog) -
         "bundle:MAGNET_LABOUR": 2,
     }
     for need in q.panel.needs:
-        (quoted,) = [x for x in q.result["lines"] if need.ref in x.get("refs", ())]
+        (quoted,) = [
+            x for x in q.result.model_dump(mode="json")["lines"] if need.ref in x.get("refs", ())
+        ]
         assert (quoted["qty"], quoted["unit_price"]) == (need.qty, need.unit_price)
     assert q.panel.has_pbl  # the timer's PBL is on the door: depth 250
-    assert q.result["enclosure"]["required"]["d"] == 250
+    assert q.result.model_dump(mode="json")["enclosure"]["required"]["d"] == 250
 
 
 def test_identical_breakers_from_several_entries_make_one_line(catalog) -> None:
@@ -305,7 +328,7 @@ def test_price_range_quotes_the_higher_figure_with_a_note(catalog) -> None:
     main = line(q, "MCCB", "SBS-104 4P 125AF 125A")
     assert main["unit_price"] == 49000  # range 32,000–49,000
     assert "32,000–49,000" in main["note"]
-    assert "PRICE_RANGE" in {n["rule"] for n in q.result["lint"]["notes"]}
+    assert "PRICE_RANGE" in {n["rule"] for n in q.result.model_dump(mode="json")["lint"]["notes"]}
 
 
 def test_steel_p_cover_standalone_base_and_pole_bracket(catalog) -> None:
@@ -317,7 +340,7 @@ def test_steel_p_cover_standalone_base_and_pole_bracket(catalog) -> None:
     q = run(body, catalog)
     # C = 100 + 3·40 = 220; 170 + 30 + 220 + 150 = 570 → 600: HDS 60 60 15
     # P-COVER (600·600/90000)·12,000 = 48,000; base (600·200/90000)·32,000
-    assert q.result["enclosure"]["box"]["model"] == "HDS 60 60 15"
+    assert q.result.model_dump(mode="json")["enclosure"]["box"]["model"] == "HDS 60 60 15"
     assert line(q, "P-COVER")["amount"] == 48000
     assert line(q, "BASE")["amount"] == 42667  # 42,666.67 rounded half-up
     pole = panel(
@@ -339,7 +362,7 @@ def test_assembly_grows_with_height(office, catalog) -> None:
 def test_busbar_brackets_follow_the_main_rating(catalog) -> None:
     body = panel([{"at": 200, "poles": "4P", "qty": 2}], main={"af": 400, "at": 400, "poles": "4P"})
     q = run(body, catalog)
-    box = q.result["enclosure"]["box"]
+    box = q.result.model_dump(mode="json")["enclosure"]["box"]
     main_bar = line(q, "MAIN BUS-BAR")
     assert main_bar["spec"] == "6T×30"
     kg = Decimal(box["w"] * box["h"]) * Decimal("0.000013")
@@ -398,11 +421,13 @@ def test_lint_rejects_a_missing_bundle_item(office, catalog) -> None:
 
 def test_a_correct_quote_has_no_lint_errors(apartment, office, catalog) -> None:
     for body in (apartment, office):
-        assert run(body, catalog).result["lint"]["errors"] == []
+        assert run(body, catalog).result.model_dump(mode="json")["lint"]["errors"] == []
 
 
 def test_assumed_and_example_rows_are_noted(office, catalog) -> None:
-    notes = {n["rule"] for n in run(office, catalog).result["lint"]["notes"]}
+    notes = {
+        n["rule"] for n in run(office, catalog).result.model_dump(mode="json")["lint"]["notes"]
+    }
     assert {"CAT_ASSUMED", "CAT_EXAMPLE", "PITCH_FROM_WIDTH"} <= notes
 
 
@@ -411,11 +436,13 @@ def test_assumed_and_example_rows_are_noted(office, catalog) -> None:
 
 def test_cover_carries_totals_catalog_issue_time_and_root(apartment, catalog) -> None:
     q = estimate(apartment, catalog, issued_at=ISSUED_AT, estimator="kim", revision="R2")
-    cover = q.result["cover"]
+    cover = q.result.model_dump(mode="json")["cover"]
     assert cover["client"] == "한빛건설"
     assert cover["project_name"] == "한빛아파트 101동 세대분전반"
     assert (cover["estimator"], cover["revision"], cover["currency"]) == ("kim", "R2", "KRW")
     assert cover["issued_at"] == ISSUED_AT
-    assert cover["totals"]["grand_total"] == q.result["totals"]["grand_total"]
+    assert (
+        cover["totals"]["grand_total"] == q.result.model_dump(mode="json")["totals"]["grand_total"]
+    )
     assert cover["catalog"] == {"label": catalog.label, "sha256": catalog.sha256}
     assert cover["evidence_root"] == q.evidence_root

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -25,10 +26,18 @@ import pytest
 from functions._shared.auth import Principal
 from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore, storage_client
 from functions._shared.errors import ApiError
+from functions._shared.ports import (
+    CatalogRef,
+    DocumentRow,
+    EvidenceRow,
+    QuoteFilter,
+    QuoteSource,
+    StoredProfile,
+    StoredQuote,
+)
 from functions._shared.postgrest import PostgrestStore, http_client
 from functions._shared.services import build_services
 from functions._shared.settings import Settings
-from functions._shared.store import CatalogRef, EvidenceRow, StoredQuote
 
 SUPABASE_URL = "https://project.supabase.test"
 ANON_KEY = "anon-key"
@@ -220,6 +229,9 @@ def test_the_quote_list_is_newest_first_paged_and_shaped_like_the_psycopg_one(ap
         "catalog_label": "v1.2",
         "evidence_root": SHA,
         "project": "Sangdo apartments",
+        "customer": "Hanbit",
+        "project_name": None,
+        "project_customer": None,
         "created_at": "2026-11-22T10:00:00.123456+00:00",
     }
     store, mock = api(answer([row]))
@@ -235,11 +247,66 @@ def test_the_quote_list_is_newest_first_paged_and_shaped_like_the_psycopg_one(ap
         (
             "select",
             "quote_id:id,quote_number,status,grand_total,catalog_label,"
-            "evidence_root:evidence_root_sha256,project:request->customer->>project,created_at",
+            "evidence_root:evidence_root_sha256,project:request->customer->>project,"
+            "customer:request->customer->>name,project_name:request->project->>name,"
+            "project_customer:request->project->customer->>name,created_at",
         ),
     ]
     assert_as_user(request, ALICE, "estimator")
-    assert rows == [{**row, "created_at": "2026-11-22T10:00:00.123456Z"}]
+    shaped = {k: v for k, v in row.items() if k not in ("project_name", "project_customer")}
+    assert rows == [{**shaped, "created_at": "2026-11-22T10:00:00.123456Z"}]
+
+
+def test_the_quote_list_filters_become_postgrest_filters_with_the_search_text_literal(
+    api: Any,
+) -> None:
+    project_row = {
+        "quote_id": QUOTE_ID,
+        "quote_number": "Q-2026-000124",
+        "status": "needs_review",
+        "grand_total": 1,
+        "catalog_label": "v1.2",
+        "evidence_root": SHA,
+        "project": None,
+        "customer": None,
+        "project_name": "Hanbit tower",
+        "project_customer": "Hanbit",
+        "created_at": "2026-11-22T10:00:00+00:00",
+    }
+    store, mock = api(answer([project_row]))
+    where = QuoteFilter(
+        q='50%_a,b"(c)\\',
+        status="needs_review",
+        issued_from=date(2026, 11, 1),
+        issued_to=date(2026, 11, 30),
+    )
+
+    rows = store.list_quotes(ALICE, 21, 0, where)
+
+    got = dict(params(mock.only))
+    pattern = '"*50\\\\%\\\\_a,b\\"(c)\\\\\\\\*"'
+    assert (
+        got["or"]
+        == "("
+        + ",".join(
+            f"{column}.ilike.{pattern}"
+            for column in (
+                "quote_number",
+                "request->customer->>name",
+                "request->customer->>project",
+                "request->project->>name",
+                "request->project->customer->>name",
+            )
+        )
+        + ")"
+    )
+    assert got["status"] == "eq.needs_review"
+    # Korea's days: Nov 1 00:00 KST to Dec 1 00:00 KST
+    assert sorted(v for k, v in params(mock.only) if k == "issued_at") == [
+        "gte.2026-11-01T00:00:00+09:00",
+        "lt.2026-12-01T00:00:00+09:00",
+    ]
+    assert rows[0]["project"] == "Hanbit tower" and rows[0]["customer"] == "Hanbit"
 
 
 def test_a_quote_is_found_by_its_number_as_the_user(api: Any) -> None:
@@ -295,6 +362,95 @@ def test_evidence_integrity_is_checked_by_the_sql_function(api: Any, recorded: b
     assert json.loads(request.content) == {"quote_id": QUOTE_ID, "stage": "input", "sha256": SHA}
     assert_as_user(request, ALICE, "estimator")
     assert ok is recorded
+
+
+# --- PostgrestStore: rendered documents -------------------------------------------------------
+
+
+def test_what_a_quote_recorded_is_read_as_the_user(api: Any) -> None:
+    row = {
+        "id": QUOTE_ID,
+        "quote_number": "Q-2026-000123",
+        "status": "issued",
+        "request": {"brand": "SANGDO"},
+        "catalog_version_id": VERSION_ID,
+        "catalog_label": "v1.1.0",
+        "catalog_sha256": SHA,
+        "evidence_root": SHA,
+        "response": {"cover": {}},
+    }
+    store, mock = api(answer([row]))
+
+    source = store.quote_source(ALICE, QUOTE_ID)
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/quotes"
+    assert ("id", f"eq.{QUOTE_ID}") in params(request)
+    columns = (
+        "id,quote_number,status,request,catalog_version_id,catalog_label,"
+        "catalog_sha256,evidence_root:evidence_root_sha256,response"
+    )
+    assert ("select", columns) in params(request)
+    assert_as_user(request, ALICE, "estimator")
+    assert source == QuoteSource(**row)
+
+
+def test_the_documents_of_a_quote_are_its_rendered_sets_in_order(api: Any) -> None:
+    row = {
+        "set_no": 1,
+        "state": "issued",
+        "kind": "pdf",
+        "filename": "quote.pdf",
+        "storage_path": f"quote/{QUOTE_ID}/pdf/{SHA}.pdf",
+        "sha256": SHA,
+        "content_type": "application/pdf",
+        "size_bytes": 2048,
+    }
+    store, mock = api(answer([row]))
+
+    rows = store.documents(ALICE, QUOTE_ID)
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/documents"
+    assert ("set_no", "gte.1") in params(request)
+    assert ("order", "set_no.asc,kind.asc") in params(request)
+    assert_as_user(request, ALICE, "estimator")
+    assert rows == [DocumentRow(**row)]
+
+
+def test_a_document_set_is_recorded_by_the_server_role(api: Any) -> None:
+    store, mock = api(answer(4))
+    profile = StoredProfile("f0000000-0000-4000-8000-000000000001", SHA, {}, "2026-01-01")
+    docs = [{"kind": "pdf", "sha256": SHA}]
+
+    n = store.record_documents(
+        ALICE, QUOTE_ID, set_no=1, state="issued", profile=profile, documents=docs
+    )
+
+    request = mock.only
+    assert request.url.path == "/rest/v1/rpc/record_documents"
+    assert json.loads(request.content) == {
+        "quote_id": QUOTE_ID,
+        "set_no": 1,
+        "state": "issued",
+        "profile_id": profile.id,
+        "profile_sha256": SHA,
+        "documents": docs,
+    }
+    assert request.headers["authorization"] == f"Bearer {SERVICE_KEY}"
+    assert n == 4
+
+
+def test_recording_documents_of_an_invisible_quote_is_not_found(api: Any) -> None:
+    store, _ = api(answer({"code": "P0002", "message": "not found", "details": None}, 400))
+    profile = StoredProfile("f0000000-0000-4000-8000-000000000001", SHA, {}, "2026-01-01")
+
+    with pytest.raises(ApiError) as err:
+        store.record_documents(
+            ALICE, QUOTE_ID, set_no=1, state="issued", profile=profile, documents=[{}]
+        )
+
+    assert err.value.code == "NOT_FOUND"
 
 
 # --- PostgrestStore: create_quote and idempotency -----------------------------------------

@@ -184,7 +184,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Price a panel request without storing anything */
+        /** Price a panel request or a project without storing anything */
         post: operations["preview_estimate_functions_v1_estimate_preview_post"];
         delete?: never;
         options?: never;
@@ -289,6 +289,40 @@ export interface paths {
         };
         /** Get Quote */
         get: operations["get_quote_functions_v1_quotes__quote_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/quotes/{quote_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quote's documents with signed URLs (rendered on the first request) */
+        get: operations["list_documents_functions_v1_quotes__quote_id__documents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/quotes/{quote_id}/documents/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf) */
+        get: operations["get_document_functions_v1_quotes__quote_id__documents__kind__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -403,6 +437,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BoxChoice */
+        BoxChoice: {
+            /** Custom */
+            custom: boolean;
+            /** D */
+            d: number;
+            /** H */
+            h: number;
+            /** Material */
+            material: string;
+            /** Model */
+            model: string;
+            /** Price */
+            price: number;
+            /** Series */
+            series: string;
+            /** Thickness Mm */
+            thickness_mm: number;
+            /** W */
+            w: number;
+        };
         /** CatalogActivationOut */
         CatalogActivationOut: {
             active: components["schemas"]["CatalogVersionOut"];
@@ -459,6 +514,16 @@ export interface components {
              * @enum {string}
              */
             status: "staging" | "active" | "retired";
+        };
+        /**
+         * CatalogRef
+         * @description The catalog version a quote was priced from, by label and content hash.
+         */
+        CatalogRef: {
+            /** Label */
+            label: string;
+            /** Sha256 */
+            sha256: string;
         };
         /** CatalogRefOut */
         CatalogRefOut: {
@@ -562,6 +627,80 @@ export interface components {
             /** User */
             user: string;
         };
+        /** DocumentCheck */
+        DocumentCheck: {
+            /** Kind */
+            kind: string;
+            /** Set No */
+            set_no: number;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /**
+             * Verified
+             * @description the downloaded bytes hash to the recorded SHA-256
+             */
+            verified: boolean;
+        };
+        /** DocumentLink */
+        DocumentLink: {
+            /** Content Type */
+            content_type: string;
+            /** Expires At */
+            expires_at: number;
+            /** Filename */
+            filename: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "xlsx" | "pdf" | "svg" | "dxf";
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /** Ttl S */
+            ttl_s: number;
+            /** Url */
+            url: string;
+        };
+        /** DocumentList */
+        DocumentList: {
+            /** Items */
+            items: components["schemas"]["DocumentLink"][];
+            /** Quote Id */
+            quote_id: string;
+            /** Quote Number */
+            quote_number: string;
+        };
+        /**
+         * EnclosureSummary
+         * @description The enclosure stage's answer: what the panel requires and the box chosen.
+         */
+        EnclosureSummary: {
+            box: components["schemas"]["BoxChoice"];
+            /** Fit Ok */
+            fit_ok: boolean;
+            /** Fit Score */
+            fit_score: number;
+            /**
+             * Height Parts
+             * @example {
+             *       "A": 170,
+             *       "B": 30,
+             *       "C": 340,
+             *       "D": 150,
+             *       "E": 0
+             *     }
+             */
+            height_parts: {
+                [key: string]: number;
+            };
+            /** Height Raw */
+            height_raw: number;
+            required: components["schemas"]["Size"];
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /** Code */
@@ -641,40 +780,26 @@ export interface components {
                 p_cover?: "ACRYLIC" | "STEEL";
             };
         };
-        /** EstimateResponse */
+        /**
+         * EstimateResponse
+         * @description A stored quote: the engine's result (``QuoteResult``) with its id and number, the
+         *     profile its documents use and signed URLs for its evidence.
+         */
         EstimateResponse: {
-            /** Catalog */
-            catalog: {
-                [key: string]: unknown;
-            };
-            /** Cover */
-            cover: {
-                [key: string]: unknown;
-            };
-            /** Enclosure */
-            enclosure: {
-                [key: string]: unknown;
-            };
+            catalog: components["schemas"]["CatalogRef"];
+            company_profile?: components["schemas"]["ProfileRef"] | null;
+            cover: components["schemas"]["QuoteCover"];
+            enclosure: components["schemas"]["EnclosureSummary"];
             /** Evidence */
             evidence: components["schemas"]["EvidenceLink"][];
             /** Evidence Root */
             evidence_root: string;
-            /** Layout */
-            layout: {
-                [key: string]: unknown;
-            };
+            layout: components["schemas"]["Layout"];
             /** Lines */
-            lines: {
-                [key: string]: unknown;
-            }[];
-            /** Lint */
-            lint: {
-                [key: string]: unknown;
-            };
+            lines: components["schemas"]["ResultLine"][];
+            lint: components["schemas"]["LintReport"];
             /** Phase Balance */
-            phase_balance: {
-                [key: string]: unknown;
-            };
+            phase_balance: components["schemas"]["TimedPhaseBalance"] | components["schemas"]["NoPhaseBalance"];
             /** Quote Id */
             quote_id: string;
             /**
@@ -682,18 +807,27 @@ export interface components {
              * @description Q-{year}-{n:06}
              */
             quote_number: string;
-            /** Status */
-            status: string;
-            /** Timings Ms */
+            /** Request Sha256 */
+            request_sha256: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /**
+             * Timings Ms
+             * @description wall time per stage, ms (kept out of the evidence)
+             * @example {
+             *       "breaker": 1.2,
+             *       "enclosure": 0.1,
+             *       "evidence": 0.6,
+             *       "validation": 0.4
+             *     }
+             */
             timings_ms: {
                 [key: string]: number;
             };
-            /** Totals */
-            totals: {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
+            totals: components["schemas"]["Totals"];
         };
         /** EvidenceCheck */
         EvidenceCheck: {
@@ -716,8 +850,13 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** EvidenceLink */
+        /**
+         * EvidenceLink
+         * @description An evidence record of a stored quote with a signed URL to download it.
+         */
         EvidenceLink: {
+            /** Content Type */
+            content_type: string;
             /** Expires At */
             expires_at: number;
             /** Sha256 */
@@ -730,11 +869,14 @@ export interface components {
             ttl_s: number;
             /** Url */
             url: string;
-        } & {
-            [key: string]: unknown;
         };
         /** EvidenceList */
         EvidenceList: {
+            /**
+             * Documents
+             * @description with verify=true: each stored document, re-hashed
+             */
+            documents?: components["schemas"]["DocumentCheck"][] | null;
             /** Evidence Root */
             evidence_root: string;
             /** Items */
@@ -743,6 +885,13 @@ export interface components {
             quote_id: string;
             /** Verified */
             verified: boolean | null;
+        };
+        /** Finding */
+        Finding: {
+            /** Message */
+            message: string;
+            /** Rule */
+            rule: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -759,6 +908,60 @@ export interface components {
             ts: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * Layout
+         * @description The main at the top, then the face-to-face rows top to bottom.
+         */
+        Layout: {
+            main: components["schemas"]["Placed"];
+            /** Rows */
+            rows: components["schemas"]["LayoutRow"][];
+        };
+        /**
+         * LayoutBreaker
+         * @description A branch breaker in a row of the layout (keys in alphabetical order).
+         */
+        LayoutBreaker: {
+            /** Af */
+            af: number;
+            /** At */
+            at: number;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string | null;
+            /** Load A */
+            load_a: number;
+            /** Model */
+            model: string;
+            /** Phase */
+            phase: string;
+            /** Poles */
+            poles: number;
+            /** Role */
+            role: string;
+        };
+        /** LayoutRow */
+        LayoutRow: {
+            left: components["schemas"]["LayoutBreaker"] | null;
+            right: components["schemas"]["LayoutBreaker"] | null;
+            /** Row */
+            row: number;
+        };
+        /** LintReport */
+        LintReport: {
+            /** Errors */
+            errors: components["schemas"]["Finding"][];
+            /** Notes */
+            notes: components["schemas"]["Finding"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /** Warnings */
+            warnings: components["schemas"]["Finding"][];
         };
         /** Member */
         Member: {
@@ -778,6 +981,42 @@ export interface components {
             items: components["schemas"]["Member"][];
             /** Organisation Id */
             organisation_id: string;
+        };
+        /**
+         * NoPhaseBalance
+         * @description A single-phase panel has no phases to balance.
+         */
+        NoPhaseBalance: {
+            /**
+             * Applicable
+             * @constant
+             */
+            applicable: false;
+            /**
+             * Assignment
+             * @description circuit id → phase (or phase pair)
+             * @example {
+             *       "B1-1": "R",
+             *       "B1-2": "S"
+             *     }
+             */
+            assignment: {
+                [key: string]: string;
+            };
+            /** Imbalance */
+            imbalance: null;
+            /** Imbalance Single Phase */
+            imbalance_single_phase: null;
+            /** Lower Bound */
+            lower_bound: null;
+            /** Optimum A */
+            optimum_a: null;
+            /** Proven Optimal */
+            proven_optimal: boolean;
+            /** System */
+            system: string;
+            /** Totals A */
+            totals_a: null;
         };
         /** Organisation */
         Organisation: {
@@ -801,55 +1040,201 @@ export interface components {
             items: components["schemas"]["Organisation"][];
         };
         /**
+         * Placed
+         * @description A breaker in the layout.
+         */
+        Placed: {
+            /** Af */
+            af: number;
+            /** At */
+            at: number;
+            /** Id */
+            id: string;
+            /** Label */
+            label: string | null;
+            /** Load A */
+            load_a: number;
+            /** Model */
+            model: string;
+            /** Phase */
+            phase: string;
+            /** Poles */
+            poles: number;
+            /** Role */
+            role: string;
+            /** Row */
+            row: number;
+            /** Side */
+            side: string;
+        };
+        /**
          * PreviewResponse
-         * @description The quote ``POST /estimate`` would store, without a quote id or evidence, plus the
-         *     drawing (the SVG the drawing evidence would hold).
+         * @description The quote ``POST /estimate`` would store, without a quote id or evidence, plus the drawing (the SVG the drawing evidence would hold).
          */
         PreviewResponse: {
-            /** Catalog */
-            catalog: {
-                [key: string]: unknown;
-            };
-            /** Cover */
-            cover: {
-                [key: string]: unknown;
-            };
+            catalog: components["schemas"]["CatalogRef"];
+            cover: components["schemas"]["QuoteCover"];
             /** Drawing Svg */
             drawing_svg: string;
-            /** Enclosure */
-            enclosure: {
-                [key: string]: unknown;
-            };
+            enclosure: components["schemas"]["EnclosureSummary"];
             /** Evidence Root */
             evidence_root: string;
-            /** Layout */
-            layout: {
-                [key: string]: unknown;
-            };
+            layout: components["schemas"]["Layout"];
             /** Lines */
-            lines: {
-                [key: string]: unknown;
-            }[];
-            /** Lint */
-            lint: {
-                [key: string]: unknown;
-            };
+            lines: components["schemas"]["ResultLine"][];
+            lint: components["schemas"]["LintReport"];
             /** Phase Balance */
-            phase_balance: {
-                [key: string]: unknown;
-            };
-            /** Status */
-            status: string;
-            /** Timings Ms */
+            phase_balance: components["schemas"]["TimedPhaseBalance"] | components["schemas"]["NoPhaseBalance"];
+            /** Request Sha256 */
+            request_sha256: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /**
+             * Timings Ms
+             * @description wall time per stage, ms (kept out of the evidence)
+             * @example {
+             *       "breaker": 1.2,
+             *       "enclosure": 0.1,
+             *       "evidence": 0.6,
+             *       "validation": 0.4
+             *     }
+             */
             timings_ms: {
                 [key: string]: number;
             };
-            /** Totals */
-            totals: {
-                [key: string]: unknown;
+            totals: components["schemas"]["Totals"];
+        };
+        /**
+         * PricingRef
+         * @description The pricing policy a quote was priced under, by name and content hash.
+         */
+        PricingRef: {
+            /** Policy */
+            policy: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /**
+         * ProfileRef
+         * @description The company profile a quote's documents are rendered with, by id and content hash.
+         */
+        ProfileRef: {
+            /** Id */
+            id: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** ProjectCustomer */
+        ProjectCustomer: {
+            /** Contact */
+            contact?: string | null;
+            /** Name */
+            name: string;
+        };
+        /** ProjectInfo */
+        ProjectInfo: {
+            customer: components["schemas"]["ProjectCustomer"];
+            /** Name */
+            name: string;
+            /** Number */
+            number?: string | null;
+        };
+        /**
+         * ProjectPanelPreview
+         * @description One panel of a project preview: its name, ×qty, its amounts and its own preview.
+         */
+        ProjectPanelPreview: {
+            /** Amount */
+            amount: number;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Name */
+            name: string;
+            preview: components["schemas"]["PreviewResponse"];
+            /** Qty */
+            qty: number;
+            /** Status */
+            status: string;
+            /** Unit List Total */
+            unit_list_total: number;
+            /** Unit Total */
+            unit_total: number;
+        };
+        /**
+         * ProjectPreviewResponse
+         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its
+         *     evidence), with every panel's preview.
+         */
+        ProjectPreviewResponse: {
+            catalog: components["schemas"]["CatalogRef"];
+            /** Evidence Root */
+            evidence_root: string;
+            /** Issued At */
+            issued_at: string;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "project";
+            /** Panels */
+            panels: components["schemas"]["ProjectPanelPreview"][];
+            /** Pricing */
+            pricing: string | null;
+            project: components["schemas"]["ProjectInfo"];
+            /** Request Sha256 */
+            request_sha256: string;
+            /** Revision */
+            revision: string;
+            /** Status */
+            status: string;
+            totals: components["schemas"]["Totals"];
+        };
+        /** @description A project (estimator_core.project): panels with unique names, each ×qty, each a panel request; errors name the panel (details[].loc panels.3.request.branches.1.at). */
+        ProjectRequest: {
+            panels: {
+                name: string;
+                qty: number;
+                request: components["schemas"]["EstimateRequest"];
+            }[];
+            pricing?: string | null;
+            project: {
+                customer: {
+                    contact?: string | null;
+                    name: string;
+                };
+                name: string;
+                number?: string | null;
             };
-        } & {
-            [key: string]: unknown;
+        };
+        /**
+         * QuoteCover
+         * @description The cover of the result: with the evidence root, once every hash exists.
+         */
+        QuoteCover: {
+            catalog: components["schemas"]["CatalogRef"];
+            /** Client */
+            client: string | null;
+            /** Contact */
+            contact: string | null;
+            /** Currency */
+            currency: string;
+            /** Estimator */
+            estimator: string;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Issued At */
+            issued_at: string;
+            pricing: components["schemas"]["PricingRef"] | null;
+            /** Project Name */
+            project_name: string | null;
+            /** Project Number */
+            project_number: string | null;
+            /** Revision */
+            revision: string;
+            totals: components["schemas"]["Totals"];
         };
         /** QuoteList */
         QuoteList: {
@@ -868,6 +1253,8 @@ export interface components {
             catalog_label: string;
             /** Created At */
             created_at: string;
+            /** Customer */
+            customer?: string | null;
             /** Evidence Root */
             evidence_root: string;
             /** Grand Total */
@@ -882,6 +1269,52 @@ export interface components {
             status: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ResultLine
+         * @description A quote line as the result shows it: the fields at their default are left out.
+         */
+        ResultLine: {
+            /** Amount */
+            amount: number;
+            /** Brand */
+            brand?: string | null;
+            /**
+             * Flags
+             * @default []
+             */
+            flags: string[];
+            /** Item */
+            item: string;
+            /**
+             * Labour
+             * @default false
+             */
+            labour: boolean;
+            /** List Price */
+            list_price?: number | null;
+            /** Note */
+            note?: string | null;
+            /** Qty */
+            qty: number;
+            /** Rate */
+            rate?: string | null;
+            /**
+             * Refs
+             * @default []
+             */
+            refs: string[];
+            /**
+             * Section
+             * @enum {string}
+             */
+            section: "ENCLOSURE" | "MAIN" | "BRANCHES" | "ACCESSORIES_REQUIRED" | "ACCESSORIES_OPTIONAL" | "BUSBAR" | "SUPPORTS" | "COSTS";
+            /** Spec */
+            spec: string;
+            /** Unit */
+            unit: string;
+            /** Unit Price */
+            unit_price: number;
         };
         /** Review */
         Review: {
@@ -983,6 +1416,98 @@ export interface components {
             items: components["schemas"]["Revision"][];
             /** Quote Number */
             quote_number: string;
+        };
+        /** Size */
+        Size: {
+            /** D */
+            d: number;
+            /** H */
+            h: number;
+            /** W */
+            w: number;
+        };
+        /**
+         * TimedPhaseBalance
+         * @description The phase balance of the result: with the solver's wall time (kept out of evidence).
+         */
+        TimedPhaseBalance: {
+            /**
+             * Applicable
+             * @constant
+             */
+            applicable: true;
+            /**
+             * Assignment
+             * @description circuit id → phase (or phase pair)
+             * @example {
+             *       "B1-1": "R",
+             *       "B1-2": "S"
+             *     }
+             */
+            assignment: {
+                [key: string]: string;
+            };
+            /** Imbalance */
+            imbalance: number | null;
+            /** Imbalance Single Phase */
+            imbalance_single_phase: number | null;
+            /** Lower Bound */
+            lower_bound: number;
+            /** Method */
+            method: string;
+            /** Optimum A */
+            optimum_a: number;
+            /** Proven Optimal */
+            proven_optimal: boolean;
+            /**
+             * Single Phase Totals A
+             * @example {
+             *       "R": 140,
+             *       "S": 140,
+             *       "T": 140
+             *     }
+             */
+            single_phase_totals_a: {
+                [key: string]: number;
+            };
+            /** Solve Ms */
+            solve_ms: number;
+            /** System */
+            system: string;
+            /**
+             * Totals A
+             * @example {
+             *       "R": 140,
+             *       "S": 140,
+             *       "T": 140
+             *     }
+             */
+            totals_a: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * Totals
+         * @description The money of a quote. Without a pricing policy list_total = subtotal and the
+         *     discount and rounding are 0; with one, subtotal = Σ amounts + rounding (≤ 0).
+         */
+        Totals: {
+            /** Discount */
+            discount: number;
+            /** Grand Total */
+            grand_total: number;
+            /** Labour */
+            labour: number;
+            /** List Total */
+            list_total: number;
+            /** Materials */
+            materials: number;
+            /** Rounding */
+            rounding: number;
+            /** Subtotal */
+            subtotal: number;
+            /** Vat */
+            vat: number;
         };
         /** ValidationCase */
         ValidationCase: {
@@ -2013,7 +2538,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EstimateRequest"];
+                "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
             };
         };
         responses: {
@@ -2023,7 +2548,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewResponse"];
+                    "application/json": components["schemas"]["PreviewResponse"] | components["schemas"]["ProjectPreviewResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2628,7 +3153,14 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                status?: "needs_review" | null;
+                /** @description Part of the quote number, the customer or the project name (case-insensitive). */
+                q?: string | null;
+                /** @description needs_review is the review queue of the request's organisation (X-Organisation), oldest first; the other filters do not apply to it. */
+                status?: ("issued" | "needs_review" | "approved" | "returned" | "rejected") | null;
+                /** @description First issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
+                from?: string | null;
+                /** @description Last issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
+                to?: string | null;
             };
             header?: {
                 "x-organisation"?: string | null;
@@ -2674,7 +3206,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2742,6 +3274,158 @@ export interface operations {
                 };
             };
             /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_documents_functions_v1_quotes__quote_id__documents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_document_functions_v1_quotes__quote_id__documents__kind__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description redirect to a fresh signed URL of the document */
+            307: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;

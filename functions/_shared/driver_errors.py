@@ -1,0 +1,103 @@
+"""Driver errors as the API's typed errors: one table for both database adapters.
+
+psycopg errors carry a SQLSTATE; PostgREST forwards the same SQLSTATEs (and its own
+``PGRST…`` codes) in its error body. Both adapters classify through ``classify`` so the
+same database refusal is the same API error whichever adapter ran the call (see encode/
+httpx ``_exceptions.map_exceptions`` for the pattern); transport failures are 503.
+
+Call sites that know better say so with ``overrides``: a SQLSTATE → error factory
+consulted first (``23505`` on a catalog import means "this label exists").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+from functions._shared.errors import (
+    ApiError,
+    Conflict,
+    DependencyUnavailable,
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    Unauthorized,
+    UnknownUser,
+)
+
+Overrides = Mapping[str, Callable[[], ApiError]]
+
+# PostgREST codes (and SQLSTATEs) it answers with 401 / 403 / 404; see
+# https://docs.postgrest.org/en/stable/references/errors.html. Three-digit codes are HTTP
+# statuses: postgrest-py uses the status as the code when the body is not PostgREST's
+# JSON (a gateway or proxy error page).
+_UNAUTHORIZED = {"PGRST301", "PGRST302", "PGRST303", "401"}
+_FORBIDDEN = {"42501", "403"}
+_FORBIDDEN_CLASSES = ("0L", "0P", "28")  # invalid grantor / role specification / auth
+_TABLE_NOT_FOUND = {"PGRST205", "42P01", "404"}
+
+
+def classify(
+    code: str | None, *, table: bool, anonymous: bool = False, overrides: Overrides | None = None
+) -> ApiError | None:
+    """The API error for a database error ``code`` (SQLSTATE or PostgREST code), or None
+    when the code is not one the API knows (the adapter decides: 503 or a bug).
+
+    ``table``: the call read a table or view (not a function); ``anonymous``: as ``anon``.
+    """
+    code = code or ""
+    if overrides and code in overrides:
+        return overrides[code]()
+    if code == "PT422":  # estimator.create_quote: the key was used with another body
+        return IdempotencyKeyReused()
+    if code == "P0002":  # record_documents: not a quote the caller may read
+        return NotFound("quote not found")
+    if code == "23505":
+        return Conflict("the quote conflicts with a stored one")
+    if code == "23503" and not table:  # create_quote: the owner has no auth.users row
+        return UnknownUser()
+    if code in _UNAUTHORIZED or (code == "42501" and anonymous):
+        return Unauthorized("the database did not accept the caller's token")
+    if code in _FORBIDDEN or (len(code) == 5 and code.startswith(_FORBIDDEN_CLASSES)):
+        return Forbidden("the database refused this operation to the caller")
+    if table and code in _TABLE_NOT_FOUND:
+        return NotFound("not found")
+    return None
+
+
+@contextmanager
+def psycopg_errors(*, overrides: Overrides | None = None) -> Iterator[None]:
+    """psycopg's errors as API errors: connection trouble 503, known SQLSTATEs classified,
+    anything else raised as it is (a bug, answered 500 INTERNAL and logged)."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
+    try:
+        yield
+    except ApiError:
+        raise
+    except (psycopg.OperationalError, PoolTimeout) as err:
+        raise DependencyUnavailable("database", err) from None
+    except psycopg.Error as err:
+        mapped = classify(err.sqlstate, table=False, overrides=overrides)
+        if mapped is None:
+            raise
+        raise mapped from None
+
+
+@contextmanager
+def postgrest_errors(*, table: bool, anonymous: bool = False) -> Iterator[None]:
+    """postgrest-py's and httpx's errors as API errors; nothing becomes a 500."""
+    import httpx
+    from postgrest import APIError
+
+    try:
+        yield
+    except APIError as err:
+        mapped = classify(err.code, table=table, anonymous=anonymous)
+        raise (
+            mapped
+            or DependencyUnavailable("database", f"PostgREST {err.code or 'error'}: {err.message}")
+        ) from None
+    except httpx.TransportError as err:
+        raise DependencyUnavailable("database", err) from None

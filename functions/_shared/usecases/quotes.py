@@ -1,0 +1,240 @@
+"""Quote use cases: create one (exactly once per Idempotency-Key), read, list, evidence.
+
+Plain functions over ``Services`` (the ports and settings); the HTTP handlers parse,
+call one of these and answer. Creating a quote is one transaction on the psycopg
+adapter (``Store.idempotency_guard``): the context read (``quote_context``), the engine,
+the blobs uploaded in one batch, then one write (``write_quote``) whose transaction
+also gives back the quote number.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from estimator_core import (
+    STAGES,
+    Catalog,
+    Quote,
+    estimate,
+    estimate_project,
+    is_project,
+    json_record,
+    sha256_hex,
+    verify,
+)
+from functions._shared.auth import Principal
+from functions._shared.errors import ApiError, IdempotencyKeyReused, NotFound, UnknownUser
+from functions._shared.models import QUOTE_NUMBER_PATTERN
+from functions._shared.persist import (
+    canonical_path,
+    evidence_row,
+    quote_payload,
+    signed_evidence,
+    upload_records,
+)
+from functions._shared.ports import EvidenceRow, QuoteFilter, StoredQuote
+from functions._shared.services import Services
+from functions._shared.usecases.documents import verify_documents
+
+# Only the canonical form: Python's uuid.UUID also takes urn:uuid:…, braces and no
+# hyphens, which Postgres refuses; any other id is simply not found.
+QUOTE_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_QUOTE_ID = re.compile(QUOTE_ID_PATTERN)
+_QUOTE_NUMBER = re.compile(QUOTE_NUMBER_PATTERN)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A quote as the API answers it, and whether it is a replay of a stored one."""
+
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def _stage_order(row: EvidenceRow) -> int:
+    return STAGES.index(row.stage) if row.stage in STAGES else len(STAGES)
+
+
+def replay(
+    svc: Services,
+    who: Principal,
+    quote_id: str,
+    stored_response: dict[str, Any],
+    rows: list[EvidenceRow] | None = None,
+) -> dict[str, Any]:
+    """A stored response with fresh signed URLs for the quote's evidence.
+
+    The URLs come from the quote's evidence rows as the caller reads them (``rows`` when
+    the quote was just written by this request), never from the stored JSON.
+    """
+    if rows is None:
+        rows = svc.store.evidence(who, quote_id)
+    body = {k: v for k, v in stored_response.items() if k != "evidence_objects"}
+    body["quote_id"] = quote_id
+    body["evidence"] = signed_evidence(svc, quote_id, sorted(rows, key=_stage_order))
+    return body
+
+
+def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
+    """Price ``raw`` and store it under ``key`` exactly once.
+
+    The same key with the same body replays the stored quote (fresh signed URLs); with
+    another body it is ``IDEMPOTENCY_KEY_REUSED``; while the first request runs it is
+    ``IDEMPOTENCY_IN_FLIGHT`` (psycopg adapter). An unknown user is refused before
+    anything is uploaded; a failed upload writes no rows.
+    """
+    with svc.store.idempotency_guard(who, key):
+        ctx = svc.store.quote_context(who, key)
+        if ctx.existing is not None:
+            if ctx.existing.request_sha256 != sha256_hex(raw):
+                raise IdempotencyKeyReused()
+            return Answer(replay(svc, who, ctx.existing.id, ctx.existing.response), True)
+        if not ctx.user_exists:
+            raise UnknownUser()  # before anything is uploaded: such a request writes nothing
+        ref, catalog = svc.catalog(who, ctx.catalog)
+        issued_at = _now()
+        quote = _price(who, raw, catalog, issued_at)
+        quote_id = str(uuid.uuid4())
+        evidence = [evidence_row(quote_id, rec) for rec in quote.evidence]
+        profile = ctx.profile
+        stored = {
+            **quote.result.model_dump(mode="json"),
+            "quote_id": quote_id,
+            # the profile its documents are rendered with, now or later (identical files)
+            "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
+            "evidence_objects": [asdict(e) for e in evidence],
+        }
+        stored.pop("evidence", None)
+        result = json_record("result", stored)
+        bucket = svc.settings.evidence_bucket
+        (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*quote.evidence, result])
+        written = svc.store.write_quote(
+            who,
+            quote_payload(
+                quote_id=quote_id,
+                key=key,
+                raw=raw,
+                quote=quote,
+                ref=ref,
+                evidence=evidence,
+                document=document,
+                response=stored,
+                issued_at=issued_at,
+            ),
+        )
+    if written.id != quote_id:
+        # another request with this key won the race (possible over PostgREST, which
+        # has no in-flight lock): answer with the quote that was stored
+        return Answer(replay(svc, who, written.id, written.response), True)
+    # the stored response carries what the storing transaction added: the quote number
+    return Answer(replay(svc, who, quote_id, written.response, evidence))
+
+
+def _price(who: Principal, raw: Any, catalog: Catalog, issued_at: str) -> Quote:
+    estimator = str(who.claims.get("email") or who.user_id)
+    return estimate(raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def preview(svc: Services, who: Principal, raw: Any) -> dict[str, Any]:
+    """What ``create_quote`` would store, and the drawing's SVG; nothing is written. A
+    project answers its totals and every panel's preview."""
+    _, catalog = svc.active_catalog(who)
+    issued_at = _now()
+    if is_project(raw):
+        estimator = str(who.claims.get("email") or who.user_id)
+        project = estimate_project(
+            raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter
+        )
+        summary = project.result.model_dump(mode="json", exclude={"evidence"})
+        summary["panels"] = [
+            {**row, "preview": _panel_preview(panel.quote)}
+            for row, panel in zip(summary["panels"], project.panels, strict=True)
+        ]
+        return summary
+    return _panel_preview(_price(who, raw, catalog, issued_at))
+
+
+def _panel_preview(quote: Quote) -> dict[str, Any]:
+    drawing = next(r for r in quote.evidence if r.stage == "drawing")
+    body = quote.result.model_dump(mode="json", exclude={"evidence"})
+    return {**body, "drawing_svg": drawing.content.decode("utf-8")}
+
+
+def find_quote(svc: Services, who: Principal, ref: str) -> StoredQuote:
+    """A quote by its id or by its number (Q-2026-000123); another user's is not found."""
+    stored: StoredQuote | None = None
+    if _QUOTE_NUMBER.match(ref):
+        stored = svc.store.get_quote_by_number(who, ref)
+    elif _QUOTE_ID.match(ref):
+        stored = svc.store.get_quote(who, ref.lower())
+    if stored is None:
+        raise NotFound("quote not found")
+    return stored
+
+
+def read_quote(svc: Services, who: Principal, ref: str) -> dict[str, Any]:
+    stored = find_quote(svc, who, ref)
+    return replay(svc, who, stored.id, stored.response)
+
+
+def list_quotes(
+    svc: Services, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+) -> dict[str, Any]:
+    """A page of the caller's quotes (those ``where`` admits), newest first, and the next
+    page's offset."""
+    rows = svc.store.list_quotes(who, limit + 1, offset, where)
+    more = len(rows) > limit
+    return {
+        "items": rows[:limit],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if more else None,
+    }
+
+
+def quote_evidence(svc: Services, who: Principal, ref: str, check: bool) -> dict[str, Any]:
+    """The quote's evidence with signed URLs; with ``check``, each blob re-hashed and its
+    recorded row checked by the database (``verified`` is None unless checked)."""
+    stored = find_quote(svc, who, ref)
+    rows = sorted(svc.store.evidence(who, stored.id), key=_stage_order)
+    items = signed_evidence(svc, stored.id, rows)
+    overall: bool | None = None
+    if check:
+        # a quote without evidence proves nothing: it is never "verified"
+        overall = bool(rows)
+        for item, row in zip(items, rows, strict=True):
+            item["verified"] = _blob_verified(svc, stored.id, row)
+            item["recorded_ok"] = svc.store.evidence_valid(who, stored.id, row.stage, row.sha256)
+            overall = overall and item["verified"] and item["recorded_ok"]
+    documents = None
+    if check:
+        # the stored documents too (none until they were first asked for)
+        documents = verify_documents(svc, who, stored.id)
+        overall = overall and all(d["verified"] for d in documents)
+    return {
+        "quote_id": stored.id,
+        "evidence_root": stored.response.get("evidence_root", ""),
+        "items": items,
+        "verified": overall,
+        "documents": documents,
+    }
+
+
+def _blob_verified(svc: Services, quote_id: str, row: EvidenceRow) -> bool:
+    path = canonical_path(quote_id, row.stage, row.sha256, row.content_type)
+    try:
+        data = svc.blobs.download(svc.settings.evidence_bucket, path)
+    except ApiError as err:
+        if err.code != "NOT_FOUND":
+            raise
+        return False
+    return verify(row.sha256, data)

@@ -1,0 +1,330 @@
+"""The use cases (functions._shared.usecases) over the fakes: no database, no server.
+
+Creating a quote (replay, key reuse, in flight, the race winner, unknown user, storage
+failure before the write), reading, listing, evidence with verify; the catalog lifecycle
+and its one transition table.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estimator_core.canonical import sha256_hex
+from estimator_core.catalog import Catalog
+from estimator_core.cli import CATALOGS, DEFAULT_CATALOG, load_catalog
+from estimator_core.errors import ValidationFailed
+from functions._shared.auth import Principal, TokenVerifier, user_id_for
+from functions._shared.errors import ApiError
+from functions._shared.fakes import FakeBlobStore, FakeStore
+from functions._shared.models import CatalogActivateIn, CatalogImportIn, CatalogRollbackIn
+from functions._shared.services import Services
+from functions._shared.settings import Settings
+from functions._shared.usecases import catalog as lifecycle
+from functions._shared.usecases import quotes
+from tests.conftest import example
+
+
+def principal(name: str, app_role: str | None = None) -> Principal:
+    uid = user_id_for(name)
+    app = {"provider": "local", **({"role": app_role} if app_role else {})}
+    claims = {"sub": uid, "role": "authenticated", "email": f"{name}@local.test"}
+    return Principal(uid, "authenticated", {**claims, "app_metadata": app}, token="t")
+
+
+ALICE = principal("alice")
+BOB = principal("bob")
+ADMIN = principal("admin", "catalog_admin")
+
+
+@pytest.fixture
+def svc() -> Services:
+    store = FakeStore(users={ALICE.user_id, BOB.user_id, ADMIN.user_id})
+    current = load_catalog(DEFAULT_CATALOG)
+    store.add_version(current.document(), current.sha256, status="active")
+    settings = Settings(jwt_secret="x" * 32)
+    return Services(settings, TokenVerifier(settings), store, FakeBlobStore())
+
+
+def fakes(svc: Services) -> tuple[FakeStore, FakeBlobStore]:
+    assert isinstance(svc.store, FakeStore) and isinstance(svc.blobs, FakeBlobStore)
+    return svc.store, svc.blobs
+
+
+@pytest.fixture
+def body() -> dict[str, Any]:
+    return copy.deepcopy(example("apartment_sangdo"))
+
+
+# --- creating a quote ----------------------------------------------------------------
+
+
+def test_a_new_quote_is_stored_numbered_and_answered_with_signed_evidence(
+    svc: Services, body: dict[str, Any]
+) -> None:
+    store, blobs = fakes(svc)
+    answer = quotes.create_quote(svc, ALICE, "key-1", body)
+    assert not answer.replayed
+    assert answer.body["quote_number"].startswith("Q-")
+    assert [q.payload["id"] for q in store.quotes.values()] == [answer.body["quote_id"]]
+    stages = [e["stage"] for e in answer.body["evidence"]]
+    assert "drawing" in stages and "evidence_objects" not in answer.body
+    # 10 evidence blobs + the result document, uploaded before the write
+    assert len(blobs.objects) == len(stages) + 1
+
+
+def test_the_same_key_and_body_replays_the_quote_with_fresh_urls_and_writes_nothing(
+    svc: Services, body: dict[str, Any]
+) -> None:
+    store, blobs = fakes(svc)
+    first = quotes.create_quote(svc, ALICE, "key-1", body)
+    objects = dict(blobs.objects)
+    again = quotes.create_quote(svc, ALICE, "key-1", copy.deepcopy(body))
+    assert again.replayed
+    assert again.body["quote_id"] == first.body["quote_id"]
+    assert again.body["quote_number"] == first.body["quote_number"]
+    assert [e["url"] for e in again.body["evidence"]] != [e["url"] for e in first.body["evidence"]]
+    assert len(store.quotes) == 1 and blobs.objects == objects
+
+
+def test_the_same_key_with_another_body_is_key_reused(svc: Services, body: dict[str, Any]) -> None:
+    store, _ = fakes(svc)
+    quotes.create_quote(svc, ALICE, "key-1", body)
+    body["customer"] = {"name": "someone else"}
+    with pytest.raises(ApiError) as err:
+        quotes.create_quote(svc, ALICE, "key-1", body)
+    assert err.value.code == "IDEMPOTENCY_KEY_REUSED" and err.value.status == 422
+    assert len(store.quotes) == 1
+
+
+def test_keys_are_per_user(svc: Services, body: dict[str, Any]) -> None:
+    a = quotes.create_quote(svc, ALICE, "key-1", body)
+    b = quotes.create_quote(svc, BOB, "key-1", body)
+    assert not b.replayed and a.body["quote_id"] != b.body["quote_id"]
+
+
+def test_a_key_in_flight_is_409(svc: Services, body: dict[str, Any]) -> None:
+    store, blobs = fakes(svc)
+    with store.idempotency_guard(ALICE, "key-1"), pytest.raises(ApiError) as err:
+        quotes.create_quote(svc, ALICE, "key-1", body)
+    assert err.value.code == "IDEMPOTENCY_IN_FLIGHT" and err.value.status == 409
+    assert not store.quotes and not blobs.objects
+    assert not quotes.create_quote(svc, ALICE, "key-1", body).replayed  # the lock is gone
+
+
+def test_the_race_winner_is_answered(svc: Services, body: dict[str, Any]) -> None:
+    """Over PostgREST there is no in-flight lock: a concurrent request with the key may
+    write first; the loser answers with the winner's quote."""
+    store, _ = fakes(svc)
+    winner: list[str] = []
+
+    def concurrent(who: Principal, payload: dict[str, Any]) -> None:
+        other = {**payload, "id": "00000000-0000-4000-8000-000000000001"}
+        winner.append(store.write_quote(who, other).id)
+
+    store.before_write = concurrent
+    answer = quotes.create_quote(svc, ALICE, "key-1", body)
+    assert answer.replayed and answer.body["quote_id"] == winner[0]
+    assert list(store.quotes) == winner
+
+
+def test_an_unknown_user_is_refused_before_anything_is_uploaded(
+    svc: Services, body: dict[str, Any]
+) -> None:
+    store, blobs = fakes(svc)
+    with pytest.raises(ApiError) as err:
+        quotes.create_quote(svc, principal("ghost"), "key-1", body)
+    assert err.value.code == "UNKNOWN_USER" and err.value.status == 401
+    assert not store.quotes and not blobs.objects
+
+
+def test_a_storage_failure_before_the_write_stores_nothing(
+    svc: Services, body: dict[str, Any]
+) -> None:
+    store, blobs = fakes(svc)
+    blobs.fail_uploads = True
+    with pytest.raises(ApiError) as err:
+        quotes.create_quote(svc, ALICE, "key-1", body)
+    assert err.value.code == "DEPENDENCY_UNAVAILABLE" and err.value.status == 503
+    assert not store.quotes
+    blobs.fail_uploads = False
+    assert not quotes.create_quote(svc, ALICE, "key-1", body).replayed  # the key is free
+
+
+def test_no_active_catalog_is_503(svc: Services, body: dict[str, Any]) -> None:
+    store, _ = fakes(svc)
+    store.versions.clear()
+    with pytest.raises(ApiError) as err:
+        quotes.create_quote(svc, ALICE, "key-1", body)
+    assert err.value.code == "DEPENDENCY_UNAVAILABLE"
+    assert not store.quotes
+
+
+def test_the_quote_records_the_current_company_profile(svc: Services, body: dict[str, Any]) -> None:
+    store, _ = fakes(svc)
+    saved = store.save_company_profile(ADMIN, {"name": "KIS"}, sha256_hex({"name": "KIS"}))
+    answer = quotes.create_quote(svc, ALICE, "key-1", body)
+    assert answer.body["company_profile"] == {"id": saved.id, "sha256": saved.sha256}
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def test_a_quote_is_read_by_id_or_number_by_its_owner_only(
+    svc: Services, body: dict[str, Any]
+) -> None:
+    created = quotes.create_quote(svc, ALICE, "key-1", body).body
+    by_id = quotes.read_quote(svc, ALICE, created["quote_id"].upper())
+    by_number = quotes.read_quote(svc, ALICE, created["quote_number"])
+    assert by_id["quote_id"] == by_number["quote_id"] == created["quote_id"]
+    for who, ref in ((BOB, created["quote_id"]), (ALICE, "not-a-quote"), (ALICE, "Q-2026-999999")):
+        with pytest.raises(ApiError) as err:
+            quotes.read_quote(svc, who, ref)
+        assert err.value.code == "NOT_FOUND"
+
+
+def test_the_list_pages_newest_first(svc: Services, body: dict[str, Any]) -> None:
+    ids = [quotes.create_quote(svc, ALICE, f"key-{i}", body).body["quote_id"] for i in range(3)]
+    first = quotes.list_quotes(svc, ALICE, 2, 0)
+    second = quotes.list_quotes(svc, ALICE, 2, 2)
+    assert [r["quote_id"] for r in first["items"] + second["items"]] == ids[::-1]
+    assert first["next_offset"] == 2 and second["next_offset"] is None
+    assert quotes.list_quotes(svc, BOB, 20, 0)["items"] == []
+
+
+def test_evidence_verifies_and_catches_a_changed_blob(svc: Services, body: dict[str, Any]) -> None:
+    _, blobs = fakes(svc)
+    created = quotes.create_quote(svc, ALICE, "key-1", body).body
+    plain = quotes.quote_evidence(svc, ALICE, created["quote_id"], False)
+    assert plain["verified"] is None and plain["evidence_root"] == created["evidence_root"]
+    assert quotes.quote_evidence(svc, ALICE, created["quote_id"], True)["verified"] is True
+    (bucket, path) = next(k for k in blobs.objects if "/drawing/" in k[1])
+    blobs.objects[(bucket, path)] = (b"<svg/>", "image/svg+xml")
+    checked = quotes.quote_evidence(svc, ALICE, created["quote_id"], True)
+    assert checked["verified"] is False
+    assert [i["stage"] for i in checked["items"] if not i["verified"]] == ["drawing"]
+
+
+def test_a_preview_writes_nothing(svc: Services, body: dict[str, Any]) -> None:
+    store, blobs = fakes(svc)
+    out = quotes.preview(svc, ALICE, body)
+    assert out["drawing_svg"].startswith("<svg") or "<svg" in out["drawing_svg"][:200]
+    assert not store.quotes and not blobs.objects
+
+
+# --- the catalog lifecycle --------------------------------------------------------------
+
+
+def _staging(svc: Services, directory: Path, label: str) -> Catalog:
+    """A staging version: ``directory``'s catalog under ``label``."""
+    store, _ = fakes(svc)
+    doc = {**load_catalog(directory).document(), "label": label}
+    catalog = Catalog.model_validate(doc)
+    store.add_version(catalog.document(), catalog.sha256, status="staging")
+    return catalog
+
+
+def _status(svc: Services) -> dict[str, str]:
+    store, _ = fakes(svc)
+    return {v.label: v.status for v in store.versions.values()}
+
+
+def test_the_transition_table_names_every_refusal() -> None:
+    states = {"staging", "active", "retired"}
+    for action, (allowed, target) in lifecycle.TRANSITIONS.items():
+        assert target == "active"
+        assert {(action, s) for s in states - allowed} <= set(lifecycle.REFUSED)
+
+
+def test_staging_to_active_to_retired_and_back(svc: Services) -> None:
+    first = next(iter(_status(svc)))
+    _staging(svc, CATALOGS / "v1.0.0", "v9.0.0")
+    out = lifecycle.activate(
+        svc, ADMIN, CatalogActivateIn(label="v9.0.0", force=True, reason="test")
+    )
+    assert out["active"]["label"] == "v9.0.0" and out["previous"]["label"] == first
+    assert _status(svc) == {first: "retired", "v9.0.0": "active"}
+    back = lifecycle.rollback(svc, ADMIN, CatalogRollbackIn(label=first, reason="back"))
+    assert back["active"]["label"] == first and back["previous"]["label"] == "v9.0.0"
+    assert _status(svc) == {first: "active", "v9.0.0": "retired"}
+    store, _ = fakes(svc)
+    assert [a for a, _, _ in store.audit] == ["catalog.activate.request", "catalog.rollback"]
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "words"),
+    [
+        ("activate", "active", "already active"),
+        ("activate", "retired", "use catalog/rollback"),
+        ("rollback", "active", "already active"),
+        ("rollback", "staging", "never active"),
+    ],
+)
+def test_refused_transitions_are_409_and_change_nothing(
+    svc: Services, action: str, state: str, words: str
+) -> None:
+    first = next(iter(_status(svc)))
+    _staging(svc, CATALOGS / "v1.0.0", "v9.0.0")
+    target = {"active": first, "staging": "v9.0.0", "retired": first}[state]
+    if state == "retired":
+        lifecycle.activate(svc, ADMIN, CatalogActivateIn(label="v9.0.0", force=True, reason="r"))
+    assert _status(svc)[target] == state
+    before = _status(svc)
+    with pytest.raises(ApiError) as err:
+        if action == "activate":
+            lifecycle.activate(svc, ADMIN, CatalogActivateIn(label=target))
+        else:
+            lifecycle.rollback(svc, ADMIN, CatalogRollbackIn(label=target, reason="r"))
+    assert err.value.code == "CONFLICT" and words in err.value.message
+    assert _status(svc) == before
+
+
+def test_rollback_to_a_label_that_never_existed_is_404(svc: Services) -> None:
+    before = _status(svc)
+    with pytest.raises(ApiError) as err:
+        lifecycle.rollback(svc, ADMIN, CatalogRollbackIn(label="v0.0.1", reason="r"))
+    assert err.value.code == "NOT_FOUND" and err.value.details == [{"label": "v0.0.1"}]
+    assert _status(svc) == before
+
+
+def test_force_needs_a_reason(svc: Services) -> None:
+    _staging(svc, CATALOGS / "v1.0.0", "v9.0.0")
+    with pytest.raises(ValidationFailed) as err:
+        lifecycle.activate(svc, ADMIN, CatalogActivateIn(label="v9.0.0", force=True))
+    assert err.value.details == [{"loc": "reason"}]
+    assert _status(svc)["v9.0.0"] == "staging"
+
+
+def test_an_import_is_staging_and_a_taken_label_or_same_content_is_409(svc: Services) -> None:
+    doc = load_catalog(CATALOGS / "v1.0.0").document()
+    out = lifecycle.import_version(
+        svc,
+        ADMIN,
+        CatalogImportIn(label="v9.0.0", format="json", content={**doc, "label": "v9.0.0"}),
+    )
+    assert out["status"] == "staging" and out["counts"]["breaker"] > 0
+    for label in ("v9.0.0", "v9.0.1"):
+        with pytest.raises(ApiError) as err:
+            lifecycle.import_version(
+                svc,
+                ADMIN,
+                CatalogImportIn(label=label, format="json", content={**doc, "label": label}),
+            )
+        assert err.value.code == "CONFLICT"
+    validated = lifecycle.validate_version(svc, ADMIN, "v9.0.0")
+    assert "passed" in validated
+    store, _ = fakes(svc)
+    assert [a for a, _, _ in store.audit] == ["catalog.import", "catalog.validate"]
+
+
+def test_a_store_without_catalog_administration_is_503(svc: Services) -> None:
+    class Plain:
+        pass
+
+    plain = Services(svc.settings, svc.verifier, Plain(), svc.blobs)  # type: ignore[arg-type]
+    with pytest.raises(ApiError) as err:
+        lifecycle.list_versions(plain, ADMIN)
+    assert err.value.code == "DEPENDENCY_UNAVAILABLE"
