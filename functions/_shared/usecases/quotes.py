@@ -37,7 +37,13 @@ from functions._shared.persist import (
     signed_evidence,
     upload_records,
 )
-from functions._shared.ports import EvidenceRow, QuoteFilter, StoredQuote
+from functions._shared.ports import (
+    CatalogRef,
+    EvidenceRow,
+    QuoteFilter,
+    StoredProfile,
+    StoredQuote,
+)
 from functions._shared.services import Services
 from functions._shared.usecases.documents import verify_documents
 
@@ -96,37 +102,9 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
             return Answer(replay(svc, who, ctx.existing.id, ctx.existing.response), True)
         if not ctx.user_exists:
             raise UnknownUser()  # before anything is uploaded: such a request writes nothing
-        ref, catalog = svc.catalog(who, ctx.catalog)
-        issued_at = _now()
-        quote = _price(who, raw, catalog, issued_at)
-        quote_id = str(uuid.uuid4())
-        evidence = [evidence_row(quote_id, rec) for rec in quote.evidence]
-        profile = ctx.profile
-        stored = {
-            **quote.result.model_dump(mode="json"),
-            "quote_id": quote_id,
-            # the profile its documents are rendered with, now or later (identical files)
-            "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
-            "evidence_objects": [asdict(e) for e in evidence],
-        }
-        stored.pop("evidence", None)
-        result = json_record("result", stored)
-        bucket = svc.settings.evidence_bucket
-        (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*quote.evidence, result])
-        written = svc.store.write_quote(
-            who,
-            quote_payload(
-                quote_id=quote_id,
-                key=key,
-                raw=raw,
-                quote=quote,
-                ref=ref,
-                evidence=evidence,
-                document=document,
-                response=stored,
-                issued_at=issued_at,
-            ),
-        )
+        priced = price_and_upload(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
+        written = svc.store.write_quote(who, priced.payload(key, raw))
+        quote_id, evidence = priced.quote_id, priced.evidence
     if written.id != quote_id:
         # another request with this key won the race (possible over PostgREST, which
         # has no in-flight lock): answer with the quote that was stored
@@ -135,9 +113,76 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
     return Answer(replay(svc, who, quote_id, written.response, evidence))
 
 
-def _price(who: Principal, raw: Any, catalog: Catalog, issued_at: str) -> Quote:
+@dataclass(frozen=True)
+class Priced:
+    """A request priced and its blobs uploaded: what ``write_quote`` (or a revision's
+    ``create_revision``) stores. Shared by creating a quote and revising one."""
+
+    quote_id: str
+    quote: Quote
+    ref: CatalogRef
+    evidence: list[EvidenceRow]
+    document: EvidenceRow
+    stored: dict[str, Any]
+    issued_at: str
+
+    def payload(self, key: str, raw: Any) -> dict[str, Any]:
+        return quote_payload(
+            quote_id=self.quote_id,
+            key=key,
+            raw=raw,
+            quote=self.quote,
+            ref=self.ref,
+            evidence=self.evidence,
+            document=self.document,
+            response=self.stored,
+            issued_at=self.issued_at,
+        )
+
+
+def price_and_upload(
+    svc: Services,
+    who: Principal,
+    raw: Any,
+    catalog: tuple[CatalogRef, Catalog],
+    profile: StoredProfile | None,
+    *,
+    revision: str = "R0",
+) -> Priced:
+    """Price ``raw`` against ``catalog`` (its ref and the catalog) with ``revision`` on
+    its cover, upload the evidence and the stored response under a new quote id; nothing
+    is written to the store."""
+    ref, cat = catalog
+    issued_at = _now()
+    quote = _price(who, raw, cat, issued_at, revision)
+    quote_id = str(uuid.uuid4())
+    evidence = [evidence_row(quote_id, rec) for rec in quote.evidence]
+    stored = {
+        **quote.result.model_dump(mode="json"),
+        "quote_id": quote_id,
+        # the profile its documents are rendered with, now or later (identical files)
+        "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
+        "evidence_objects": [asdict(e) for e in evidence],
+    }
+    stored.pop("evidence", None)
+    result = json_record("result", stored)
+    bucket = svc.settings.evidence_bucket
+    (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*quote.evidence, result])
+    return Priced(quote_id, quote, ref, evidence, document, stored, issued_at)
+
+
+def _price(
+    who: Principal, raw: Any, catalog: Catalog, issued_at: str, revision: str = "R0"
+) -> Quote:
     estimator = str(who.claims.get("email") or who.user_id)
-    return estimate(raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter)
+    return estimate(
+        raw,
+        catalog,
+        issued_at=issued_at,
+        estimator=estimator,
+        revision=revision,
+        clock=time.perf_counter,
+    )
 
 
 def _now() -> str:
