@@ -9,13 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from functions._shared.auth import Principal
-from functions._shared.http import principal
+from functions._shared.http import principal, raw_body
 from functions._shared.models import error_responses
 from functions._shared.services import Services, services
-from functions._shared.team_models import RevisionDiff, RevisionList
+from functions._shared.team_models import RevisionDiff, RevisionList, RevisionResponse
 from functions._shared.usecases import teams
+from functions._shared.usecases.revise import revise_quote
+from functions.estimate import idempotency_key
 
 router = APIRouter(tags=["teams"])
 
@@ -46,3 +49,30 @@ def diff_revisions(
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
     return teams.revision_diff(teams.team_store(svc.store), who, quote_id, a, b)
+
+
+@router.post(
+    "/quotes/{quote_id}/revisions",
+    status_code=201,
+    response_model=RevisionResponse,
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    summary="Revise the latest revision of a quote: the request priced afresh (R1, R2 …)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}
+            },
+        }
+    },
+)
+def create_revision(
+    quote_id: str,
+    who: Principal = Depends(principal),
+    key: str = Depends(idempotency_key),
+    raw: Any = Depends(raw_body),
+    svc: Services = Depends(services),
+) -> JSONResponse:
+    answer = revise_quote(svc, who, quote_id, key, raw)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return JSONResponse(answer.body, status_code=201, headers=headers)

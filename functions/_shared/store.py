@@ -666,6 +666,24 @@ class PostgresStore:
         assert row is not None and status is not None
         return {**row, "status": status["status"]}
 
+    def write_revision(
+        self, who: Principal, quote_id: str, payload: dict[str, Any]
+    ) -> CreatedQuote:
+        """``create_revision``: ``payload`` (``write_quote``'s) stored as the next revision
+        of the latest revision ``quote_id``, and its stored response; an earlier revision
+        or a lost race is CONFLICT, another organisation's quote NOT_FOUND."""
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select estimator.create_revision(%s, %s::jsonb)::text as id",
+                (quote_id, json.dumps(payload)),
+            )
+            row = cur.fetchone()
+            assert row is not None
+            cur.execute("select response from estimator.quotes where id = %s", (row["id"],))
+            stored = cur.fetchone()
+        assert stored is not None
+        return CreatedQuote(str(row["id"]), stored["response"])
+
     def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
         with self._tx(who) as cur:
             cur.execute(

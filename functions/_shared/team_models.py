@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions._shared.models import EstimateResponse
+
 Role = Literal["estimator", "reviewer", "admin"]
 
 
@@ -73,3 +75,16 @@ class RevisionDiff(_Open):
     totals_delta: dict[str, int]
     enclosure: dict[str, Any] | None
     imbalance: dict[str, Any] | None
+
+
+class CatalogChange(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class RevisionResponse(EstimateResponse):
+    """A new revision: the quote as POST /estimate answers it, its label (R1, R2 …) and
+    the catalogs when the active one differs from the previous revision's (else null)."""
+
+    revision: str = Field(pattern=r"^R[0-9]+$")
+    catalog_changed: CatalogChange | None

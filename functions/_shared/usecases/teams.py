@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
+from functions._shared.ports import CreatedQuote
 from functions._shared.usecases.revision_diff import diff
 
 ROLES = ("estimator", "reviewer", "admin")
@@ -34,6 +35,9 @@ class TeamStore(Protocol):
     def review_quote(
         self, who: Principal, quote_id: str, decision: str, reason: str
     ) -> dict[str, Any]: ...
+    def write_revision(
+        self, who: Principal, quote_id: str, payload: dict[str, Any]
+    ) -> CreatedQuote: ...
     def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
     def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
     def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None: ...

@@ -375,7 +375,8 @@ export interface paths {
         /** The revisions of a quote, R0 first */
         get: operations["list_revisions_functions_v1_quotes__quote_id__revisions_get"];
         put?: never;
-        post?: never;
+        /** Revise the latest revision of a quote: the request priced afresh (R1, R2 …) */
+        post: operations["create_revision_functions_v1_quotes__quote_id__revisions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -470,6 +471,13 @@ export interface components {
             /** Reason */
             reason: string | null;
             validation: components["schemas"]["CatalogValidationOut"] | null;
+        };
+        /** CatalogChange */
+        CatalogChange: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
         };
         /** CatalogImportOut */
         CatalogImportOut: {
@@ -1416,6 +1424,58 @@ export interface components {
             items: components["schemas"]["Revision"][];
             /** Quote Number */
             quote_number: string;
+        };
+        /**
+         * RevisionResponse
+         * @description A new revision: the quote as POST /estimate answers it, its label (R1, R2 …) and
+         *     the catalogs when the active one differs from the previous revision's (else null).
+         */
+        RevisionResponse: {
+            catalog: components["schemas"]["CatalogRef"];
+            catalog_changed: components["schemas"]["CatalogChange"] | null;
+            company_profile?: components["schemas"]["ProfileRef"] | null;
+            cover: components["schemas"]["QuoteCover"];
+            enclosure: components["schemas"]["EnclosureSummary"];
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceLink"][];
+            /** Evidence Root */
+            evidence_root: string;
+            layout: components["schemas"]["Layout"];
+            /** Lines */
+            lines: components["schemas"]["ResultLine"][];
+            lint: components["schemas"]["LintReport"];
+            /** Phase Balance */
+            phase_balance: components["schemas"]["TimedPhaseBalance"] | components["schemas"]["NoPhaseBalance"];
+            /** Quote Id */
+            quote_id: string;
+            /**
+             * Quote Number
+             * @description Q-{year}-{n:06}
+             */
+            quote_number: string;
+            /** Request Sha256 */
+            request_sha256: string;
+            /** Revision */
+            revision: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /**
+             * Timings Ms
+             * @description wall time per stage, ms (kept out of the evidence)
+             * @example {
+             *       "breaker": 1.2,
+             *       "enclosure": 0.1,
+             *       "evidence": 0.6,
+             *       "validation": 0.4
+             *     }
+             */
+            timings_ms: {
+                [key: string]: number;
+            };
+            totals: components["schemas"]["Totals"];
         };
         /** Size */
         Size: {
@@ -3673,6 +3733,115 @@ export interface operations {
                 };
             };
             /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_revision_functions_v1_quotes__quote_id__revisions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                quote_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
