@@ -116,7 +116,7 @@ export function ReviewSection({
       )}
       <ErrorBox error={error} />
       {hint && (
-        <p className="field-error" data-testid="review-hint">
+        <p className="review-hint" data-testid="review-hint">
           {t(hint)}
         </p>
       )}

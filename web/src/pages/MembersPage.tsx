@@ -87,7 +87,7 @@ export function MembersPage() {
               const label = String(m.email ?? m.user_id);
               return (
                 <tr key={m.user_id} data-testid="member-row" data-user-id={m.user_id} data-role={m.role}>
-                  <td>
+                  <td className={m.email ? undefined : "mono"}>
                     {label}
                     {m.email ? <small className="mono muted"> {m.user_id}</small> : null}
                   </td>

@@ -178,6 +178,27 @@ export function QuotePage({ id }: { id: string }) {
             })}
           </tbody>
         </table>
+        {evidence?.documents && evidence.documents.length > 0 && (
+          <table className="evidence" data-testid="document-checks">
+            <caption>{t("documents_checked")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("kind")}</th>
+                <th scope="col">SHA-256</th>
+                <th scope="col">{t("status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {evidence.documents.map((d) => (
+                <tr key={`${d.set_no}-${d.kind}`} data-testid={`doc-check-${d.kind}`} data-sha256={d.sha256} data-verified={String(d.verified)}>
+                  <td>{d.kind}</td>
+                  <td className="mono">{shortHash(d.sha256, 16)}</td>
+                  <td>{d.verified ? `✓ ${t("verified_ok")}` : `✗ ${t("verified_bad")}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </Section>
     </div>
   );

@@ -155,6 +155,20 @@ export function RequestPage({ revise }: { revise?: string } = {}) {
     <div className="request-page">
       <div className="form-col">
         <h1>{revise ? t("revise_title") : t("request_title")}</h1>
+        {revise && (
+          <p className="muted" data-testid="revise-of">
+            {t("revise_of")}{" "}
+            <a
+              href={`/quotes/${encodeURIComponent(revise)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/quotes/${encodeURIComponent(revise)}`);
+              }}
+            >
+              {t("revise_back")}
+            </a>
+          </p>
+        )}
         <div className="toolbar">
           <button type="button" onClick={() => setPasteOpen((o) => !o)} aria-expanded={pasteOpen}>
             {t("paste_json")}
