@@ -481,6 +481,8 @@ await scenario("reviewer_approves", async () => {
   await shot(p, "19-review-approved");
   const history = await p.getByTestId("review-entry").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent)));
   const status = await text(p, "status");
+  // the revisions list shows the decision too
+  await p.getByTestId("revision-row").filter({ hasText: "승인" }).waitFor({ timeout: T });
   await p.getByRole("link", { name: "검토 대기" }).click();
   await p.getByText("검토할 견적이 없습니다.").waitFor({ timeout: T });
   await ctx.close();

@@ -146,7 +146,7 @@ export function ReviewSection({
 }
 
 /** The quote number's revisions, a diff between two, and "revise". */
-export function RevisionsSection({ quoteId, onRevise }: { quoteId: string; onRevise: () => void }) {
+export function RevisionsSection({ quoteId, status, onRevise }: { quoteId: string; status: string; onRevise: () => void }) {
   const t = useT();
   const [list, setList] = useState<RevisionList | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -163,7 +163,7 @@ export function RevisionsSection({ quoteId, onRevise }: { quoteId: string; onRev
       setA(labels.length > 1 ? labels[labels.length - 2] : (labels[0] ?? ""));
       setB(labels[labels.length - 1] ?? "");
     }, setError);
-  }, [quoteId]);
+  }, [quoteId, status]); // a review changes a revision's status
   const compare = async () => {
     setDiffError(null);
     try {

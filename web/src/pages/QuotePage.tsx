@@ -142,7 +142,7 @@ export function QuotePage({ id }: { id: string }) {
       </Section>
       <ReviewSection quoteId={quote.quote_id} status={status ?? quote.status} onStatus={setStatus} />
       <DocumentsSection quoteId={quote.quote_id} />
-      <RevisionsSection quoteId={quote.quote_id} onRevise={() => void revise()} />
+      <RevisionsSection quoteId={quote.quote_id} status={status ?? quote.status} onRevise={() => void revise()} />
       <Section title={t("evidence")} id="quote-evidence">
         <ErrorBox error={verifyError} />
         <button type="button" className="primary" data-testid="verify" disabled={verifying} onClick={() => void verify()}>
