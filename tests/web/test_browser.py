@@ -51,6 +51,7 @@ PAGES = {
     "catalog",
     "review",
     "members",
+    "revision_diff",
 }
 
 
@@ -118,7 +119,41 @@ def team(stack: Api) -> dict[str, Any]:
         quote,
     )
     ids = {k: user_id_for(v) for k, v in names.items()}
-    return {**names, "ids": ids, "organisation": org, "quote": quote}
+    return {
+        **names,
+        "ids": ids,
+        "organisation": org,
+        "quote": quote,
+        "revised": _revised_quote(stack, names["eve"]),
+    }
+
+
+def _revised_quote(stack: Api, user: str) -> list[str]:
+    """A quote of ``user``'s and a revision R1 of it, made by the database's create_revision
+    (another project, 100 won more), as the revisions endpoint stores one: [R0, R1]."""
+    request = example("apartment_sangdo")
+    request["customer"]["project"] = "한빛아파트 104동 세대분전반"
+    res = stack.client.post(
+        stack.url("estimate"), json=request, headers=stack.headers(user, f"k-{uuid.uuid4()}")
+    )
+    assert res.status_code == 201, res.text
+    r0 = str(res.json()["quote_id"])
+    ((r1,),) = stack.sql(
+        "select estimator.create_revision(q.id, jsonb_build_object("
+        "'idempotency_key', %s::text, 'status', 'issued',"
+        "'request', jsonb_set(q.request, '{customer,project}', '\"한빛아파트 104동 (변경)\"'),"
+        "'response', jsonb_set(q.response, '{totals,grand_total}',"
+        "  to_jsonb((q.response -> 'totals' ->> 'grand_total')::bigint + 100)),"
+        "'request_sha256', q.request_sha256, 'catalog_version_id', q.catalog_version_id,"
+        "'catalog_label', q.catalog_label, 'catalog_sha256', q.catalog_sha256,"
+        "'subtotal', q.subtotal, 'vat', q.vat, 'grand_total', q.grand_total,"
+        "'evidence_root_sha256', q.evidence_root_sha256), %s)::text "
+        "from estimator.quotes q where q.id = %s",
+        f"rev-{uuid.uuid4()}",
+        user_id_for(user),
+        r0,
+    )
+    return [r0, str(r1)]
 
 
 @pytest.fixture(scope="module")
@@ -368,6 +403,23 @@ def test_a_quote_is_revised_from_its_prefilled_request(browser: dict[str, Any], 
     assert revised["grand_total_delta"] == diff["totals_delta"]["grand_total"]
 
 
+def test_the_diff_between_two_revisions_shows_what_changed(
+    browser: dict[str, Any], stack: Api, team: dict[str, Any]
+) -> None:
+    diff = seen(browser, "revision_diff")
+    assert diff["rows"] == 2
+    assert diff["title"] == "R0 → R1"
+    assert diff["request_changes"] == [
+        ["customer.project", "한빛아파트 104동 세대분전반", "한빛아파트 104동 (변경)"]
+    ]
+    api = stack.client.get(
+        stack.url(f"quotes/{team['revised'][0]}/revisions/R0/diff/R1"),
+        headers=stack.headers(team["eve"]),
+    ).json()
+    assert diff["grand_total_delta"] == api["totals_delta"]["grand_total"] == 100
+    assert diff["grand_total_text"] == "+₩100"
+
+
 def test_an_admin_adds_changes_and_removes_a_member(
     browser: dict[str, Any], stack: Api, team: dict[str, Any]
 ) -> None:
@@ -414,7 +466,7 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
     shots = sorted(p.name for p in OUT.glob("*.png"))
     # the revision diff's screenshot is taken once the revisions POST endpoint is served
     revised = not seen(browser, "revise").get("skipped")
-    assert len(shots) == 21 + revised, shots
+    assert len(shots) == 22 + revised, shots
 
 
 def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(

@@ -528,6 +528,31 @@ await scenario("revise", async () => {
   };
 });
 
+await scenario("revision_diff", async () => {
+  // R0 and R1 made by the fixture: the page lists both; R0 → R1 is compared.
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, TEAM.eve);
+  await p.goto(`${BASE}/quotes/${TEAM.revised[0]}`);
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="revision-row"]').length === 2, null, { timeout: T });
+  await p.locator("#diff-a").selectOption("R0");
+  await p.locator("#diff-b").selectOption("R1");
+  await p.getByTestId("diff-compare").click();
+  await p.getByTestId("revision-diff").waitFor({ timeout: T });
+  await p.getByTestId("quote-revisions").scrollIntoViewIfNeeded();
+  await shot(p, "23-revision-diff");
+  const result = {
+    rows: await p.getByTestId("revision-row").count(),
+    title: (await p.getByTestId("revision-diff").locator("h3").textContent())?.trim(),
+    request_changes: await p.getByTestId("diff-request-row").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))),
+    grand_total_delta: Number(await p.getByTestId("delta-grand_total").getAttribute("data-value")),
+    grand_total_text: await text(p, "delta-grand_total"),
+  };
+  await axe(p, "revision_diff");
+  await ctx.close();
+  return result;
+});
+
 await scenario("members_admin", async () => {
   const ctx = await newContext();
   const p = await ctx.newPage();

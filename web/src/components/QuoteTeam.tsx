@@ -243,6 +243,8 @@ export function RevisionsSection({ quoteId, status, onRevise }: { quoteId: strin
   );
 }
 
+const TOTAL_KEYS = ["materials", "labour", "subtotal", "vat", "grand_total"] as const;
+
 function DiffView({ diff }: { diff: RevisionDiff }) {
   const t = useT();
   const lines = diff.lines as Record<"added" | "removed" | "changed", Array<Record<string, unknown>>>;
@@ -297,16 +299,18 @@ function DiffView({ diff }: { diff: RevisionDiff }) {
         {!lines.added?.length && !lines.removed?.length && !lines.changed?.length && <li className="muted">{t("diff_none")}</li>}
       </ul>
       <h4>{t("diff_totals")}</h4>
-      <dl className="kv" data-testid="diff-totals">
-        {Object.entries(diff.totals_delta).map(([k, v]) => (
-          <div key={k}>
-            <dt>{t(k as TextKey)}</dt>
-            <dd data-testid={`delta-${k}`} data-value={v}>
-              {signedDelta(v)}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <table className="totals" data-testid="diff-totals">
+        <tbody>
+          {TOTAL_KEYS.filter((k) => k in diff.totals_delta).map((k) => (
+            <tr key={k} className={k === "grand_total" ? "grand" : undefined}>
+              <th scope="row">{t(k)}</th>
+              <td className="num" data-testid={`delta-${k}`} data-value={diff.totals_delta[k]}>
+                {signedDelta(diff.totals_delta[k])}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <p data-testid="diff-box">
         {t("box")}: {enclosure ? `${box(enclosure.from?.box)} → ${box(enclosure.to?.box)}` : t("diff_unchanged")}
       </p>
