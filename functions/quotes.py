@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from functions._shared.auth import Principal
 from functions._shared.http import principal
-from functions._shared.models import EstimateResponse, EvidenceList, QuoteList, error_responses
+from functions._shared.models import EvidenceList, QuoteList, QuoteResponse, error_responses
 from functions._shared.services import Services, services
 from functions._shared.usecases import quotes
 
@@ -30,12 +31,14 @@ def list_quotes(
 
 
 @router.get(
-    "/quotes/{quote_id}", response_model=EstimateResponse, responses=error_responses(401, 404, 503)
+    "/quotes/{quote_id}", response_model=QuoteResponse, responses=error_responses(401, 404, 503)
 )
 def get_quote(
     quote_id: str, who: Principal = Depends(principal), svc: Services = Depends(services)
-) -> dict[str, Any]:
-    return quotes.read_quote(svc, who, quote_id)
+) -> JSONResponse:
+    # Served as stored (with fresh signed URLs): the response model documents the answer
+    # but does not re-validate it, so a quote stored by an older version still reads.
+    return JSONResponse(quotes.read_quote(svc, who, quote_id))
 
 
 @router.get(

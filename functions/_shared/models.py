@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from estimator_core import LABEL_PATTERN, EvidenceSummary, QuoteResult
+from estimator_core import LABEL_PATTERN, EvidenceSummary, ProjectResult, QuoteResult
 
 
 class _Open(BaseModel):
@@ -57,6 +57,31 @@ class EstimateResponse(QuoteResult, _QuoteIds):
 
     evidence: tuple[EvidenceLink, ...]
     company_profile: ProfileRef | None = None
+
+
+class ProjectEstimateResponse(ProjectResult, _QuoteIds):
+    """A stored project quote: the engine's ``ProjectResult`` (the panels ×qty, the
+    project's totals and status, its evidence root over the panels' roots) with its id and
+    number, the profile its documents use and signed URLs for its evidence: the project's
+    own records (``input``, ``project``) then each panel's, ``p{i}_{stage}`` for the panel
+    at position i."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    evidence: tuple[EvidenceLink, ...]
+    company_profile: ProfileRef | None = None
+    estimator: str | None = Field(
+        default=None, description="who priced it: the name on each panel's cover"
+    )
+
+
+# What POST /estimate and GET /quotes/{id} answer: a panel quote or a project quote (the
+# project's has ``kind: "project"``). Stored responses are served as stored, never
+# re-validated: one stored by an older version may lack keys a newer engine adds.
+QuoteResponse = Annotated[
+    EstimateResponse | ProjectEstimateResponse,
+    Field(description="A panel quote, or a project quote (kind: project)"),
+]
 
 
 # The preview answers the result without evidence, plus the drawing; the keys in the order
