@@ -1,5 +1,5 @@
 """``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
-balance, documents, http, cold_start, web) and write benchmarks/RESULTS.md; a partial run
+balance, documents, http, cold_start, web, project) and write benchmarks/RESULTS.md; a partial run
 replaces only its own sections."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from benchmarks import (
     bench_documents,
     bench_http,
     bench_pipeline,
+    bench_project,
     bench_web,
 )
 
@@ -27,6 +28,7 @@ BENCHES = {
     "http": bench_http.run,
     "cold_start": bench_cold_start.run,
     "web": bench_web.run,
+    "project": bench_project.run,
 }
 
 

@@ -219,6 +219,7 @@ PROJECT_REQUEST["description"] = (
     "number. A failing panel fails the project: every failing panel is named in one 422 "
     "(details[].loc = panels.{i}.request.…, details[].panel = its name) and nothing is stored."
 )
+PROJECT_REQUEST["example"] = PROJECT_EXAMPLE
 # POST /estimate takes either (a project is told apart by its ``panels``).
 ESTIMATE_BODY = {
     "oneOf": [
@@ -281,10 +282,7 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
     if estimate is not None:
         body = estimate["requestBody"]["content"]["application/json"]
         body["schema"] = ESTIMATE_BODY
-        body["examples"] = {
-            "panel": {"summary": "one panel", "value": EXAMPLE},
-            "project": {"summary": "a project of two panels", "value": PROJECT_EXAMPLE},
-        }
+        body["example"] = EXAMPLE  # a panel; ProjectRequest carries a project's
         for param in estimate.get("parameters", []):
             if param.get("in") == "header" and param.get("name") == "Idempotency-Key":
                 param["required"] = True

@@ -1070,7 +1070,84 @@ export interface components {
             /** Number */
             number?: string | null;
         };
-        /** @description A project: 1 to 100 panels, each a panel request ×qty (1 to 999), in one quote with one number. A failing panel fails the project: every failing panel is named in one 422 (details[].loc = panels.{i}.request.…, details[].panel = its name) and nothing is stored. */
+        /**
+         * @description A project: 1 to 100 panels, each a panel request ×qty (1 to 999), in one quote with one number. A failing panel fails the project: every failing panel is named in one 422 (details[].loc = panels.{i}.request.…, details[].panel = its name) and nothing is stored.
+         * @example {
+         *       "panels": [
+         *         {
+         *           "name": "MDP",
+         *           "qty": 1,
+         *           "request": {
+         *             "accessories": {
+         *               "enabled": false,
+         *               "items": []
+         *             },
+         *             "branches": [
+         *               {
+         *                 "at": 20,
+         *                 "label": "전등/전열",
+         *                 "poles": "2P",
+         *                 "qty": 12
+         *               },
+         *               {
+         *                 "af": 50,
+         *                 "at": 30,
+         *                 "label": "동력",
+         *                 "poles": "4P",
+         *                 "qty": 2
+         *               }
+         *             ],
+         *             "brand": "SANGDO",
+         *             "customer": {
+         *               "name": "한빛건설",
+         *               "project": "한빛아파트 101동 세대분전반"
+         *             },
+         *             "device": {
+         *               "type": "ELB"
+         *             },
+         *             "form": "ECONOMIC",
+         *             "installation": {
+         *               "location": "INDOOR",
+         *               "material": "STEEL",
+         *               "mount": "SURFACE"
+         *             },
+         *             "main": {
+         *               "af": 100,
+         *               "at": 75,
+         *               "model": "SBE-104",
+         *               "poles": "4P",
+         *               "type": "MCCB"
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "name": "LP-1",
+         *           "qty": 3,
+         *           "request": {
+         *             "branches": [
+         *               {
+         *                 "at": 20,
+         *                 "poles": "2P",
+         *                 "qty": 8
+         *               }
+         *             ],
+         *             "brand": "SANGDO",
+         *             "main": {
+         *               "af": 50,
+         *               "at": 40,
+         *               "poles": "2P"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "project": {
+         *         "customer": {
+         *           "name": "한빛건설"
+         *         },
+         *         "name": "한빛빌딩 신축공사"
+         *       }
+         *     }
+         */
         ProjectRequest: {
             /** @description panel names are unique in the project */
             panels: {
@@ -2174,6 +2251,50 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "accessories": {
+                 *         "enabled": false,
+                 *         "items": []
+                 *       },
+                 *       "branches": [
+                 *         {
+                 *           "at": 20,
+                 *           "label": "전등/전열",
+                 *           "poles": "2P",
+                 *           "qty": 12
+                 *         },
+                 *         {
+                 *           "af": 50,
+                 *           "at": 30,
+                 *           "label": "동력",
+                 *           "poles": "4P",
+                 *           "qty": 2
+                 *         }
+                 *       ],
+                 *       "brand": "SANGDO",
+                 *       "customer": {
+                 *         "name": "한빛건설",
+                 *         "project": "한빛아파트 101동 세대분전반"
+                 *       },
+                 *       "device": {
+                 *         "type": "ELB"
+                 *       },
+                 *       "form": "ECONOMIC",
+                 *       "installation": {
+                 *         "location": "INDOOR",
+                 *         "material": "STEEL",
+                 *         "mount": "SURFACE"
+                 *       },
+                 *       "main": {
+                 *         "af": 100,
+                 *         "at": 75,
+                 *         "model": "SBE-104",
+                 *         "poles": "4P",
+                 *         "type": "MCCB"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
             };
         };
