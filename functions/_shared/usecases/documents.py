@@ -34,6 +34,7 @@ from estimator_core import (
     ProjectQuote,
     Quote,
     document_from_result,
+    drawing_stems,
     estimate,
     estimate_project,
     is_project,
@@ -127,8 +128,6 @@ def _drawing_order(source: QuoteSource) -> list[str]:
     panels = source.response.get("panels")
     if source.response.get("kind") != "project" or not isinstance(panels, list):
         return []
-    from estimator_core.documents.drawing import drawing_stems
-
     stems = drawing_stems([str(p.get("name", "")) for p in panels if isinstance(p, dict)])
     return [f"{stem}.{ext}" for ext in ("svg", "dxf") for stem in stems]
 
