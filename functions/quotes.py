@@ -54,7 +54,7 @@ def list_quotes(
     status: Literal["issued", "needs_review", "approved", "returned", "rejected"] | None = Query(
         None,
         description="needs_review is the review queue of the request's organisation "
-        "(X-Organisation), oldest first; the other filters do not apply to it.",
+        "(X-Organisation, else the caller's only one), oldest first.",
     ),
     x_organisation: str | None = Header(None, max_length=100),
     issued_from: str | None = Query(
@@ -74,13 +74,14 @@ def list_quotes(
     who: Principal = Depends(principal),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
-    if status == "needs_review":  # the review queue of the request's organisation
-        return teams.review_queue(teams.team_store(svc.store), who, x_organisation, limit, offset)
+    queue = status == "needs_review"  # a review queue: one organisation's, oldest first
     where = QuoteFilter(
         q=(q or "").strip() or None,
         status=status,
         issued_from=_day(issued_from, "from"),
         issued_to=_day(issued_to, "to"),
+        organisation_id=teams.request_organisation(svc.store, who, x_organisation, required=queue),
+        oldest_first=queue,
     )
     return quotes.list_quotes(svc, who, limit, offset, where)
 

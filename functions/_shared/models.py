@@ -6,10 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from estimator_core import LABEL_PATTERN, EvidenceSummary, QuoteResult
-from estimator_core.lines import Totals
-from estimator_core.project import ProjectInfo
-from estimator_core.quote import CatalogRef
+from estimator_core import LABEL_PATTERN, EvidenceSummary, ProjectResult, QuoteResult
 
 
 class _Open(BaseModel):
@@ -95,23 +92,20 @@ class ProjectPanelPreview(BaseModel):
     preview: PreviewResponse  # type: ignore[valid-type]
 
 
-class ProjectPreviewResponse(BaseModel):
-    """The project quote ``POST /estimate`` would store (``ProjectResult`` without its
-    evidence), with every panel's preview."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: Literal["project"]
-    project: ProjectInfo
-    pricing: str | None
-    catalog: CatalogRef
-    panels: tuple[ProjectPanelPreview, ...]
-    totals: Totals
-    status: str
-    issued_at: str
-    revision: str
-    request_sha256: str
-    evidence_root: str
+# A project preview: ``ProjectResult`` without its evidence, every panel with its preview.
+_project_preview_fields: dict[str, Any] = {
+    name: (field.annotation, field)
+    for name, field in ProjectResult.model_fields.items()
+    if name != "evidence"
+}
+_project_preview_fields["panels"] = (tuple[ProjectPanelPreview, ...], ...)
+ProjectPreviewResponse = create_model(
+    "ProjectPreviewResponse",
+    __doc__="The project quote ``POST /estimate`` would store (``ProjectResult`` without its "
+    "evidence), with every panel's preview.",
+    __config__=ConfigDict(frozen=True, extra="forbid"),
+    **_project_preview_fields,
+)
 
 
 class CompanyProfileOut(BaseModel):

@@ -1165,8 +1165,7 @@ export interface components {
         };
         /**
          * ProjectPreviewResponse
-         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its
-         *     evidence), with every panel's preview.
+         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its evidence), with every panel's preview.
          */
         ProjectPreviewResponse: {
             catalog: components["schemas"]["CatalogRef"];
@@ -1188,8 +1187,11 @@ export interface components {
             request_sha256: string;
             /** Revision */
             revision: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
             totals: components["schemas"]["Totals"];
         };
         /** @description A project (estimator_core.project): panels with unique names, each ×qty, each a panel request; errors name the panel (details[].loc panels.3.request.branches.1.at). */
@@ -3155,7 +3157,7 @@ export interface operations {
                 offset?: number;
                 /** @description Part of the quote number, the customer or the project name (case-insensitive). */
                 q?: string | null;
-                /** @description needs_review is the review queue of the request's organisation (X-Organisation), oldest first; the other filters do not apply to it. */
+                /** @description needs_review is the review queue of the request's organisation (X-Organisation, else the caller's only one), oldest first. */
                 status?: ("issued" | "needs_review" | "approved" | "returned" | "rejected") | null;
                 /** @description First issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
                 from?: string | null;
