@@ -1,6 +1,6 @@
 """``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
-balance, documents, http, cold_start, web, project) and write benchmarks/RESULTS.md; a partial run
-replaces only its own sections."""
+pipeline_old_new, cli, balance, documents, http, scale, cold_start, web, project) and write
+benchmarks/RESULTS.md; a partial run replaces only its own sections."""
 
 from __future__ import annotations
 
@@ -13,19 +13,24 @@ from pathlib import Path
 
 from benchmarks import (
     bench_balance,
+    bench_cli,
     bench_cold_start,
     bench_documents,
     bench_http,
     bench_pipeline,
     bench_project,
+    bench_scale,
     bench_web,
 )
 
 BENCHES = {
     "pipeline": bench_pipeline.run,
+    "pipeline_old_new": bench_pipeline.run_old_new,
+    "cli": bench_cli.run,
     "balance": bench_balance.run,
     "documents": bench_documents.run,
     "http": bench_http.run,
+    "scale": bench_scale.run,
     "cold_start": bench_cold_start.run,
     "web": bench_web.run,
     "project": bench_project.run,

@@ -46,7 +46,17 @@ def _port() -> int:
 
 
 class Server:
-    def __init__(self, database_url: str, storage: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        storage: Path,
+        workers: int = 1,
+        command: list[str] | None = None,
+        cwd: Path = ROOT,
+    ) -> None:
+        self.workers = workers
+        self.command = command  # instead of ``python -m functions serve`` (with --port added)
+        self.cwd = cwd
         self.port = _port()
         self.secret = secrets.token_hex(32)
         self.base = f"http://127.0.0.1:{self.port}/functions/v1"
@@ -61,7 +71,16 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "functions", "serve", "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "functions",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
             cwd=ROOT,
             env=self.env,
         )

@@ -6,27 +6,35 @@ Targets (RULES/issue 2): p95 ≤ 50 ms at 40 circuits and ≤ 300 ms at 200.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 from typing import Any
 
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog
-from estimator_core.pipeline import estimate
-from estimator_core.quote import TimedPhaseBalance
+from benchmarks.baseline import ROOT, base_commit, old_tree
 
-SIZES = (12, 40, 100, 200)
+SIZES = (12, 40, 100, 200, 1000)
 RUNS = 30
+# old and new alternate this many times per size, each a fresh process measuring RUNS panels
+ROUNDS = 2
 
 
-def panel(circuits: int, seed: int) -> dict[str, Any]:
-    """A realistic panel: mostly 2P 20/30 A circuits with measured loads, some 4P."""
+def panel(circuits: int, seed: int, max_qty: int | None = None) -> dict[str, Any]:
+    """A realistic panel: mostly 2P 20/30 A circuits with measured loads, some 4P.
+
+    Entries hold 1–6 circuits, up to 12 above 500 circuits (the catalog's bound on
+    branch entries is 200)."""
+    max_qty = max_qty or (12 if circuits > 500 else 6)
     rng = random.Random(seed)
     four_pole = max(1, circuits // 10)
     two_pole = circuits - four_pole
     branches: list[dict[str, Any]] = []
     while two_pole > 0:
-        qty = min(two_pole, rng.randint(1, 6))
+        qty = min(two_pole, rng.randint(1, max_qty))
         at = rng.choice([20, 30])
         load = round(rng.uniform(5, at), 1)
         branches.append({"at": at, "poles": "2P", "qty": qty, "load_a": load})
@@ -52,7 +60,89 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def measure(size: int, runs: int = RUNS) -> dict[str, Any]:
+    """Milliseconds of ``estimate`` on ``runs`` seeded panels of ``size`` circuits (warmed
+    on one first), in this process, with whatever ``estimator_core`` it imports."""
+    from estimator_core.cli import DEFAULT_CATALOG, load_catalog
+    from estimator_core.pipeline import estimate
+
+    v1 = load_catalog(DEFAULT_CATALOG)
+    rules = v1.rules.model_copy(update={"custom_enclosure_price_per_90000mm2": 30000})
+    catalog = v1.model_copy(update={"rules": rules})
+    estimate(panel(size, runs), catalog, issued_at="2026-01-01T00:00:00Z")
+    times: list[float] = []
+    cpu: list[float] = []
+    methods: set[str] = set()
+    roots: list[str] = []
+    for seed in range(runs):
+        body = panel(size, seed)
+        c0, t0 = time.process_time(), time.perf_counter()
+        q = estimate(body, catalog, issued_at="2026-01-01T00:00:00Z")
+        times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        # the old tree's result is a dict, the new one's a QuoteResult: compare their JSON
+        r = q.result if isinstance(q.result, dict) else q.result.model_dump(mode="json")
+        methods.add(r["phase_balance"].get("method", "-"))
+        roots.append(r["evidence_root"])
+    return {"times": times, "cpu": cpu, "methods": sorted(methods), "roots": roots}
+
+
+def _measure_in(cwd: Any, size: int) -> dict[str, Any]:
+    """``measure`` in a fresh process whose ``estimator_core`` is the one under ``cwd``."""
+    code = (
+        "import json; from benchmarks.bench_pipeline import measure; "
+        f"print(json.dumps(measure({size})))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_old_new() -> str:
+    """Old (``benchmarks.baseline``) against new, alternating fresh processes per size; the
+    evidence roots must be equal (the change may not alter any output)."""
+    old = old_tree()
+    load = os.getloadavg()[0]
+    rows = [
+        "| circuits | old p50 ms | new p50 ms | new / old | old p95 ms | new p95 ms "
+        "| old CPU p50 ms | new CPU p50 ms | same evidence |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for size in SIZES:
+        samples: dict[str, list[float]] = {"old": [], "new": []}
+        cpu: dict[str, list[float]] = {"old": [], "new": []}
+        roots: dict[str, list[str]] = {}
+        for _ in range(ROUNDS):
+            for label, cwd in (("old", old), ("new", ROOT)):
+                got = _measure_in(cwd, size)
+                samples[label] += got["times"]
+                cpu[label] += got["cpu"]
+                roots[label] = got["roots"]
+        o, n = statistics.median(samples["old"]), statistics.median(samples["new"])
+        rows.append(
+            f"| {size} | {o:.1f} | {n:.1f} | {n / o:.2f} | {percentile(samples['old'], 95):.1f} "
+            f"| {percentile(samples['new'], 95):.1f} | {statistics.median(cpu['old']):.1f} "
+            f"| {statistics.median(cpu['new']):.1f} "
+            f"| {'yes' if roots['old'] == roots['new'] else 'NO'} |"
+        )
+    head = (
+        "## Pipeline latency, old vs new (`estimate`, in process, warm)\n\n"
+        f"Old = commit {base_commit()}; {ROUNDS} alternating fresh processes per code and "
+        f"size, {RUNS} panels each (the panels below). Load average {load:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores); CPU = the process's CPU "
+        "time per estimate, less stretched by other work. Goal: 1,000 circuits p50 ≤ 30 ms."
+        "\n\n"
+    )
+    return head + "\n".join(rows) + "\n"
+
+
 def run() -> str:
+    from estimator_core import DEFAULT_CATALOG, estimate, load_catalog
+    from estimator_core.quote import TimedPhaseBalance
+
     v1 = load_catalog(DEFAULT_CATALOG)
     # Panels of 100+ circuits are taller than any v1 standard box; price a custom box so the
     # benchmark measures the pipeline rather than stopping at NEED_KNOWLEDGE_UPDATE.
@@ -88,3 +178,4 @@ def run() -> str:
 
 if __name__ == "__main__":
     print(run())
+    print(run_old_new())

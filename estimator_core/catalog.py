@@ -235,6 +235,20 @@ class Rules(_Row):
     max_qty_per_accessory: int
     max_amps: int
     max_text: int
+    # Rules added after v1.1.0: optional, defaulting to v1's behaviour, and left out of the
+    # catalog's document while at their default (OPTIONAL_RULES), so v1.0.0 and v1.1.0 keep
+    # their content and hash.
+    price_area_mm2: int = Field(default=90_000, gt=0)  # the area the *_per_90000mm2 prices are per
+    cost_step_mm: int = Field(default=100, gt=0)  # consumables per_100mm, assembly per_100h
+    compact_max_at_asked_small_frame: int = 30  # a 2P breaker up to this asked as …
+    compact_small_frame_af: int = 50  # … this frame prefers a compact body
+    compact_elb_at: tuple[int, int] = (40, 50)  # a 2P ELB rated in this range prefers compact
+    pbl_item: str = "PBL_ONOFF"  # the item a timer's PBL and a requested PBL price as
+    big_branch_af: int = 225  # branches of this frame count for WidthRule.big_branches
+    # A main given by frame only is rated at the frame, these frames at another rating …
+    main_at_by_frame: tuple[tuple[int, int], ...] = ((630, 600), (32, 30), (63, 60))
+    # … and a main named without a rating takes its largest rating up to max(frame, this).
+    main_at_floor_a: int = 250
 
     @model_validator(mode="after")
     def _usable(self) -> Rules:
@@ -258,6 +272,64 @@ class Rules(_Row):
         if not self.magnet_classes or not self.enclosure_series or not self.assembly:
             raise ValueError("magnet_classes, enclosure_series and assembly must not be empty")
         return self
+
+
+# Rules fields added after v1.1.0, left out of a catalog's document while at their default.
+OPTIONAL_RULES = (
+    "price_area_mm2",
+    "cost_step_mm",
+    "compact_max_at_asked_small_frame",
+    "compact_small_frame_af",
+    "compact_elb_at",
+    "pbl_item",
+    "big_branch_af",
+    "main_at_by_frame",
+    "main_at_floor_a",
+)
+
+
+class LineTexts(_Row):
+    """The words a quote's generated lines are written with (item, spec, unit, note); the
+    defaults are v1's (a Korean panel maker's quote), a catalog may name them otherwise."""
+
+    enclosure: str = "외함"
+    enclosure_custom: str = "외함(주문제작)"
+    custom_box_model: str = "{series} 주문제작 {w}×{h}×{d}"
+    base: str = "BASE"
+    pole_bracket: str = "BRACKET 용접"
+    pole_bracket_spec: str = "전주부착"
+    lot: str = "식"  # the unit of a lump-sum line
+    p_cover: str = "P-COVER"
+    coating: str = "COATING"
+    spd_suffix: str = " (SPD용)"  # after the family of the SPD's breaker
+    spd_label: str = "(SPD용)"
+    earth_terminal: str = "E.T"
+    neutral_terminal: str = "N.T"
+    name_plate: str = "N.P"
+    name_plate_spec: str = "3T×40×200"
+    card_holder_spec: str = "CARD HOLDER"
+    insulator: str = "INSULATOR"
+    small_breaker_support: str = "ELB 지지대"
+    main_busbar: str = "MAIN BUS-BAR"
+    busbar: str = "BUS-BAR"
+    consumables: str = "잡자재비"
+    assembly: str = "ASSEMBLY CHARGE"
+    assembly_spec: str = "조립비"
+    magnet_labour: str = "인건비(MAGNET)"
+    timer_pbl_spec: str = "ON/OFF/SS"
+    wire_set_spec: str = "SPD/METER/TIMER"
+    custom_line_note: str = "별도"  # a line priced by hand
+
+    @model_validator(mode="after")
+    def _custom_box_model(self) -> LineTexts:
+        try:
+            self.custom_box_model.format(series="S", w=1, h=1, d=1)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("custom_box_model may use only {series}, {w}, {h} and {d}") from None
+        return self
+
+
+V1_TEXTS = LineTexts()
 
 
 Section = Literal[
@@ -454,7 +526,7 @@ V1_NAMING = Naming(
 
 # Sections added after v1.0.0: left out of a catalog's document (and so of its hash) while
 # empty, so a catalog written before they existed keeps its content and identity.
-OPTIONAL_SECTIONS = ("pricing_policies", "naming")
+OPTIONAL_SECTIONS = ("pricing_policies", "naming", "texts")
 
 
 class Catalog(BaseModel):
@@ -469,18 +541,29 @@ class Catalog(BaseModel):
     rules: Rules
     pricing_policies: tuple[PricingPolicy, ...] = ()
     naming: Naming | None = None
+    texts: LineTexts | None = None
 
     @property
     def names(self) -> Naming:
         """The catalog's naming; v1's for a document written before the section existed."""
         return self.naming or V1_NAMING
 
+    @property
+    def words(self) -> LineTexts:
+        """The texts of generated lines; v1's when the catalog names none."""
+        return self.texts or V1_TEXTS
+
     def document(self) -> dict[str, Any]:
-        """The catalog as stored and hashed: its JSON minus empty optional sections."""
+        """The catalog as stored and hashed: its JSON minus empty optional sections and
+        the optional rules at their default."""
         doc = self.model_dump(mode="json")
         for name in OPTIONAL_SECTIONS:
             if not doc[name]:
                 del doc[name]
+        defaults = Rules.model_fields
+        for name in OPTIONAL_RULES:
+            if getattr(self.rules, name) == defaults[name].default:
+                del doc["rules"][name]
         return doc
 
     def policy(self, name: str) -> PricingPolicy | None:

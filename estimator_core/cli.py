@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from estimator_core.balance import balance_request
 from estimator_core.catalog import Catalog
 from estimator_core.catalogs import (
     CATALOGS,
@@ -34,7 +32,6 @@ from estimator_core.catalogs import (
 from estimator_core.errors import EstimatorError, ValidationFailed
 from estimator_core.lines import SECTION_TITLES
 from estimator_core.pipeline import Quote, estimate
-from estimator_core.project import ProjectQuote, ProjectResult, estimate_project, is_project
 from estimator_core.quote import LayoutBreaker, QuoteResult, TimedPhaseBalance
 
 __all__ = [
@@ -51,6 +48,9 @@ __all__ = [
 
 if TYPE_CHECKING:  # the renderers (xlsx, PDF, DXF libraries) load only for --out
     from estimator_core.documents import CompanyProfile, RenderedDocument
+
+    # a project's models are built only for a project (cold start of a panel estimate)
+    from estimator_core.project import ProjectQuote, ProjectResult
 
 # NanumGothic from the Debian package fonts-nanum (ops/supabase/install.sh installs it).
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
@@ -189,7 +189,7 @@ def _estimate(args: argparse.Namespace) -> None:
     catalog = load_catalog(Path(args.catalog))
     issued_at = args.issued_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = _read_json(args.request)
-    if is_project(body):
+    if _is_project(body):
         _estimate_project(args, body, catalog, issued_at)
         return
     quote = estimate(
@@ -213,9 +213,20 @@ def _estimate(args: argparse.Namespace) -> None:
     print(_result_json(quote.result) if args.json else summary(quote.result))
 
 
+def _is_project(body: Any) -> bool:
+    """``estimator_core.project.is_project`` without importing the project's models."""
+    if not (isinstance(body, dict) and "panels" in body):
+        return False
+    from estimator_core.project import is_project
+
+    return is_project(body)
+
+
 def _estimate_project(
     args: argparse.Namespace, body: Any, catalog: Catalog, issued_at: str
 ) -> None:
+    from estimator_core.project import estimate_project
+
     project = estimate_project(
         body, catalog, issued_at=issued_at, estimator=args.estimator, clock=time.perf_counter
     )
@@ -250,6 +261,8 @@ def _render_project_documents(
     sha = project.result.request_sha256
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = project_document_from_result(project, catalog, profile=profile, quote_number=number)
+    import logging  # only for the documents
+
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return render_project_documents(doc, font=font)
 
@@ -272,12 +285,16 @@ def _render_documents(
     number = args.quote_number or f"DRAFT-{sha[:8].upper()}"
     doc = document_from_result(quote, catalog, profile=profile, quote_number=number)
     # fontTools logs every table it drops from the font subset; that is not news here.
+    import logging  # only for the documents
+
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return render_documents(doc, font=font)
 
 
 def _balance(args: argparse.Namespace) -> None:
     data = _read_json(args.circuits)
+    from estimator_core.balance.cli_request import balance_request
+
     result = balance_request(data, time_limit_s=args.time_limit, clock=time.perf_counter)
     if args.json:
         print(_dump(result))

@@ -5,10 +5,16 @@ Deterministic text (no ids, no timestamps) so that its hash is evidence. Pure: n
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from estimator_core.enclosure import EnclosureResult
 from estimator_core.placement import PlacementResult
+
+
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` without its import of urllib (CLI cold start)."""
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    return text
+
 
 _SCALE = 0.5
 _PHASE_COLOURS = {"R": "#c0392b", "S": "#d4a017", "T": "#2c3e50", "RST": "#555555"}

@@ -121,7 +121,7 @@ def required_width(panel: Panel, catalog: Catalog) -> int:
         w = rule.small_only
     if rule.many_branches is not None and len(branches) >= (rule.many_branches_from or 0):
         w = rule.many_branches
-    big = sum(1 for u in branches if u.breaker.af == 225)
+    big = sum(1 for u in branches if u.breaker.af == catalog.rules.big_branch_af)
     if rule.big_branches is not None and big >= (rule.big_branches_from or 0):
         w = rule.big_branches
     return w
@@ -243,12 +243,12 @@ def choose_box(panel: Panel, catalog: Catalog, need: Size) -> BoxChoice:
         )
     ref = boxes[0]
     return BoxChoice(
-        model=f"{series} 주문제작 {need.w}×{need.h}×{need.d}",
+        model=catalog.words.custom_box_model.format(series=series, w=need.w, h=need.h, d=need.d),
         series=series,
         w=need.w,
         h=need.h,
         d=need.d,
-        price=round_half_up(Fraction(need.w * need.h, 90000) * per_area),
+        price=round_half_up(Fraction(need.w * need.h, catalog.rules.price_area_mm2) * per_area),
         material=ref.material,
         thickness_mm=ref.thickness_mm,
         custom=True,

@@ -127,13 +127,13 @@ def _breaker_price(b: Breaker) -> dict[str, Any]:
 
 
 def _enclosure_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:
-    rules = catalog.rules
+    rules, words = catalog.rules, catalog.words
     box = enc.box
     req = panel.request
     lines = [
         _line(
             "ENCLOSURE",
-            "외함(주문제작)" if box.custom else "외함",
+            words.enclosure_custom if box.custom else words.enclosure,
             f"{box.model} {box.w}×{box.h}×{box.d} {box.material} {box.thickness_mm}T",
             "EA",
             1,
@@ -143,25 +143,36 @@ def _enclosure_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> li
     ]
     if req.mount == "STANDALONE":
         h = rules.standalone_base_height_mm
-        price = round_half_up(Fraction(box.w * h, 90000) * rules.standalone_base_price_per_90000mm2)
-        lines.append(_line("ENCLOSURE", "BASE", f"{box.w}×{h}", "EA", 1, price, refs=("base",)))
+        price = round_half_up(
+            Fraction(box.w * h, rules.price_area_mm2) * rules.standalone_base_price_per_90000mm2
+        )
+        lines.append(_line("ENCLOSURE", words.base, f"{box.w}×{h}", "EA", 1, price, refs=("base",)))
     if req.mount == "POLE":
         lines.append(
-            _line("ENCLOSURE", "BRACKET 용접", "전주부착", "식", 1, rules.pole_bracket_price)
+            _line(
+                "ENCLOSURE",
+                words.pole_bracket,
+                words.pole_bracket_spec,
+                words.lot,
+                1,
+                rules.pole_bracket_price,
+            )
         )
     if req.p_cover == "STEEL":
         price = round_half_up(
-            Fraction(box.w * box.h, 90000) * rules.steel_p_cover_price_per_90000mm2
+            Fraction(box.w * box.h, rules.price_area_mm2) * rules.steel_p_cover_price_per_90000mm2
         )
-        lines.append(_line("ENCLOSURE", "P-COVER", "STEEL", "EA", 1, price, refs=("p_cover",)))
+        lines.append(_line("ENCLOSURE", words.p_cover, "STEEL", "EA", 1, price, refs=("p_cover",)))
     elif rules.acrylic_p_cover_price is not None:
-        lines.append(_line("ENCLOSURE", "P-COVER", "ACRYLIC", "EA", 1, rules.acrylic_p_cover_price))
+        lines.append(
+            _line("ENCLOSURE", words.p_cover, "ACRYLIC", "EA", 1, rules.acrylic_p_cover_price)
+        )
     coating = by_frame(rules.coating_prices, panel.main.breaker.af, "coating").value
-    lines.append(_line("ENCLOSURE", "COATING", "", "식", 1, coating))
+    lines.append(_line("ENCLOSURE", words.coating, "", words.lot, 1, coating))
     return lines
 
 
-def _branch_lines(panel: Panel) -> list[QuoteLine]:
+def _branch_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
     groups: dict[tuple[str, int, str], list[Unit]] = {}
     for u in panel.branches:
         groups.setdefault((u.breaker.model, u.at, u.role), []).append(u)
@@ -171,7 +182,7 @@ def _branch_lines(panel: Panel) -> list[QuoteLine]:
     lines = []
     for us in ordered:
         u = us[0]
-        item = u.breaker.family + (" (SPD용)" if u.role == "spd" else "")
+        item = u.breaker.family + (catalog.words.spd_suffix if u.role == "spd" else "")
         entries = sorted({f"branches.{x.entry}" for x in us if x.entry is not None})
         lines.append(
             _line(
@@ -255,7 +266,7 @@ def _merge_identical(lines: list[QuoteLine]) -> list[QuoteLine]:
 
 
 def _busbar_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:
-    rules = catalog.rules
+    rules, words = catalog.rules, catalog.words
     w, h = enc.box.w, enc.box.h
     main_at = panel.main.at
     factors = next(f for f in rules.busbar_factors if f.max is None or main_at <= f.max)
@@ -266,8 +277,8 @@ def _busbar_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[
 
     out = []
     for item, factor, rating in (
-        ("MAIN BUS-BAR", factors.main, main_at),
-        ("BUS-BAR", factors.branch, largest),
+        (words.main_busbar, factors.main, main_at),
+        (words.busbar, factors.branch, largest),
     ):
         kg = round_to(Fraction(w * h) * Fraction(factor), rules.busbar_kg_decimals)
         out.append(_line("BUSBAR", item, spec(rating), "KG", kg, rules.busbar_price_per_kg))
@@ -275,38 +286,45 @@ def _busbar_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[
 
 
 def _support_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
-    rules = catalog.rules
+    rules, words = catalog.rules, catalog.words
     af = panel.main.breaker.af
     n = len(panel.branches)
     et = by_frame(rules.et_prices, af, "E.T").value
     insulator = by_frame(rules.insulator_prices, af, "insulator").value
     small = sum(1 for u in panel.branches if u.breaker.small)
     lines = [
-        _line("SUPPORTS", "E.T", "", "EA", 1 + n // rules.et_branches_per_extra, et),
-        _line("SUPPORTS", "N.T", "", "EA", 1, rules.nt_price),
-        _line("SUPPORTS", "N.P", "3T×40×200", "EA", 1, rules.np_plate_price),
+        _line("SUPPORTS", words.earth_terminal, "", "EA", 1 + n // rules.et_branches_per_extra, et),
+        _line("SUPPORTS", words.neutral_terminal, "", "EA", 1, rules.nt_price),
+        _line("SUPPORTS", words.name_plate, words.name_plate_spec, "EA", 1, rules.np_plate_price),
         _line(
             "SUPPORTS",
-            "N.P",
-            "CARD HOLDER",
+            words.name_plate,
+            words.card_holder_spec,
             "EA",
             n,
             rules.card_holder_price,
             flags=tuple(rules.card_holder_flags),
         ),
-        _line("SUPPORTS", "INSULATOR", "", "EA", rules.insulators_per_main, insulator),
+        _line("SUPPORTS", words.insulator, "", "EA", rules.insulators_per_main, insulator),
     ]
     if small:
         lines.append(
-            _line("SUPPORTS", "ELB 지지대", "", "EA", small, rules.small_breaker_support_price)
+            _line(
+                "SUPPORTS",
+                words.small_breaker_support,
+                "",
+                "EA",
+                small,
+                rules.small_breaker_support_price,
+            )
         )
     return [x for x in lines if x.qty]
 
 
 def _cost_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[QuoteLine]:
-    rules = catalog.rules
+    rules, words = catalog.rules, catalog.words
     w, h = enc.box.w, enc.box.h
-    step = 100
+    step = rules.cost_step_mm
     over = math.ceil(max(0, w - rules.consumables_base_w) / step) + math.ceil(
         max(0, h - rules.consumables_base_h) / step
     )
@@ -331,8 +349,8 @@ def _cost_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> list[Qu
     if small20 * 2 > len(panel.branches):
         assembly += tier.small_majority_add
     return [
-        _line("COSTS", "잡자재비", "", "식", 1, consumables),
-        _line("COSTS", "ASSEMBLY CHARGE", "조립비", "식", 1, assembly, labour=True),
+        _line("COSTS", words.consumables, "", words.lot, 1, consumables),
+        _line("COSTS", words.assembly, words.assembly_spec, words.lot, 1, assembly, labour=True),
     ]
 
 
@@ -352,20 +370,20 @@ def price_lines(panel: Panel, enc: EnclosureResult, catalog: Catalog) -> FormatR
             refs=("main",),
             **_breaker_price(main.breaker),
         ),
-        *_branch_lines(panel),
+        *_branch_lines(panel, catalog),
         *_accessory_lines(panel),
         *_busbar_lines(panel, enc, catalog),
         *_support_lines(panel, catalog),
         *_cost_lines(panel, enc, catalog),
     ]
-    lines += _extra_lines(panel)
+    lines += _extra_lines(panel, catalog)
     lines.sort(key=lambda x: SECTION_ORDER.index(x.section))  # stable: extras end a section
     if panel.policy is not None:
         lines = [_under_policy(x, panel.policy) for x in lines]
     return FormatResult(lines=tuple(lines), totals=totals_of(lines, catalog, panel.policy))
 
 
-def _extra_lines(panel: Panel) -> list[QuoteLine]:
+def _extra_lines(panel: Panel, catalog: Catalog) -> list[QuoteLine]:
     """Lines the estimator priced by hand (별도): counted, flagged, never re-priced."""
     return [
         _line(
@@ -375,7 +393,7 @@ def _extra_lines(panel: Panel) -> list[QuoteLine]:
             e.unit,
             e.qty,
             e.unit_price,
-            note=e.note or "별도",
+            note=e.note or catalog.words.custom_line_note,
             flags=("custom",),
             refs=(f"extras.{e.index}",),
         )

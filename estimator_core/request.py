@@ -449,8 +449,9 @@ def _accessories(raw: RequestIn, catalog: Catalog) -> tuple[AccessorySpec, ...]:
         model = None
         if kind == "magnet":
             if not item.model:
+                lo, hi = catalog.names.magnet_sizes
                 raise ReqMoreInfo(
-                    f"{loc}.model: a magnet needs its model (MC-9…MC-100)",
+                    f"{loc}.model: a magnet needs its model (MC-{lo}…MC-{hi})",
                     [{"loc": f"{loc}.model", "msg": "required for a magnet"}],
                 )
             size = magnet_size(item.model)

@@ -17,6 +17,7 @@ from estimator_core.catalog import (
     MagnetClass,
     PricedItem,
     PricingPolicy,
+    Rules,
     frame_label,
     normalise_model,
 )
@@ -170,12 +171,16 @@ def frames_admitted(model: str, known: Breaker | None, catalog: Catalog) -> set[
     return frames
 
 
-def prefers_compact(poles: int, family: str, at: int | None, af: int | None) -> bool:
+def prefers_compact(poles: int, family: str, at: int | None, af: int | None, rules: Rules) -> bool:
     """The selection guide's compact/FB cases, the same for the main and every branch:
-    a 2P 20–30 A breaker asked as 50AF, and a 2P 40–50 A ELB (RULES.md §1)."""
+    a 2P 20–30 A breaker asked as 50AF, and a 2P 40–50 A ELB (RULES.md §1; the numbers
+    are the catalog's)."""
     if poles != 2 or at is None:
         return False
-    return (at <= 30 and af == 50) or (family == "ELB" and 40 <= at <= 50)
+    lo, hi = rules.compact_elb_at
+    return (
+        at <= rules.compact_max_at_asked_small_frame and af == rules.compact_small_frame_af
+    ) or (family == "ELB" and lo <= at <= hi)
 
 
 def _af_class(af: int | None, loc: str, catalog: Catalog) -> int | None:
@@ -263,9 +268,10 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
     if main_at is None:
         given = m.af if m.af is not None else None
         if given is not None:
-            main_at = {630: 600, 32: 30, 63: 60}.get(given, given)
+            main_at = dict(catalog.rules.main_at_by_frame).get(given, given)
         elif main_known is not None:
-            main_at = max(r for r in main_known.ratings if r <= max(main_known.af, 250))
+            cap = max(main_known.af, catalog.rules.main_at_floor_a)
+            main_at = max(r for r in main_known.ratings if r <= cap)
     # -- branches -----------------------------------------------------------------
     for b in req.branches:
         loc = f"branches.{b.index}"
@@ -349,7 +355,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
             )
         return chosen
 
-    main_compact = prefers_compact(m.poles, main_family, main_at, main_af)
+    main_compact = prefers_compact(m.poles, main_family, main_at, main_af, catalog.rules)
     main_b = find("main", m.model, main_family, m.poles, main_at, main_af, main_compact)
     if main_b is not None and main_at is None:
         main_at = main_b.ratings[-1]
@@ -370,7 +376,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
             b.poles,
             b.at,
             af,
-            prefers_compact(b.poles, family, b.at, af),
+            prefers_compact(b.poles, family, b.at, af, catalog.rules),
         )
         if chosen is not None:
             branch_rows.append((b.index, chosen))
@@ -464,7 +470,7 @@ def resolve_panel(req: EstimateRequest, catalog: Catalog) -> Panel:
                 poles=spd_b.poles,
                 load_a=Decimal(0),
                 pin=None,
-                label="(SPD용)",
+                label=catalog.words.spd_label,
                 pitch_mm=pitch or 0,
                 pitch_from_width=from_width,
             )
@@ -575,13 +581,13 @@ def _needs(req: EstimateRequest, catalog: Catalog, missing: _Missing) -> tuple[N
             add(f"bundle:{item_id}", item_id, magnets * per)
         timer_pbls = req.count(*TIMER_KINDS) * rules.timer_adds_pbl
         if timer_pbls:
-            add(PBL_TIMER_REF, "PBL_ONOFF", timer_pbls, "ON/OFF/SS")
-        if req.count("pbl") and catalog.item("PBL_ONOFF") is None:
-            lacking.add("PBL_ONOFF")  # the requested PBL sits on the magnet circuit
+            add(PBL_TIMER_REF, rules.pbl_item, timer_pbls, catalog.words.timer_pbl_spec)
+        if req.count("pbl") and catalog.item(rules.pbl_item) is None:
+            lacking.add(rules.pbl_item)  # the requested PBL sits on the magnet circuit
         needs.append(
             Need(
                 ref="bundle:MAGNET_LABOUR",
-                item="인건비(MAGNET)",
+                item=catalog.words.magnet_labour,
                 spec="",
                 unit="EA",
                 qty=magnets,
@@ -591,7 +597,7 @@ def _needs(req: EstimateRequest, catalog: Catalog, missing: _Missing) -> tuple[N
         )
     wire_sets = req.count(*rules.wire_set_kinds)
     if wire_sets:
-        add("bundle:WIRE_SET", rules.wire_set_item, wire_sets, blank="SPD/METER/TIMER")
+        add("bundle:WIRE_SET", rules.wire_set_item, wire_sets, blank=catalog.words.wire_set_spec)
     for item_id in sorted(lacking):
         missing.add({"kind": "item", "model": item_id, "columns": ["price", "unit"]})
     return tuple(needs)

@@ -19,9 +19,12 @@ from functions import (
     documents,
     estimate,
     health,
+    organisations,
     preview,
     profile,
     quotes,
+    review,
+    revisions,
     storage,
     web,
 )
@@ -62,13 +65,21 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(origins),
-            allow_methods=["GET", "POST", "PUT", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Trace-Id"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Trace-Id",
+                "X-Organisation",
+            ],
             expose_headers=["X-Trace-Id", "Idempotent-Replayed"],
         )
     app.middleware("http")(trace_middleware)
     install_error_handlers(app)
     for module in (preview, estimate, quotes, documents, health, catalog, profile, client):
+        app.include_router(module.router, prefix=PREFIX)
+    for module in (organisations, review, revisions):  # teams (issue 12)
         app.include_router(module.router, prefix=PREFIX)
     if client.local_sign_in(config):
         app.include_router(client.dev_router, prefix=PREFIX)

@@ -234,6 +234,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     # container hosts (Cloud Run, Fly.io, Render) say which port in $PORT
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 54321")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes; 0: one per CPU (default: $WEB_CONCURRENCY, else 1)",
+    )
     tok = sub.add_parser("token", help="print a bearer token for a local user")
     tok.add_argument("user")
     tok.add_argument("--role", choices=["estimator", "catalog_admin"], default="estimator")
@@ -265,12 +271,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "demo":
         demo(settings, args.request, args.out)
     elif args.command == "serve":
-        import uvicorn
-
-        from functions.app import create_app
+        from functions.serve import serve as run_server
+        from functions.serve import worker_count
 
         port = args.port or int(os.environ.get("PORT") or 54321)
-        uvicorn.run(create_app(settings), host=args.host, port=port, log_level="warning")
+        run_server(settings, args.host, port, worker_count(args.workers))
     elif args.command == "token":
         if not settings.jwt_secret or not settings.database_url:
             raise SystemExit("JWT_SECRET and DATABASE_URL must be set (run `make up` first)")

@@ -37,9 +37,10 @@ through a clock the caller passes in (CP-SAT's own reported wall time is the one
 nondeterministic figure it returns).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from estimator_core.balance.bounds import lower_bound
 from estimator_core.balance.ckk import CkkSolution, solve_ckk
-from estimator_core.balance.cli_request import balance_request
 from estimator_core.balance.cp_sat import solve_cp_sat
 from estimator_core.balance.deadline import Clock, Deadline
 from estimator_core.balance.exact_small import (
@@ -78,6 +79,9 @@ from estimator_core.balance.subset_sum import (
 )
 from estimator_core.balance.tiers import solve_counts
 
+if TYPE_CHECKING:
+    from estimator_core.balance.cli_request import balance_request
+
 __all__ = [
     "GROUPS",
     "MAX_CIRCUITS",
@@ -114,3 +118,12 @@ __all__ = [
     "solve_exact_small",
     "solve_subset_sums",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The CLI's pydantic request model is built only when it is used (cold start).
+    if name == "balance_request":
+        from estimator_core.balance.cli_request import balance_request
+
+        return balance_request
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

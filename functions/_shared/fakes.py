@@ -36,6 +36,7 @@ from functions._shared.ports import (
     EvidenceRow,
     NewCatalogVersion,
     QuoteContext,
+    QuoteFilter,
     SignedUrl,
     StoredProfile,
     StoredQuote,
@@ -155,21 +156,35 @@ class FakeStore:
         found = [q for q in self._mine(who) if q.number == number]
         return found[0].stored() if found else None
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
-        mine = sorted(self._mine(who), key=lambda q: (q.created_at, q.payload["id"]), reverse=True)
-        return [
-            {
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        where = where or QuoteFilter()
+        mine = sorted(
+            self._mine(who),
+            key=lambda q: (q.created_at, q.payload["id"]),
+            reverse=not where.oldest_first,
+        )
+        rows = []
+        for q in mine:
+            customer = q.payload["request"].get("customer") or {}
+            row = {
                 "quote_id": q.payload["id"],
                 "quote_number": q.number,
                 "status": q.payload["status"],
                 "grand_total": q.payload["grand_total"],
                 "catalog_label": q.payload["catalog_label"],
                 "evidence_root": q.payload["evidence_root_sha256"],
-                "project": (q.payload["request"].get("customer") or {}).get("project"),
+                "project": customer.get("project"),
+                "customer": customer.get("name"),
                 "created_at": q.created_at,
             }
-            for q in mine[offset : offset + limit]
-        ]
+            org = q.payload.get("organisation_id")
+            if where.organisation_id and org not in (None, where.organisation_id):
+                continue
+            if _admits(where, row, datetime.fromisoformat(q.payload["issued_at"])):
+                rows.append(row)
+        return rows[offset : offset + limit]
 
     def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]:
         q = self.quotes.get(quote_id)
@@ -304,3 +319,16 @@ class FakeBlobStore:
     def delete(self, bucket: str, paths: list[str]) -> None:
         for p in paths:
             self.objects.pop((bucket, p), None)
+
+
+def _admits(where: QuoteFilter, row: dict[str, Any], issued_at: datetime) -> bool:
+    """What the adapters' ``where`` admits: ``q`` in the number, customer or project (any
+    case), the status, and the issue time within the Korean days."""
+    texts = (row["quote_number"], row["customer"], row["project"])
+    if where.q and not any(t and where.q.lower() in t.lower() for t in texts):
+        return False
+    if where.status and row["status"] != where.status:
+        return False
+    if where.since is not None and issued_at < where.since:
+        return False
+    return where.before is None or issued_at < where.before

@@ -102,6 +102,37 @@ PreviewResponse = create_model(
 )
 
 
+class ProjectPanelPreview(BaseModel):
+    """One panel of a project preview: its name, ×qty, its amounts and its own preview."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    qty: int
+    status: str
+    unit_total: int
+    unit_list_total: int
+    amount: int
+    evidence_root: str
+    preview: PreviewResponse  # type: ignore[valid-type]
+
+
+# A project preview: ``ProjectResult`` without its evidence, every panel with its preview.
+_project_preview_fields: dict[str, Any] = {
+    name: (field.annotation, field)
+    for name, field in ProjectResult.model_fields.items()
+    if name != "evidence"
+}
+_project_preview_fields["panels"] = (tuple[ProjectPanelPreview, ...], ...)
+ProjectPreviewResponse = create_model(
+    "ProjectPreviewResponse",
+    __doc__="The project quote ``POST /estimate`` would store (``ProjectResult`` without its "
+    "evidence), with every panel's preview.",
+    __config__=ConfigDict(frozen=True, extra="forbid"),
+    **_project_preview_fields,
+)
+
+
 class CompanyProfileOut(BaseModel):
     id: str | None
     sha256: str | None = Field(pattern=r"^[0-9a-f]{64}$")
@@ -117,6 +148,7 @@ class QuoteSummary(_Open):
     catalog_label: str
     evidence_root: str
     project: str | None
+    customer: str | None = None
     created_at: str
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from functions._shared.auth import Principal
 
@@ -179,6 +181,43 @@ class DocumentRow:
     size_bytes: int
 
 
+# Quote numbers and issue dates follow Korea's calendar, where the panel maker works.
+KOREA = ZoneInfo("Asia/Seoul")
+
+
+@dataclass(frozen=True)
+class QuoteFilter:
+    """What ``GET /quotes`` narrows the list to; every part is optional.
+
+    ``q`` matches the quote number, the customer or the project name (case-insensitive,
+    anywhere in the text); ``issued_from``/``issued_to`` are inclusive days of Korea's
+    calendar, like the quote numbers' years.
+    """
+
+    q: str | None = None
+    status: str | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    # the organisation's quotes only (else every organisation the caller belongs to)
+    organisation_id: str | None = None
+    # oldest first (a review queue) instead of newest first
+    oldest_first: bool = False
+
+    @property
+    def since(self) -> datetime | None:
+        """The first instant of ``issued_from`` in Korea."""
+        if self.issued_from is None:
+            return None
+        return datetime.combine(self.issued_from, time(), KOREA)
+
+    @property
+    def before(self) -> datetime | None:
+        """The first instant after ``issued_to`` in Korea."""
+        if self.issued_to is None:
+            return None
+        return datetime.combine(self.issued_to + timedelta(days=1), time(), KOREA)
+
+
 class Store(Protocol):
     """What the use cases need from the database."""
 
@@ -193,7 +232,9 @@ class Store(Protocol):
     def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote: ...
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None: ...
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None: ...
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]: ...
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]: ...
     def evidence(self, who: Principal, quote_id: str) -> list[EvidenceRow]: ...
     def evidence_valid(self, who: Principal, quote_id: str, stage: str, sha256: str) -> bool: ...
     def company_profile(self, who: Principal) -> StoredProfile | None: ...

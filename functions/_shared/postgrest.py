@@ -44,17 +44,28 @@ from functions._shared.ports import (
     DocumentRow,
     EvidenceRow,
     QuoteContext,
+    QuoteFilter,
     QuoteSource,
     StoredProfile,
     StoredQuote,
 )
-from functions._shared.store import ROLES
+from functions._shared.store import ROLES, like_pattern
 
 _QUOTE_COLUMNS = "id,request_sha256,status,response,created_at"
 _LIST_COLUMNS = (
     "quote_id:id,quote_number,status,grand_total,catalog_label,"
     "evidence_root:evidence_root_sha256,"
-    "project:request->customer->>project,created_at"
+    "project:request->customer->>project,customer:request->customer->>name,"
+    "project_name:request->project->>name,project_customer:request->project->customer->>name,"
+    "created_at"
+)
+# PostgREST's spelling of store.SEARCHED_TEXTS.
+_SEARCHED = (
+    "quote_number",
+    "request->customer->>name",
+    "request->customer->>project",
+    "request->project->>name",
+    "request->project->customer->>name",
 )
 _EVIDENCE_COLUMNS = "stage,storage_path,sha256,size_bytes,content_type"
 _SOURCE_COLUMNS = (
@@ -216,6 +227,7 @@ class PostgrestStore:
             self._as(who, "estimator")
             .from_("quotes")
             .select(_QUOTE_COLUMNS)
+            .eq("owner", who.user_id)  # teammates' quotes are visible and may share keys
             .eq("idempotency_key", key)
         )
         return self._quote(self._select(who, query.execute))
@@ -286,20 +298,30 @@ class PostgrestStore:
             .from_("quotes")
             .select(_QUOTE_COLUMNS)
             .eq("quote_number", number)
+            .order("revision", desc=True)  # a quote number names all its revisions
+            .limit(1)
         )
         return self._quote(self._select(who, query.execute))
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
-        query = (
-            self._as(who, "estimator")
-            .from_("quotes")
-            .select(_LIST_COLUMNS)
-            .order("created_at", desc=True)
-            .order("id", desc=True)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = self._select(who, query.execute)
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        where = where or QuoteFilter()
+        query = self._as(who, "estimator").from_("quotes").select(_LIST_COLUMNS)
+        if where.q:
+            pattern = _quoted(search_pattern(where.q))
+            query = query.or_(",".join(f"{column}.ilike.{pattern}" for column in _SEARCHED))
+        if where.status:
+            query = query.eq("status", where.status)
+        if where.organisation_id:
+            query = query.eq("organisation_id", where.organisation_id)
+        if where.since is not None:
+            query = query.gte("issued_at", where.since.isoformat())
+        if where.before is not None:
+            query = query.lt("issued_at", where.before.isoformat())
+        newest = not where.oldest_first
+        query = query.order("created_at", desc=newest).order("id", desc=newest)
+        rows = self._select(who, query.limit(limit).offset(offset).execute)
         return [
             {
                 "quote_id": str(r["quote_id"]),
@@ -308,7 +330,8 @@ class PostgrestStore:
                 "grand_total": r["grand_total"],
                 "catalog_label": r["catalog_label"],
                 "evidence_root": r["evidence_root"],
-                "project": r["project"],
+                "project": r["project"] if r["project"] is not None else r.get("project_name"),
+                "customer": r.get("customer") or r.get("project_customer"),
                 "created_at": _created_at(r["created_at"]),
             }
             for r in rows
@@ -429,3 +452,16 @@ class PostgrestStore:
         if not isinstance(n, int):
             raise DependencyUnavailable("database", "record_documents returned no count")
         return n
+
+
+def search_pattern(text: str) -> str:
+    """``text`` as a PostgREST ``ilike`` pattern matching it anywhere (``*`` is PostgREST's
+    ``%``; ``%``, ``_`` and ``\\`` stay literal; a ``*`` in ``text`` cannot, and matches
+    anything)."""
+    return f"*{like_pattern(text)[1:-1]}*"
+
+
+def _quoted(value: str) -> str:
+    """A value of a PostgREST logic tree (``or=(…)``) in double quotes, so commas,
+    parentheses and dots in it are text."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -24,6 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from functions._shared.auth import Principal
 from functions._shared.driver_errors import Overrides, psycopg_errors
 from functions._shared.errors import (
+    ApiError,
     Conflict,
     DependencyUnavailable,
     Forbidden,
@@ -41,6 +42,7 @@ from functions._shared.ports import (
     NewCatalogVersion,
     ProfileStore,
     QuoteContext,
+    QuoteFilter,
     QuoteSource,
     Store,
     StoredProfile,
@@ -66,6 +68,22 @@ __all__ = [  # the port's names stay importable from here while callers move to 
 
 ROLES = {"authenticated", "service_role", "anon"}
 _UTC_US = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, its ``%``, ``_`` and ``\\`` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# The texts ``QuoteFilter.q`` searches: a panel quote's customer, and a project quote's.
+SEARCHED_TEXTS = (
+    "quote_number",
+    "request->'customer'->>'name'",
+    "request->'customer'->>'project'",
+    "request->'project'->>'name'",
+    "request->'project'->'customer'->>'name'",
+)
 
 
 def _claims(who: Principal) -> str:
@@ -246,7 +264,11 @@ class PostgresStore:
 
     def quote_by_key(self, who: Principal, key: str) -> StoredQuote | None:
         with self._tx(who) as cur:
-            cur.execute(self._QUOTE + "where idempotency_key = %s", (key,))
+            # the caller's own key: teammates' quotes are visible too, and may share keys
+            cur.execute(
+                self._QUOTE + "where owner = (select auth.uid()) and idempotency_key = %s",
+                (key,),
+            )
             return self._quote(cur.fetchone())
 
     def user_exists(self, who: Principal) -> bool:
@@ -282,19 +304,31 @@ class PostgresStore:
 
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
         with self._tx(who) as cur:
-            cur.execute(self._QUOTE + "where quote_number = %s", (number,))
+            # a quote number names all its revisions: the latest one answers
+            cur.execute(
+                self._QUOTE + "where quote_number = %s order by revision desc limit 1", (number,)
+            )
             return self._quote(cur.fetchone())
 
-    def list_quotes(self, who: Principal, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_quotes(
+        self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+    ) -> list[dict[str, Any]]:
+        where = where or QuoteFilter()
+        conditions, params = _quote_conditions(where)
+        order = "created_at, id" if where.oldest_first else "created_at desc, id desc"
         with self._tx(who) as cur:
             cur.execute(
                 "select id::text as quote_id, quote_number, status, grand_total, catalog_label, "
                 "evidence_root_sha256 as evidence_root, "
-                "request -> 'customer' ->> 'project' as project, "
+                "coalesce(request -> 'customer' ->> 'project', request -> 'project' ->> 'name') "
+                "as project, "
+                "coalesce(request -> 'customer' ->> 'name', "
+                "request -> 'project' -> 'customer' ->> 'name') as customer, "
                 "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
                 "as created_at from estimator.quotes "
-                "order by created_at desc, id desc limit %s offset %s",
-                (limit, offset),
+                f"where {conditions} "
+                f"order by {order} limit %s offset %s",
+                (*params, limit, offset),
             )
             return list(cur.fetchall())
 
@@ -544,3 +578,163 @@ class PostgresStore:
             row = cur.fetchone()
         assert row is not None
         return int(row["n"])
+
+    # Teams (functions._shared.usecases.teams.TeamStore) ----------------------------------------
+    # Reads run as the caller (RLS: their organisations only); changes go through the SQL
+    # functions as the server with the caller's claims, which check roles themselves.
+
+    @contextmanager
+    def _team_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.Error as err:
+            raise team_error(err.sqlstate, str(err)) from None
+
+    _TS = "to_char({} at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+    def organisations(self, who: Principal) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select o.id::text as id, o.name, m.role, "
+                "coalesce(o.personal_owner = (select auth.uid()), false) as personal "
+                "from estimator.organisations as o join estimator.memberships as m "
+                "on m.organisation_id = o.id and m.user_id = (select auth.uid()) "
+                "order by o.created_at, o.id"
+            )
+            return list(cur.fetchall())
+
+    def create_organisation(self, who: Principal, name: str) -> str:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute("select estimator.create_organisation(%s)::text as id", (name,))
+            row = cur.fetchone()
+        assert row is not None
+        return str(row["id"])
+
+    def members(self, who: Principal, organisation_id: str) -> list[dict[str, Any]] | None:
+        with self._tx(who) as cur:
+            cur.execute("select 1 from estimator.organisations where id = %s", (organisation_id,))
+            if cur.fetchone() is None:
+                return None
+            cur.execute(
+                "select user_id::text, role, "
+                + self._TS.format("created_at")
+                + " as since from estimator.memberships where organisation_id = %s "
+                "order by created_at, user_id",
+                (organisation_id,),
+            )
+            return list(cur.fetchall())
+
+    def user_id_by_email(self, who: Principal, email: str) -> str | None:
+        with self._tx(who, as_server=True) as cur:
+            cur.execute("select estimator.user_id_by_email(%s)::text as id", (email,))
+            row = cur.fetchone()
+        return None if row is None or row["id"] is None else str(row["id"])
+
+    def set_member(
+        self, who: Principal, organisation_id: str, user_id: str, role: str
+    ) -> dict[str, Any]:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select m.user_id::text, m.role, m.organisation_id::text from "
+                "estimator.set_member(%s, %s, %s) as m",
+                (organisation_id, user_id, role),
+            )
+            row = cur.fetchone()
+        assert row is not None
+        return dict(row)
+
+    def remove_member(self, who: Principal, organisation_id: str, user_id: str) -> bool:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select estimator.remove_member(%s, %s) as removed", (organisation_id, user_id)
+            )
+            row = cur.fetchone()
+        return bool(row and row["removed"])
+
+    def review_quote(
+        self, who: Principal, quote_id: str, decision: str, reason: str
+    ) -> dict[str, Any]:
+        with self._team_errors(), self._tx(who, as_server=True) as cur:
+            cur.execute(
+                "select r.quote_id::text, r.decision, r.reason, r.reviewer::text, "
+                + self._TS.format("r.at")
+                + " as at from estimator.review_quote(%s, %s, %s) as r",
+                (quote_id, decision, reason),
+            )
+            row = cur.fetchone()
+            # a new statement: it sees the status the function set
+            cur.execute("select status from estimator.quotes where id = %s", (quote_id,))
+            status = cur.fetchone()
+        assert row is not None and status is not None
+        return {**row, "status": status["status"]}
+
+    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select reviewer::text, decision, reason, "
+                + self._TS.format("at")
+                + " as at from estimator.quote_reviews where quote_id = %s order by at, id",
+                (quote_id,),
+            )
+            return list(cur.fetchall())
+
+    def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select q.id::text as quote_id, q.quote_number, q.revision, "
+                "'R' || q.revision as label, q.status, q.owner::text as created_by, "
+                "q.previous_quote_id::text, q.grand_total, q.catalog_label, "
+                "q.evidence_root_sha256 as evidence_root, "
+                + self._TS.format("q.created_at")
+                + " as created_at from estimator.quotes as q "
+                "where q.quote_number = (select quote_number from estimator.quotes where id = %s) "
+                "order by q.revision",
+                (quote_id,),
+            )
+            return list(cur.fetchall())
+
+    def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None:
+        with self._tx(who) as cur:
+            cur.execute(
+                "select id::text as quote_id, quote_number, revision, request, response "
+                "from estimator.quotes where id = %s",
+                (quote_id,),
+            )
+            row = cur.fetchone()
+        return None if row is None else dict(row)
+
+
+def team_error(sqlstate: str | None, text: str) -> ApiError:
+    """A team SQL function's refusal as the API's error (see the migrations' error lists)."""
+    if sqlstate == "P0002":
+        return ApiError("NOT_FOUND", "not found")
+    if sqlstate == "42501":
+        return ApiError("FORBIDDEN", text.split("\n", 1)[0][:200])
+    if sqlstate in ("PT409", "23505", "40001"):
+        return ApiError("CONFLICT", text.split("\n", 1)[0][:200])
+    if sqlstate in ("22023", "23514", "22P02"):
+        return ApiError("VALIDATION_FAILED", text.split("\n", 1)[0][:200])
+    return DependencyUnavailable("database", text)
+
+
+def _quote_conditions(where: QuoteFilter) -> tuple[str, list[Any]]:
+    """The SQL ``where`` of a quote list (fixed text; the values are parameters)."""
+    conditions = ["true"]
+    params: list[Any] = []
+    if where.q:
+        pattern = like_pattern(where.q)
+        conditions.append("(" + " or ".join(f"{t} ilike %s" for t in SEARCHED_TEXTS) + ")")
+        params += [pattern] * len(SEARCHED_TEXTS)
+    if where.status:
+        conditions.append("status = %s")
+        params.append(where.status)
+    if where.organisation_id:
+        conditions.append("organisation_id = %s")
+        params.append(where.organisation_id)
+    if where.since is not None:
+        conditions.append("issued_at >= %s")
+        params.append(where.since)
+    if where.before is not None:
+        conditions.append("issued_at < %s")
+        params.append(where.before)
+    return " and ".join(conditions), params

@@ -54,9 +54,11 @@ log "source: $(redact "$SRC")"
   --file="$OUT/db.dump" "$SRC" || die "pg_dump failed"
 log "db.dump: $(stat -c %s "$OUT/db.dump") bytes"
 
-# 2. The users the quotes belong to (quotes.owner references auth.users).
+# 2. The users the quotes, memberships and reviews name (they reference auth.users).
 psql_value "$SRC" "select to_jsonb(u)::text from auth.users u
-  where u.id in (select q.owner from estimator.quotes q) order by u.id" >"$OUT/auth_users.jsonl" ||
+  where u.id in (select q.owner from estimator.quotes q
+                 union select m.user_id from estimator.memberships m
+                 union select r.reviewer from estimator.quote_reviews r) order by u.id" >"$OUT/auth_users.jsonl" ||
   die "exporting auth.users failed"
 log "auth_users.jsonl: $(grep -c . "$OUT/auth_users.jsonl" || true) users"
 

@@ -19,9 +19,9 @@
 # is root the server runs as the `postgres` OS user and .local/pg belongs to it.
 # Every command is idempotent: `up` on a running, migrated cluster changes nothing.
 set -euo pipefail
+# shellcheck source=ops/supabase/ops_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HERE="$ROOT/ops/supabase"
 PG_MAJOR=15
 PGBIN="${KIS_PGBIN:-/usr/lib/postgresql/$PG_MAJOR/bin}"
 PGLINK="$ROOT/.local/pg"
@@ -43,12 +43,6 @@ export PGHOST="$HOST" PGPORT="$PORT" PGUSER=postgres PGPASSWORD=postgres PGCONNE
 export SUPABASE_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CI="${CI:-true}"
 
 db_url() { echo "postgresql://postgres:postgres@$HOST:$PORT/${1:-$DB}"; }
-
-log() { echo "db.sh: $*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
 
 # The URL handed to the Supabase CLI: same database, no TLS attempt (and no warning).
 cli_url() { echo "$(db_url "${1:-$DB}")?sslmode=disable"; }
@@ -102,8 +96,7 @@ ensure_dirs() {
 is_running() { as_owner "$PGBIN/pg_ctl" status -D "$PGDATA" >/dev/null 2>&1; }
 
 wait_ready() {
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     "$PGBIN/pg_isready" -q -h "$HOST" -p "$PORT" -d "$DB" && return 0
     sleep 0.5
   done
@@ -234,8 +227,9 @@ main() {
     url) db_url "${1:-$DB}" ;;
     psql) psql_db "$DB" "$@" ;;
     create-db)
-      [ $# -ge 1 ] && [ $# -le 2 ] && { [ $# -eq 1 ] || [ "$2" = --bare ]; } ||
+      if ! { [ $# -eq 1 ] || { [ $# -eq 2 ] && [ "$2" = --bare ]; }; }; then
         die "usage: db.sh create-db NAME [--bare]"
+      fi
       [ "$1" != "$DB" ] || die "refusing to recreate $DB (use reset)"
       check_tools
       is_running || die "the cluster is not running: db.sh up"
@@ -249,7 +243,7 @@ main() {
       psql_db template1 -c "drop database if exists $1 with (force)"
       ;;
     *)
-      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+      print_help
       case "$cmd" in "" | help | -h | --help) ;; *) exit 2 ;; esac
       ;;
   esac

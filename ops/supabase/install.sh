@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the embedded local stack needs, and nothing that is already there:
+# ops/supabase/install.sh: installs what the embedded local stack needs, and nothing
+# that is already there:
 #   * PostgreSQL 15 with plpgsql_check (for `supabase db lint`) and pgTAP + pg_prove
 #     (for supabase/tests), from the OS packages (Debian/Ubuntu), only if absent;
 #   * Node.js and npm from the OS packages, only if absent;
@@ -12,14 +13,15 @@
 #     node_modules does not already match the lock file.
 # Idempotent: a second run installs nothing. Needs root (or sudo) only for apt.
 set -euo pipefail
+# shellcheck source=ops/supabase/ops_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 case "${1:-}" in
   -h | --help | help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    print_help
     exit 0
     ;;
 esac
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PG_MAJOR=15
 APT_PACKAGES=(
   "postgresql-$PG_MAJOR"
@@ -31,8 +33,6 @@ APT_PACKAGES=(
   poppler-utils
   librsvg2-bin
 )
-
-log() { echo "install.sh: $*" >&2; }
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Helpers shared by the operator scripts (storage_init.sh, deploy_test.sh, backup.sh,
-# restore.sh). Sourced, never run. Nothing here reads .env: the scripts act on what the
+# Helpers shared by every operator script in ops/supabase (tests/ops/test_workflows.py
+# checks that each sources this file). Sourced, never run. Nothing here reads .env: the scripts act on what the
 # environment says (export it, or `set -a; . ./.env; set +a` first).
 
 # Run directly (e.g. with --help): say what this file is and stop.

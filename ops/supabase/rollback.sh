@@ -6,8 +6,9 @@
 #   ops/supabase/rollback.sh --db-url URL    another database (asks for confirmation
 #                                            unless --yes is given too)
 set -euo pipefail
+# shellcheck source=ops/supabase/ops_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 url=""
 yes=0
 while [ $# -gt 0 ]; do
@@ -21,11 +22,11 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+      print_help
       exit 0
       ;;
     *)
-      echo "usage: rollback.sh [--db-url URL] [--yes]" >&2
+      log "usage: $0 [--db-url URL] [--yes]"
       exit 2
       ;;
   esac
@@ -35,14 +36,12 @@ if [ -z "$url" ]; then
   url="$("$HERE/db.sh" url)"
 elif [ "$yes" -ne 1 ]; then
   if [ ! -t 0 ]; then
-    echo "rollback.sh: refusing to roll back $url without --yes" >&2
+    log "refusing to roll back $(redact "$url") without --yes"
     exit 2
   fi
   read -r -p "Remove every KIS Estimator object and all its data from ${url%%@*}@…? [y/N] " answer
   [ "$answer" = y ] || [ "$answer" = Y ] || exit 1
 fi
 
-PSQL="psql"
-[ -x /usr/lib/postgresql/15/bin/psql ] && PSQL=/usr/lib/postgresql/15/bin/psql
-"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$url" -f "$HERE/rollback.sql"
-echo "rollback.sh: done; push the migrations again with ops/supabase/db.sh up" >&2
+psql_url "$url" -f "$HERE/rollback.sql"
+log "done; push the migrations again with ops/supabase/db.sh up"

@@ -17,10 +17,13 @@ begin;
 -- storage: the policy, then the buckets with their object rows (locally the object rows
 -- are all there is; on hosted Supabase empty the buckets through the Storage API first).
 drop policy if exists estimator_objects_select_quote_owner on storage.objects;
+drop policy if exists estimator_objects_select_quote_member on storage.objects;
 delete from storage.objects where bucket_id in ('evidence', 'documents');
 delete from storage.buckets where id in ('evidence', 'documents');
 
--- Tables, functions, triggers, policies and grants all live in the two schemas.
+-- Tables, functions, triggers, policies and grants all live in the two schemas (and the
+-- membership helpers in estimator_private).
+drop schema if exists estimator_private cascade;
 drop schema if exists estimator cascade;
 drop schema if exists shared cascade;
 
@@ -32,7 +35,8 @@ begin
      where version in (
        '20261122000100', '20261122000200', '20261122000300',
        '20261122000400', '20261122000500', '20261122000600', '20261122000700',
-       '20261130000100', '20261130000200', '20261130000300', '20261130000700',
+       '20261130000100', '20261130000200', '20261130000300', '20261130000400',
+       '20261130000600', '20261130000700', '20261130000800', '20261130000850',
        '20261130000900');
   end if;
 end

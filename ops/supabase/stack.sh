@@ -10,17 +10,15 @@
 #
 # .env is created on first use with a random local JWT secret (never committed).
 set -euo pipefail
+# shellcheck source=ops/supabase/ops_common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ops_common.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HERE="$ROOT/ops/supabase"
 PY="$ROOT/.venv/bin/python"
 RUN="$ROOT/.local/run"
 PIDFILE="$RUN/functions.pid"
 LOG="$RUN/functions.log"
 PORT="${KIS_FUNCTIONS_PORT:-54321}"
 mkdir -p "$RUN"
-
-log() { echo "stack.sh: $*" >&2; }
 
 ensure_env() {
   if [ ! -f "$ROOT/.env" ]; then
@@ -134,7 +132,7 @@ case "${1:-}" in
     if running; then echo "functions: running (pid $(server_pid), port $PORT)"; else echo "functions: stopped"; fi
     ;;
   -h | --help | help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    print_help
     ;;
   *)
     echo "usage: $0 up|down|reset|status" >&2

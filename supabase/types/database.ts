@@ -65,6 +65,40 @@ isOneToOne: false
       referencedColumns: ["owner","id"]
     }
                   ]
+                },"memberships": {
+                  Row: {
+                    "created_at": string,"id": string,"organisation_id": string,"role": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"organisation_id": string,"role": string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"organisation_id"?: string,"role"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "memberships_organisation_id_fkey"
+      columns: ["organisation_id"]
+isOneToOne: false
+      referencedRelation: "organisations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"organisations": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"id": string,"name": string,"personal_owner": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"id"?: string,"name": string,"personal_owner"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"id"?: string,"name"?: string,"personal_owner"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"panels": {
                   Row: {
                     "created_at": string,"enclosure_d_mm": number,"enclosure_h_mm": number,"enclosure_model": string,"enclosure_w_mm": number,"fit_score": number,"id": string,"label": string | null,"layout": NonNullable<Json>,"owner": string,"phase_balance": NonNullable<Json>,"position": number,"quote_id": string,"required_d_mm": number,"required_h_mm": number,"required_w_mm": number,"updated_at": string
@@ -119,19 +153,51 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
-                },"quotes": {
+                },"quote_reviews": {
                   Row: {
-                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at": string,"evidence_root_sha256": string,"grand_total": number,"id": string,"idempotency_key": string,"issued_at": string,"owner": string,"quote_number": string | null,"request": NonNullable<Json>,"request_sha256": string,"response": NonNullable<Json>,"status": string,"subtotal": number,"updated_at": string,"vat": number
+                    "at": string,"created_at": string,"decision": string,"id": string,"quote_id": string,"reason": string,"reviewer": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at"?: string,"evidence_root_sha256": string,"grand_total": number,"id"?: string,"idempotency_key": string,"issued_at"?: string,"owner": string,"quote_number"?: string | null,"request": NonNullable<Json>,"request_sha256": string,"response"?: NonNullable<Json>,"status": string,"subtotal": number,"updated_at"?: string,"vat": number
+                    "at"?: string,"created_at"?: string,"decision": string,"id"?: string,"quote_id": string,"reason"?: string,"reviewer": string,"updated_at"?: string
                   }
                   Update: {
-                    "catalog_label"?: string,"catalog_sha256"?: string,"catalog_version_id"?: string,"created_at"?: string,"evidence_root_sha256"?: string,"grand_total"?: number,"id"?: string,"idempotency_key"?: string,"issued_at"?: string,"owner"?: string,"quote_number"?: string | null,"request"?: NonNullable<Json>,"request_sha256"?: string,"response"?: NonNullable<Json>,"status"?: string,"subtotal"?: number,"updated_at"?: string,"vat"?: number
+                    "at"?: string,"created_at"?: string,"decision"?: string,"id"?: string,"quote_id"?: string,"reason"?: string,"reviewer"?: string,"updated_at"?: string
                   }
                   Relationships: [
-                    
+                    {
+      foreignKeyName: "quote_reviews_quote_id_fkey"
+      columns: ["quote_id"]
+isOneToOne: false
+      referencedRelation: "quotes"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"quotes": {
+                  Row: {
+                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at": string,"evidence_root_sha256": string,"grand_total": number,"id": string,"idempotency_key": string,"issued_at": string,"organisation_id": string,"owner": string,"previous_quote_id": string | null,"quote_number": string | null,"request": NonNullable<Json>,"request_sha256": string,"response": NonNullable<Json>,"revision": number,"status": string,"subtotal": number,"updated_at": string,"vat": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "catalog_label": string,"catalog_sha256": string,"catalog_version_id": string,"created_at"?: string,"evidence_root_sha256": string,"grand_total": number,"id"?: string,"idempotency_key": string,"issued_at"?: string,"organisation_id": string,"owner": string,"previous_quote_id"?: string | null,"quote_number"?: string | null,"request": NonNullable<Json>,"request_sha256": string,"response"?: NonNullable<Json>,"revision"?: number,"status": string,"subtotal": number,"updated_at"?: string,"vat": number
+                  }
+                  Update: {
+                    "catalog_label"?: string,"catalog_sha256"?: string,"catalog_version_id"?: string,"created_at"?: string,"evidence_root_sha256"?: string,"grand_total"?: number,"id"?: string,"idempotency_key"?: string,"issued_at"?: string,"organisation_id"?: string,"owner"?: string,"previous_quote_id"?: string | null,"quote_number"?: string | null,"request"?: NonNullable<Json>,"request_sha256"?: string,"response"?: NonNullable<Json>,"revision"?: number,"status"?: string,"subtotal"?: number,"updated_at"?: string,"vat"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "quotes_organisation_fkey"
+      columns: ["organisation_id"]
+isOneToOne: false
+      referencedRelation: "organisations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "quotes_previous_quote_fkey"
+      columns: ["previous_quote_id"]
+isOneToOne: true
+      referencedRelation: "quotes"
+      referencedColumns: ["id"]
+    }
                   ]
                 }
           }
@@ -144,8 +210,14 @@ isOneToOne: false
               "grand_total": number,"subtotal": number,"vat": number
             }[]
                            },
+"create_organisation":
+{ Args: { "actor"?: string,"name": string }; Returns: string
+                           },
 "create_quote":
 { Args: { "payload": Json }; Returns: string
+                           },
+"create_revision":
+{ Args: { "actor"?: string,"payload": Json,"quote_id": string }; Returns: string
                            },
 "get_phase_balance":
 { Args: { "panel_id": string,"target"?: number }; Returns: {
@@ -155,8 +227,46 @@ isOneToOne: false
 "record_documents":
 { Args: { "documents": Json,"profile_id": string,"profile_sha256": string,"quote_id": string,"set_no": number,"state": string }; Returns: number
                            },
+"remove_member":
+{ Args: { "actor"?: string,"organisation_id": string,"user_id": string }; Returns: boolean
+                           },
+"review_quote":
+{ Args: { "actor"?: string,"decision": string,"quote_id": string,"reason"?: string }; Returns: {
+              "at": string,
+"created_at": string,
+"decision": string,
+"id": string,
+"quote_id": string,
+"reason": string,
+"reviewer": string,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "quote_reviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"set_member":
+{ Args: { "actor"?: string,"organisation_id": string,"role": string,"user_id": string }; Returns: {
+              "created_at": string,
+"id": string,
+"organisation_id": string,
+"role": string,
+"updated_at": string,
+"user_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "memberships"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "user_exists":
 { Args: { "user_id": string }; Returns: boolean
+                           },
+"user_id_by_email":
+{ Args: { "email": string }; Returns: string
                            },
 "validate_evidence_integrity":
 { Args: { "quote_id": string,"sha256": string,"stage": string }; Returns: boolean

@@ -16,7 +16,9 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
@@ -31,7 +33,13 @@ from functions._shared.errors import ApiError
 from functions._shared.fakes import FakeStore
 from functions._shared.models import QUOTE_NUMBER_PATTERN
 from functions._shared.persist import evidence_row, quote_payload
-from functions._shared.ports import CatalogRef, CatalogStore, NewCatalogVersion, Store
+from functions._shared.ports import (
+    CatalogRef,
+    CatalogStore,
+    NewCatalogVersion,
+    QuoteFilter,
+    Store,
+)
 from functions.dev import ensure_user, seed_catalog
 from tests.conftest import ISSUED_AT, example
 from tests.integration.support import DB_SH, db_url, run
@@ -201,6 +209,7 @@ def test_a_written_quote_is_numbered_and_read_back_by_its_owner_only(adapter: Ad
         "catalog_label": p["catalog_label"],
         "evidence_root": p["evidence_root_sha256"],
         "project": p["request"]["customer"]["project"],
+        "customer": p["request"]["customer"]["name"],
         "created_at": by_id.created_at,
     }
     rows = store.evidence(alice, p["id"])
@@ -308,3 +317,26 @@ def test_the_catalog_lifecycle(adapter: Adapter) -> None:
         admin, before.id, expected_active_id=staged.id, action="catalog.rollback", detail={}
     )
     assert back.label == before.label and store.active_catalog(admin) == before.ref
+
+
+def test_the_list_filters_by_text_status_and_korean_day(adapter: Adapter) -> None:
+    store, alice = adapter.store, adapter.alice
+    body = copy.deepcopy(example("apartment_sangdo"))
+    body["customer"]["name"] = f"Filter 고객 {RUN}"
+    written = store.write_quote(alice, payload(adapter, f"filter-{RUN}", body))
+    number = written.response["quote_number"]
+
+    def ids(**where: Any) -> list[str]:
+        rows = store.list_quotes(alice, 100, 0, QuoteFilter(**where))
+        return [r["quote_id"] for r in rows]
+
+    assert written.id in ids(q=f"filter 고객 {RUN}".upper())  # any case
+    assert written.id in ids(q=number[-6:])
+    assert written.id not in ids(q=f"nothing-{RUN}")
+    status = written.response["status"]
+    assert written.id in ids(q=RUN, status=status)
+    assert written.id not in ids(q=RUN, status="rejected" if status != "rejected" else "issued")
+    issued = datetime.fromisoformat(ISSUED_AT).astimezone(ZoneInfo("Asia/Seoul")).date()
+    assert written.id in ids(q=RUN, issued_from=issued, issued_to=issued)
+    assert written.id not in ids(q=RUN, issued_from=issued + timedelta(days=1))
+    assert written.id not in ids(q=RUN, issued_to=issued - timedelta(days=1))

@@ -5,6 +5,7 @@ operator scripts pass `bash -n` and shellcheck. Both tools come from the dev dep
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ from tests.integration.support import ROOT
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = ROOT / ".github" / "workflows"
+OPS = ROOT / "ops" / "supabase"
+# Every operator script, listed so that a new one is a conscious addition (and checked
+# against the directory below).
 SCRIPTS = [
     "ops_common.sh",
     "storage_init.sh",
@@ -24,6 +28,10 @@ SCRIPTS = [
     "configure_project.sh",
     "grant_role.sh",
     "gen_types.sh",
+    "db.sh",
+    "stack.sh",
+    "install.sh",
+    "rollback.sh",
 ]
 
 
@@ -83,7 +91,19 @@ def test_script_is_executable_and_documents_itself(script: str) -> None:
     assert f"ops/supabase/{script}" in result.stdout
 
 
-ALL_SCRIPTS = sorted(p.name for p in (ROOT / "ops" / "supabase").glob("*.sh"))
+ALL_SCRIPTS = sorted(p.name for p in OPS.glob("*.sh"))
+
+
+def test_the_list_names_every_ops_script() -> None:
+    assert sorted(SCRIPTS) == ALL_SCRIPTS
+
+
+SOURCES_COMMON = re.compile(r'^\. "\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)/ops_common\.sh"$', re.M)
+
+
+@pytest.mark.parametrize("script", [s for s in SCRIPTS if s != "ops_common.sh"])
+def test_script_sources_ops_common(script: str) -> None:
+    assert SOURCES_COMMON.search((OPS / script).read_text()), f"{script} must source ops_common.sh"
 
 
 @pytest.mark.parametrize("script", ALL_SCRIPTS)

@@ -347,3 +347,66 @@ def test_resplits_return_a_split_at_the_requested_spread_or_nothing(
     if counts is not None:
         assert spread_of(problem, counts) == spread
         assert is_complete(problem, counts)
+
+
+class JumpClock:
+    """A clock that stands still for ``reads`` readings, then jumps far past any deadline.
+
+    It makes the time limit's cap checkable without timing anything: once the clock says
+    the budget is spent, every tier must stop at its next look at the clock, so the solve
+    reads it only a few more times (each read is a tier noticing and returning).
+    """
+
+    def __init__(self, reads: int) -> None:
+        self.reads = reads
+        self.count = 0
+        self.after_expiry = 0
+
+    def __call__(self) -> float:
+        self.count += 1
+        if self.count > self.reads:
+            self.after_expiry += 1
+            return 1e9
+        return 0.0
+
+
+# Reads a solve may take after the clock jumped: one per tier noticing the end (subset
+# sums, re-split, complete differencing, CP-SAT) and their final checks.
+READS_AFTER_EXPIRY = 6
+
+
+@FAST
+@given(ordered_problems(max_items=60), st.integers(1, 400), st.sampled_from([0.05, 1.0]))
+def test_every_tier_stops_once_the_time_limit_is_spent(
+    drawn: tuple[BalanceProblem, list[int]], reads: int, time_limit_s: float
+) -> None:
+    problem, values = drawn
+    clock = JumpClock(reads)
+    solution = solve_counts(problem, time_limit_s=time_limit_s, clock=clock)
+    assert clock.after_expiry <= READS_AFTER_EXPIRY
+    # cut short, the answer is still complete, no worse than the heuristics, and honest
+    assert is_complete(problem, solution.counts)
+    assert solution.spread == spread_of(problem, solution.counts)
+    assert solution.spread <= greedy_in_order(problem, values)
+    assert solution.spread <= spread_of(problem, greedy_lpt(problem))
+    assert solution.spread <= spread_of(problem, karmarkar_karp(problem))
+    assert solution.lower_bound <= solution.spread
+    if solution.proven_optimal:
+        assert solution.spread == solution.lower_bound
+        if problem.free_count <= 9:
+            assert solution.spread == brute_force_problem(problem)
+
+
+@settings(max_examples=30, deadline=None)
+@given(distinct_panels(), st.integers(1, 200))
+def test_distinct_panels_stop_once_the_time_limit_is_spent(
+    panel: tuple[System, list[Circuit]], reads: int
+) -> None:
+    system, circuits = panel
+    clock = JumpClock(reads)
+    result = balance_phases(circuits, system=system, time_limit_s=1.0, clock=clock)
+    assert clock.after_expiry <= READS_AFTER_EXPIRY
+    assert list(result.assignment) == [c.id for c in circuits]
+    assert result.lower_bound_a <= result.spread_a
+    if result.proven_optimal:
+        assert result.lower_bound_a == result.spread_a

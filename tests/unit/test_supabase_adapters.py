@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -25,17 +26,18 @@ import pytest
 from functions._shared.auth import Principal
 from functions._shared.blobs import LocalBlobStore, SupabaseBlobStore, storage_client
 from functions._shared.errors import ApiError
-from functions._shared.postgrest import PostgrestStore, http_client
-from functions._shared.services import build_services
-from functions._shared.settings import Settings
-from functions._shared.store import (
+from functions._shared.ports import (
     CatalogRef,
     DocumentRow,
     EvidenceRow,
+    QuoteFilter,
     QuoteSource,
     StoredProfile,
     StoredQuote,
 )
+from functions._shared.postgrest import PostgrestStore, http_client
+from functions._shared.services import build_services
+from functions._shared.settings import Settings
 
 SUPABASE_URL = "https://project.supabase.test"
 ANON_KEY = "anon-key"
@@ -190,6 +192,8 @@ def test_a_quote_is_found_by_idempotency_key_and_its_time_is_rendered_in_utc(api
     assert request.url.path == "/rest/v1/quotes"
     assert params(request) == [
         ("idempotency_key", "eq.key-1"),
+        # the caller's own key: teammates' quotes are visible too and may share keys
+        ("owner", f"eq.{ALICE.user_id}"),
         ("select", "id,request_sha256,status,response,created_at"),
     ]
     assert_as_user(request, ALICE, "estimator")
@@ -225,6 +229,9 @@ def test_the_quote_list_is_newest_first_paged_and_shaped_like_the_psycopg_one(ap
         "catalog_label": "v1.2",
         "evidence_root": SHA,
         "project": "Sangdo apartments",
+        "customer": "Hanbit",
+        "project_name": None,
+        "project_customer": None,
         "created_at": "2026-11-22T10:00:00.123456+00:00",
     }
     store, mock = api(answer([row]))
@@ -240,11 +247,66 @@ def test_the_quote_list_is_newest_first_paged_and_shaped_like_the_psycopg_one(ap
         (
             "select",
             "quote_id:id,quote_number,status,grand_total,catalog_label,"
-            "evidence_root:evidence_root_sha256,project:request->customer->>project,created_at",
+            "evidence_root:evidence_root_sha256,project:request->customer->>project,"
+            "customer:request->customer->>name,project_name:request->project->>name,"
+            "project_customer:request->project->customer->>name,created_at",
         ),
     ]
     assert_as_user(request, ALICE, "estimator")
-    assert rows == [{**row, "created_at": "2026-11-22T10:00:00.123456Z"}]
+    shaped = {k: v for k, v in row.items() if k not in ("project_name", "project_customer")}
+    assert rows == [{**shaped, "created_at": "2026-11-22T10:00:00.123456Z"}]
+
+
+def test_the_quote_list_filters_become_postgrest_filters_with_the_search_text_literal(
+    api: Any,
+) -> None:
+    project_row = {
+        "quote_id": QUOTE_ID,
+        "quote_number": "Q-2026-000124",
+        "status": "needs_review",
+        "grand_total": 1,
+        "catalog_label": "v1.2",
+        "evidence_root": SHA,
+        "project": None,
+        "customer": None,
+        "project_name": "Hanbit tower",
+        "project_customer": "Hanbit",
+        "created_at": "2026-11-22T10:00:00+00:00",
+    }
+    store, mock = api(answer([project_row]))
+    where = QuoteFilter(
+        q='50%_a,b"(c)\\',
+        status="needs_review",
+        issued_from=date(2026, 11, 1),
+        issued_to=date(2026, 11, 30),
+    )
+
+    rows = store.list_quotes(ALICE, 21, 0, where)
+
+    got = dict(params(mock.only))
+    pattern = '"*50\\\\%\\\\_a,b\\"(c)\\\\\\\\*"'
+    assert (
+        got["or"]
+        == "("
+        + ",".join(
+            f"{column}.ilike.{pattern}"
+            for column in (
+                "quote_number",
+                "request->customer->>name",
+                "request->customer->>project",
+                "request->project->>name",
+                "request->project->customer->>name",
+            )
+        )
+        + ")"
+    )
+    assert got["status"] == "eq.needs_review"
+    # Korea's days: Nov 1 00:00 KST to Dec 1 00:00 KST
+    assert sorted(v for k, v in params(mock.only) if k == "issued_at") == [
+        "gte.2026-11-01T00:00:00+09:00",
+        "lt.2026-12-01T00:00:00+09:00",
+    ]
+    assert rows[0]["project"] == "Hanbit tower" and rows[0]["customer"] == "Hanbit"
 
 
 def test_a_quote_is_found_by_its_number_as_the_user(api: Any) -> None:

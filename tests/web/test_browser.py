@@ -21,6 +21,7 @@ import pytest
 
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 from estimator_core.pipeline import estimate
+from estimator_core.project import estimate_project
 from functions._shared.auth import user_id_for
 from functions.dev import seed_catalog
 from tests.conftest import ISSUED_AT, example
@@ -37,7 +38,16 @@ CATALOG_CSV = (
     "brand,series,model,af,poles,width_mm,height_mm,depth_mm,meta\n"
     ',,SBE-104,,,,,,"{""price"": 21000}"\n'
 )
-PAGES = {"signin", "request", "quote", "quotes", "not_found", "catalog"}
+PAGES = {
+    "signin",
+    "request",
+    "quote",
+    "quotes",
+    "quotes_search",
+    "project",
+    "not_found",
+    "catalog",
+}
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +203,42 @@ def test_a_retry_after_a_lost_answer_reuses_the_key_and_stores_one_quote(
     assert seen(browser, "quotes_list")["rows"] == 3
 
 
+def test_the_quote_list_is_searched_and_filtered_by_the_server(browser: dict[str, Any]) -> None:
+    found = seen(browser, "quotes_search")
+    assert "한빛아파트 102동 세대분전반" in found["searched"]
+    assert found["rejected_rows"] == 0
+    assert found["rows_after_clear"] == 3
+
+
+def test_a_quote_is_copied_into_a_new_request(browser: dict[str, Any]) -> None:
+    copied = seen(browser, "copy_into_new_request")
+    sample = example("apartment_sangdo")
+    assert copied["project"] == "한빛아파트 101동 세대분전반"
+    assert copied["main_at"] == str(sample["main"]["at"])
+
+
+def test_the_project_editor_previews_panels_times_qty_and_names_the_bad_panel(
+    browser: dict[str, Any],
+) -> None:
+    project = seen(browser, "project_editor")
+    assert project["field_message"].startswith("입력값이 올바르지 않습니다.")
+    assert project["failing_marked"] == 1
+    sample = example("apartment_sangdo")
+    del sample["customer"]
+    body = {
+        "project": {"customer": {"name": "한빛건설"}, "name": "한빛타워 신축공사"},
+        "panels": [
+            {"name": "LP-1", "qty": 3, "request": sample},
+            {"name": "LP-2", "qty": 1, "request": sample},
+        ],
+    }
+    priced = estimate_project(body, load_catalog(DEFAULT_CATALOG), issued_at=ISSUED_AT)
+    expected = [[p.name, str(p.qty), f"₩{p.unit_total:,}", str(p.amount)] for p in priced.panels]
+    assert project["rows"] == expected
+    assert int(project["grand_total"]) == priced.totals.grand_total
+    assert project["issue_disabled"] is True
+
+
 def test_another_user_gets_the_404_page_for_the_first_users_quote(
     browser: dict[str, Any],
 ) -> None:
@@ -232,7 +278,7 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
 ) -> None:
     assert browser["errors"] == []
     shots = sorted(p.name for p in OUT.glob("*.png"))
-    assert len(shots) == 12, shots
+    assert len(shots) == 15, shots
 
 
 def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(

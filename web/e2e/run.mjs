@@ -302,6 +302,84 @@ await scenario("quotes_list", async () => {
   return { rows: await page.getByTestId("quote-row").count() };
 });
 
+await scenario("quotes_search", async () => {
+  // server-side search, status filter and date range over alice's three quotes
+  await page.locator("#quotes-search").fill("102동");
+  await page.getByTestId("apply-filters").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="quote-row"]').length === 1, null, { timeout: T });
+  const searched = await page.getByTestId("quote-row").first().textContent();
+  await shot(page, "13-quotes-search");
+  await page.locator("#quotes-search").fill("");
+  await page.locator("#quotes-status").selectOption("rejected");
+  await page.getByText("견적이 없습니다.").waitFor({ timeout: T });
+  const rejectedRows = await page.getByTestId("quote-row").count();
+  await page.locator("#quotes-status").selectOption("");
+  await page.locator("#quotes-from").fill("2000-01-01");
+  await page.locator("#quotes-to").fill("2000-12-31");
+  await page.getByTestId("apply-filters").click();
+  await page.getByText("견적이 없습니다.").waitFor({ timeout: T });
+  await page.getByRole("button", { name: "초기화" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="quote-row"]').length === 3, null, { timeout: T });
+  await axe(page, "quotes_search");
+  return { searched, rejected_rows: rejectedRows, rows_after_clear: await page.getByTestId("quote-row").count() };
+});
+
+await scenario("copy_into_new_request", async () => {
+  await page.goto(`${BASE}/quotes/${aliceQuote}`);
+  await page.getByTestId("copy-to-new").click();
+  await page.waitForURL(`${BASE}/new`, { timeout: T });
+  await page.waitForFunction(() => document.querySelector("#f-customer-project")?.value.includes("101동"), null, { timeout: T });
+  return { project: await page.locator("#f-customer-project").inputValue(), main_at: await page.locator("#f-main-at").inputValue() };
+});
+
+await scenario("project_editor", async () => {
+  const request = JSON.parse(process.env.SAMPLE_REQUEST ?? "{}");
+  await page.getByRole("link", { name: "프로젝트" }).click();
+  await page.waitForURL(`${BASE}/project`, { timeout: T });
+  await page.locator("#f-project-customer-name").fill("한빛건설");
+  await page.locator("#f-project-name").fill("한빛타워 신축공사");
+  // panel LP-1 typed from the sample (main and two branch rows), ×3
+  await page.locator("#f-panels-0-qty").fill("3");
+  await page.locator("#f-device-type").selectOption("ELB");
+  await page.locator("#f-main-model").fill(String(request.main.model));
+  await page.locator("#f-main-af").fill(String(request.main.af));
+  await page.locator("#f-main-at").fill(String(request.main.at));
+  await page.locator("#f-main-type").selectOption(String(request.main.type ?? ""));
+  await page.locator("#f-branches-0-at").fill(String(request.branches[0].at));
+  await page.locator("#f-branches-0-poles").selectOption(String(request.branches[0].poles));
+  await page.locator("#f-branches-0-qty").fill(String(request.branches[0].qty));
+  await page.locator("#f-branches-0-label").fill(String(request.branches[0].label));
+  await page.getByTestId("add-branch").click();
+  await page.locator("#f-branches-1-af").fill(String(request.branches[1].af));
+  await page.locator("#f-branches-1-at").fill(String(request.branches[1].at));
+  await page.locator("#f-branches-1-poles").selectOption(String(request.branches[1].poles));
+  await page.locator("#f-branches-1-qty").fill(String(request.branches[1].qty));
+  await page.locator("#f-branches-1-label").fill(String(request.branches[1].label));
+  // copy it (LP-2, ×3), then set LP-2 to ×1 and give its second branch a bad rating
+  await page.getByRole("button", { name: "복사 LP-1", exact: true }).click();
+  await page.getByTestId("editing-panel").filter({ hasText: "LP-2" }).waitFor({ timeout: T });
+  await page.locator("#f-panels-1-qty").fill("1");
+  await page.locator("#f-branches-1-at").fill("9999");
+  const err = page.getByTestId("error-branches.1.at");
+  await err.waitFor({ timeout: T });
+  const fieldMessage = (await err.textContent())?.trim();
+  const failing = await page.getByTestId("panel-error-1").count();
+  await shot(page, "14-project-error");
+  // fix it: the summary shows both panels, amounts = unit × qty
+  await page.locator("#f-branches-1-at").fill(String(request.branches[1].at));
+  await err.waitFor({ state: "detached", timeout: T });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="summary-row"]').length === 2, null, { timeout: T });
+  await previewReady(page);
+  const rows = await page.getByTestId("summary-row").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.dataset.value ?? td.textContent)),
+  );
+  const grand = await page.getByTestId("total-grand_total").first().getAttribute("data-value");
+  await shot(page, "15-project-preview");
+  await axe(page, "project");
+  const issueDisabled = await page.getByTestId("issue").isDisabled();
+  return { field_message: fieldMessage, failing_marked: failing, rows, grand_total: grand, issue_disabled: issueDisabled };
+});
+
 await scenario("other_user_gets_404", async () => {
   const ctx = await newContext();
   const p = await ctx.newPage();

@@ -6,6 +6,7 @@ import { navigate, route, usePath } from "./router";
 import { SignInPage } from "./pages/SignIn";
 import { RequestPage } from "./pages/RequestPage";
 import { QuotePage } from "./pages/QuotePage";
+import { ProjectPage } from "./pages/ProjectPage";
 import { QuotesPage } from "./pages/QuotesPage";
 import { CatalogPage } from "./pages/CatalogPage";
 import { NotFound } from "./pages/NotFound";
@@ -51,6 +52,7 @@ export function App() {
         {session && (
           <nav aria-label="main">
             {link("/new", t("nav_new"))}
+            {link("/project", t("nav_project"))}
             {link("/quotes", t("nav_quotes"))}
             {session.admin && link("/catalog", t("nav_catalog"))}
           </nav>
@@ -77,6 +79,7 @@ export function App() {
       <main id="main">
         {r.page === "signin" && <SignInPage />}
         {session && r.page === "new" && <RequestPage />}
+        {session && r.page === "project" && <ProjectPage />}
         {session && r.page === "quotes" && <QuotesPage />}
         {session && r.page === "quote" && <QuotePage id={r.id} />}
         {session && r.page === "catalog" && <CatalogPage />}

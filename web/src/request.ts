@@ -3,6 +3,9 @@
 // text is a number and the raw text otherwise, so the API — the one judge of a request —
 // names the field in details[].loc.
 
+/** Where the request page keeps its draft (and "copy into a new request" puts one). */
+export const DRAFT_KEY = "kis.draft";
+
 export type Brand = "SANGDO" | "LS" | "MIXED";
 export type Poles = "2P" | "3P" | "4P";
 

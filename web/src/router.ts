@@ -27,6 +27,7 @@ export function usePath(): string {
 export type Route =
   | { page: "signin" }
   | { page: "new" }
+  | { page: "project" }
   | { page: "quotes" }
   | { page: "quote"; id: string }
   | { page: "catalog" }
@@ -35,6 +36,7 @@ export type Route =
 export function route(path: string): Route {
   if (path === "/" || path === "/new") return { page: "new" };
   if (path === "/signin") return { page: "signin" };
+  if (path === "/project") return { page: "project" };
   if (path === "/quotes") return { page: "quotes" };
   if (path === "/catalog") return { page: "catalog" };
   const m = /^\/quotes\/([^/]+)$/.exec(path);

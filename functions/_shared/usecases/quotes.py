@@ -40,7 +40,7 @@ from functions._shared.persist import (
     stage_order,
     upload_records,
 )
-from functions._shared.ports import EvidenceRow, StoredQuote
+from functions._shared.ports import EvidenceRow, QuoteFilter, StoredQuote
 from functions._shared.services import Services
 from functions._shared.usecases.documents import verify_documents
 
@@ -171,9 +171,25 @@ def _now() -> str:
 
 
 def preview(svc: Services, who: Principal, raw: Any) -> dict[str, Any]:
-    """What ``create_quote`` would store, and the drawing's SVG; nothing is written."""
+    """What ``create_quote`` would store, and the drawing's SVG; nothing is written. A
+    project answers its totals and every panel's preview."""
     _, catalog = svc.active_catalog(who)
-    quote = _price(who, raw, catalog, _now())
+    issued_at = _now()
+    if is_project(raw):
+        estimator = str(who.claims.get("email") or who.user_id)
+        project = estimate_project(
+            raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter
+        )
+        summary = project.result.model_dump(mode="json", exclude={"evidence"})
+        summary["panels"] = [
+            {**row, "preview": _panel_preview(panel.quote)}
+            for row, panel in zip(summary["panels"], project.panels, strict=True)
+        ]
+        return summary
+    return _panel_preview(_price(who, raw, catalog, issued_at))
+
+
+def _panel_preview(quote: Quote) -> dict[str, Any]:
     drawing = next(r for r in quote.evidence if r.stage == "drawing")
     body = quote.result.model_dump(mode="json", exclude={"evidence"})
     return {**body, "drawing_svg": drawing.content.decode("utf-8")}
@@ -196,9 +212,12 @@ def read_quote(svc: Services, who: Principal, ref: str) -> dict[str, Any]:
     return replay(svc, who, stored.id, stored.response)
 
 
-def list_quotes(svc: Services, who: Principal, limit: int, offset: int) -> dict[str, Any]:
-    """A page of the caller's quotes, newest first, and the next page's offset."""
-    rows = svc.store.list_quotes(who, limit + 1, offset)
+def list_quotes(
+    svc: Services, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
+) -> dict[str, Any]:
+    """A page of the caller's quotes (those ``where`` admits), newest first, and the next
+    page's offset."""
+    rows = svc.store.list_quotes(who, limit + 1, offset, where)
     more = len(rows) > limit
     return {
         "items": rows[:limit],

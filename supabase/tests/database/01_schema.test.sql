@@ -6,21 +6,41 @@
 begin;
 \ir ../helpers/fixtures.psql
 
-select plan(51);
+select plan(55);
 
 select has_schema('estimator');
 select has_schema('shared');
 select tables_are('estimator',
   array['quotes', 'quote_items', 'panels', 'breakers', 'documents', 'evidence_blobs',
-        'quote_number_counters'],
+        'quote_number_counters', 'organisations', 'memberships', 'quote_reviews'],
   'estimator holds the quote tables');
 select tables_are('shared',
   array['catalog_versions', 'catalog_items', 'audit_logs', 'company_profiles'],
   'shared holds the catalog and the audit log');
 select functions_are('estimator',
   array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
-        'user_exists', 'assign_quote_number', 'record_documents'],
+        'user_exists', 'assign_quote_number', 'quotes_set_organisation', 'create_organisation',
+        'set_member', 'remove_member', 'user_id_by_email', 'quotes_chain_revision', 'quotes_check_member',
+        'quotes_refuse_change', 'review_quote', 'create_revision', 'record_documents'],
   'estimator functions');
+select functions_are('estimator_private',
+  array['user_orgs', 'has_role_on_org', 'personal_org', 'member_has_role', 'acting_user'],
+  'estimator_private holds the membership helpers');
+select is(
+  array(select format('%s.%s', n.nspname, p.proname) from pg_proc p
+          join pg_namespace n on n.oid = p.pronamespace
+         where p.prosecdef and n.nspname in ('estimator', 'shared')
+         order by 1),
+  '{}'::text[], 'no SECURITY DEFINER function in an exposed schema');
+select is(
+  array(select format('%s.%s', n.nspname, p.proname) from pg_proc p
+          join pg_namespace n on n.oid = p.pronamespace
+         where n.nspname = 'estimator_private'
+           and (not coalesce(p.proconfig @> array['search_path=""'], false)
+                or has_function_privilege('anon', p.oid, 'execute'))
+         order by 1),
+  '{}'::text[], 'the helpers have an empty search_path and are not executable by anon');
+select ok(not has_schema_privilege('anon', 'estimator_private', 'usage'), 'anon has no usage on estimator_private');
 select functions_are('shared',
   array['check_sha256', 'set_updated_at', 'refuse_audit_change', 'activate_catalog_version', 'health_check_detailed'],
   'shared functions');
@@ -122,7 +142,7 @@ select is(
            and (coalesce(qual, '') ~ 'user_metadata' or coalesce(with_check, '') ~ 'user_metadata')
          order by 1),
   '{}'::text[], 'no policy trusts user_metadata');
-select policies_are('storage', 'objects', array['estimator_objects_select_quote_owner'],
+select policies_are('storage', 'objects', array['estimator_objects_select_quote_member'],
   'storage.objects carries only the estimator read policy');
 
 -- Keys, indexes, types, triggers -------------------------------------------------------------

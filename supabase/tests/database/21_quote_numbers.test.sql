@@ -62,8 +62,15 @@ select is(tests.try('bob', $$select quote_number from estimator.quotes where quo
   'ok:0', 'another user does not');
 select is(tests.try('alice', $$update estimator.quote_number_counters set last_number = 1$$),
   'denied', 'users cannot touch the counters');
+-- A stored quote's number cannot change (quotes are immutable), and a row that arrives
+-- numbered (a restore) cannot take a number already held by the same revision.
 select throws_ok(
-  $$update estimator.quotes set quote_number = 'Q-2091-000001' where id = 'a0000000-0000-4000-8000-00000000d002'$$,
+  $$insert into estimator.quotes (owner, idempotency_key, status, request, request_sha256,
+      catalog_version_id, catalog_label, catalog_sha256, subtotal, vat, grand_total,
+      evidence_root_sha256, quote_number)
+    values ('b0b00000-0000-4000-8000-000000000002', 'qn-restore', 'issued', '{}', repeat('a', 64),
+      'c0000000-0000-4000-8000-000000000001', 'test-v1', repeat('c', 64), 0, 0, 0, repeat('e', 64),
+      'Q-2091-000001')$$,
   '23505', null, 'a number is never given twice');
 
 select * from finish();

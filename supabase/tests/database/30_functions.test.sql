@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fixtures.psql
 
-select plan(45);
+select plan(50);
 
 -- shared.check_sha256 ---------------------------------------------------------------------------
 select ok(shared.check_sha256(encode(sha256('kis'::bytea), 'hex')), 'check_sha256: a real digest passes');
@@ -165,6 +165,54 @@ select is_empty($$select * from estimator.get_phase_balance('a2000000-0000-4000-
 select tests.act_as('postgres');
 select is(tests.try('anon', $$select * from estimator.get_phase_balance('a2000000-0000-4000-8000-000000000002')$$),
   'denied', 'get_phase_balance: anon cannot call it');
+
+-- Both functions read the rule from the quote's catalog version --------------------------------
+-- A catalog with VAT 8 % and a 2 % imbalance target; alice's quote a3 uses it: one line of
+-- 12,345 → VAT 987.6, half-up 988; its panel 7 has panel 6's loads (imbalance exactly 3 %).
+insert into shared.catalog_versions (id, label, status, content, content_sha256)
+values ('c0000000-0000-4000-8000-000000000003', 'test-v3', 'staging',
+        '{"version": "test-v3", "rules": {"vat_rate": "0.08", "imbalance_target": "0.02"}}', repeat('3', 64));
+insert into estimator.quotes (id, owner, idempotency_key, status, request, request_sha256, response,
+                              catalog_version_id, catalog_label, catalog_sha256,
+                              subtotal, vat, grand_total, evidence_root_sha256)
+values ('a0000000-0000-4000-8000-0000000000a3', 'a11ce000-0000-4000-8000-000000000001', 'alice-key-3',
+        'issued', '{"brand": "SANGDO"}', repeat('a', 64), '{"ok": true}',
+        'c0000000-0000-4000-8000-000000000003', 'test-v3', repeat('3', 64), 12345, 988, 13333, repeat('e', 64));
+insert into estimator.quote_items (owner, quote_id, position, section, item, unit, qty, unit_price, amount)
+values ('a11ce000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000a3', 0,
+        'COSTS', 'ASSEMBLY', '식', 1, 12345, 12345);
+insert into estimator.panels (id, owner, quote_id, position, enclosure_model, enclosure_w_mm, enclosure_h_mm,
+                              enclosure_d_mm, required_w_mm, required_h_mm, required_d_mm, fit_score)
+values ('a2000000-0000-4000-8000-000000000007', 'a11ce000-0000-4000-8000-000000000001',
+        'a0000000-0000-4000-8000-0000000000a3', 0, 'HDS-600-700-150', 600, 700, 150, 600, 700, 150, 1);
+insert into estimator.breakers (owner, panel_id, row_no, side, phase, model, af, at, poles, load_a, role) values
+  ('a11ce000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000007', 1, 'L', 'R', 'SBE-102', 100, 100, 2, 101.5, 'branch'),
+  ('a11ce000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000007', 1, 'R', 'S', 'SBE-102', 100, 100, 2, 100, 'branch'),
+  ('a11ce000-0000-4000-8000-000000000001', 'a2000000-0000-4000-8000-000000000007', 2, 'L', 'T', 'SBE-102', 100, 100, 2, 98.5, 'branch');
+select tests.act_as('alice');
+select results_eq($$select * from estimator.calculate_quote_totals('a0000000-0000-4000-8000-0000000000a3')$$,
+  $$values (12345::bigint, 988::bigint, 13333::bigint)$$,
+  'calculate_quote_totals: the VAT rate is the quote''s catalog''s (8 %: 12,345 + 988 = 13,333)');
+select results_eq(
+  $$select imbalance, balanced from estimator.get_phase_balance('a2000000-0000-4000-8000-000000000007') limit 1$$,
+  $$values (0.03::numeric, false)$$,
+  'get_phase_balance: the default target is the quote''s catalog''s (3 % is above its 2 %)');
+select results_eq(
+  $$select balanced from estimator.get_phase_balance('a2000000-0000-4000-8000-000000000007', 0.05) limit 1$$,
+  $$values (true)$$,
+  'get_phase_balance: a target passed in wins over the catalog''s');
+select tests.act_as('postgres');
+update shared.catalog_versions set content = '{"version": "test-v3"}'
+ where id = 'c0000000-0000-4000-8000-000000000003';
+select tests.act_as('alice');
+select results_eq($$select * from estimator.calculate_quote_totals('a0000000-0000-4000-8000-0000000000a3')$$,
+  $$values (12345::bigint, null::bigint, null::bigint)$$,
+  'calculate_quote_totals: a catalog without a VAT rate gives no VAT rather than a guess');
+select results_eq(
+  $$select balanced from estimator.get_phase_balance('a2000000-0000-4000-8000-000000000007') limit 1$$,
+  $$values (null::boolean)$$,
+  'get_phase_balance: a catalog without a target and none passed in gives balanced null');
+select tests.act_as('postgres');
 
 -- shared.health_check_detailed --------------------------------------------------------------
 select tests.act_as('service_role');

@@ -184,7 +184,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Price a panel request without storing anything */
+        /** Price a panel request or a project without storing anything */
         post: operations["preview_estimate_functions_v1_estimate_preview_post"];
         delete?: never;
         options?: never;
@@ -204,6 +204,60 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisations and role in each */
+        get: operations["list_organisations_functions_v1_organisations_get"];
+        put?: never;
+        /** Create an organisation (the caller becomes its admin) */
+        post: operations["create_organisation_functions_v1_organisations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/organisations/{organisation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members of one of the caller's organisations */
+        get: operations["list_members_functions_v1_organisations__organisation_id__members_get"];
+        put?: never;
+        /** Add a member by user id or e-mail (admins) */
+        post: operations["add_member_functions_v1_organisations__organisation_id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/organisations/{organisation_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a member's role (admins; the last admin stays) */
+        put: operations["change_member_functions_v1_organisations__organisation_id__members__user_id__put"];
+        post?: never;
+        /** Remove a member (admins; the last admin stays) */
+        delete: operations["remove_member_functions_v1_organisations__organisation_id__members__user_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -267,7 +321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf, or a file name such as drawing-LP-1.svg) */
+        /** Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf) */
         get: operations["get_document_functions_v1_quotes__quote_id__documents__kind__get"];
         put?: never;
         post?: never;
@@ -286,6 +340,57 @@ export interface paths {
         };
         /** Get Evidence */
         get: operations["get_evidence_functions_v1_quotes__quote_id__evidence_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/quotes/{quote_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or return a quote in review (reviewers of its organisation) */
+        post: operations["review_quote_functions_v1_quotes__quote_id__review_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/quotes/{quote_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The revisions of a quote, R0 first */
+        get: operations["list_revisions_functions_v1_quotes__quote_id__revisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/functions/v1/quotes/{quote_id}/revisions/{a}/diff/{b}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed from revision a to b (R0, R1 …): request, lines, totals, box, imbalance */
+        get: operations["diff_revisions_functions_v1_quotes__quote_id__revisions__a__diff__b__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -858,6 +963,25 @@ export interface components {
             /** Warnings */
             warnings: components["schemas"]["Finding"][];
         };
+        /** Member */
+        Member: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "estimator" | "reviewer" | "admin";
+            /** User Id */
+            user_id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** MemberList */
+        MemberList: {
+            /** Items */
+            items: components["schemas"]["Member"][];
+            /** Organisation Id */
+            organisation_id: string;
+        };
         /**
          * NoPhaseBalance
          * @description A single-phase panel has no phases to balance.
@@ -894,28 +1018,26 @@ export interface components {
             /** Totals A */
             totals_a: null;
         };
-        /**
-         * PanelSummary
-         * @description One panel of a project in its result: its amounts ×qty and its own evidence root.
-         */
-        PanelSummary: {
-            /** Amount */
-            amount: number;
-            /** Evidence Root */
-            evidence_root: string;
+        /** Organisation */
+        Organisation: {
+            /** Id */
+            id: string;
             /** Name */
             name: string;
-            /** Qty */
-            qty: number;
+            /** Personal */
+            personal: boolean;
             /**
-             * Status
+             * Role
              * @enum {string}
              */
-            status: "issued" | "needs_review" | "rejected";
-            /** Unit List Total */
-            unit_list_total: number;
-            /** Unit Total */
-            unit_total: number;
+            role: "estimator" | "reviewer" | "admin";
+        } & {
+            [key: string]: unknown;
+        };
+        /** OrganisationList */
+        OrganisationList: {
+            /** Items */
+            items: components["schemas"]["Organisation"][];
         };
         /**
          * Placed
@@ -1012,24 +1134,41 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ProjectInfo */
+        ProjectInfo: {
+            customer: components["schemas"]["ProjectCustomer"];
+            /** Name */
+            name: string;
+            /** Number */
+            number?: string | null;
+        };
         /**
-         * ProjectEstimateResponse
-         * @description A stored project quote: the engine's ``ProjectResult`` (the panels ×qty, the
-         *     project's totals and status, its evidence root over the panels' roots) with its id and
-         *     number, the profile its documents use and signed URLs for its evidence: the project's
-         *     own records (``input``, ``project``) then each panel's, ``p{i}_{stage}`` for the panel
-         *     at position i.
+         * ProjectPanelPreview
+         * @description One panel of a project preview: its name, ×qty, its amounts and its own preview.
          */
-        ProjectEstimateResponse: {
+        ProjectPanelPreview: {
+            /** Amount */
+            amount: number;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Name */
+            name: string;
+            preview: components["schemas"]["PreviewResponse"];
+            /** Qty */
+            qty: number;
+            /** Status */
+            status: string;
+            /** Unit List Total */
+            unit_list_total: number;
+            /** Unit Total */
+            unit_total: number;
+        };
+        /**
+         * ProjectPreviewResponse
+         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its evidence), with every panel's preview.
+         */
+        ProjectPreviewResponse: {
             catalog: components["schemas"]["CatalogRef"];
-            company_profile?: components["schemas"]["ProfileRef"] | null;
-            /**
-             * Estimator
-             * @description who priced it: the name on each panel's cover
-             */
-            estimator?: string | null;
-            /** Evidence */
-            evidence: components["schemas"]["EvidenceLink"][];
             /** Evidence Root */
             evidence_root: string;
             /** Issued At */
@@ -1040,17 +1179,10 @@ export interface components {
              */
             kind: "project";
             /** Panels */
-            panels: components["schemas"]["PanelSummary"][];
+            panels: components["schemas"]["ProjectPanelPreview"][];
             /** Pricing */
             pricing: string | null;
             project: components["schemas"]["ProjectInfo"];
-            /** Quote Id */
-            quote_id: string;
-            /**
-             * Quote Number
-             * @description Q-{year}-{n:06}
-             */
-            quote_number: string;
             /** Request Sha256 */
             request_sha256: string;
             /** Revision */
@@ -1062,94 +1194,8 @@ export interface components {
             status: "issued" | "needs_review" | "rejected";
             totals: components["schemas"]["Totals"];
         };
-        /** ProjectInfo */
-        ProjectInfo: {
-            customer: components["schemas"]["ProjectCustomer"];
-            /** Name */
-            name: string;
-            /** Number */
-            number?: string | null;
-        };
-        /**
-         * @description A project: 1 to 100 panels, each a panel request ×qty (1 to 999), in one quote with one number. A failing panel fails the project: every failing panel is named in one 422 (details[].loc = panels.{i}.request.…, details[].panel = its name) and nothing is stored.
-         * @example {
-         *       "panels": [
-         *         {
-         *           "name": "MDP",
-         *           "qty": 1,
-         *           "request": {
-         *             "accessories": {
-         *               "enabled": false,
-         *               "items": []
-         *             },
-         *             "branches": [
-         *               {
-         *                 "at": 20,
-         *                 "label": "전등/전열",
-         *                 "poles": "2P",
-         *                 "qty": 12
-         *               },
-         *               {
-         *                 "af": 50,
-         *                 "at": 30,
-         *                 "label": "동력",
-         *                 "poles": "4P",
-         *                 "qty": 2
-         *               }
-         *             ],
-         *             "brand": "SANGDO",
-         *             "customer": {
-         *               "name": "한빛건설",
-         *               "project": "한빛아파트 101동 세대분전반"
-         *             },
-         *             "device": {
-         *               "type": "ELB"
-         *             },
-         *             "form": "ECONOMIC",
-         *             "installation": {
-         *               "location": "INDOOR",
-         *               "material": "STEEL",
-         *               "mount": "SURFACE"
-         *             },
-         *             "main": {
-         *               "af": 100,
-         *               "at": 75,
-         *               "model": "SBE-104",
-         *               "poles": "4P",
-         *               "type": "MCCB"
-         *             }
-         *           }
-         *         },
-         *         {
-         *           "name": "LP-1",
-         *           "qty": 3,
-         *           "request": {
-         *             "branches": [
-         *               {
-         *                 "at": 20,
-         *                 "poles": "2P",
-         *                 "qty": 8
-         *               }
-         *             ],
-         *             "brand": "SANGDO",
-         *             "main": {
-         *               "af": 50,
-         *               "at": 40,
-         *               "poles": "2P"
-         *             }
-         *           }
-         *         }
-         *       ],
-         *       "project": {
-         *         "customer": {
-         *           "name": "한빛건설"
-         *         },
-         *         "name": "한빛빌딩 신축공사"
-         *       }
-         *     }
-         */
+        /** @description A project (estimator_core.project): panels with unique names, each ×qty, each a panel request; errors name the panel (details[].loc panels.3.request.branches.1.at). */
         ProjectRequest: {
-            /** @description panel names are unique in the project */
             panels: {
                 name: string;
                 qty: number;
@@ -1209,6 +1255,8 @@ export interface components {
             catalog_label: string;
             /** Created At */
             created_at: string;
+            /** Customer */
+            customer?: string | null;
             /** Evidence Root */
             evidence_root: string;
             /** Grand Total */
@@ -1269,6 +1317,107 @@ export interface components {
             unit: string;
             /** Unit Price */
             unit_price: number;
+        };
+        /** Review */
+        Review: {
+            /** At */
+            at: string;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "return";
+            /** Reason */
+            reason: string;
+            /** Reviewer */
+            reviewer: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ReviewResult */
+        ReviewResult: {
+            /** At */
+            at: string;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "return";
+            /** Quote Id */
+            quote_id: string;
+            /** Reason */
+            reason: string;
+            /** Reviewer */
+            reviewer: string;
+            /** Reviews */
+            reviews: components["schemas"]["Review"][];
+            /** Status */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Revision */
+        Revision: {
+            /** Created At */
+            created_at: string;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Grand Total */
+            grand_total: number;
+            /** Label */
+            label: string;
+            /** Previous Quote Id */
+            previous_quote_id: string | null;
+            /** Quote Id */
+            quote_id: string;
+            /** Quote Number */
+            quote_number: string;
+            /** Revision */
+            revision: number;
+            /** Status */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RevisionDiff */
+        RevisionDiff: {
+            /** Enclosure */
+            enclosure: {
+                [key: string]: unknown;
+            } | null;
+            /** From */
+            from: string;
+            /** Imbalance */
+            imbalance: {
+                [key: string]: unknown;
+            } | null;
+            /** Lines */
+            lines: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** Quote Number */
+            quote_number: string;
+            /** Request */
+            request: {
+                [key: string]: unknown;
+            }[];
+            /** To */
+            to: string;
+            /** Totals Delta */
+            totals_delta: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** RevisionList */
+        RevisionList: {
+            /** Items */
+            items: components["schemas"]["Revision"][];
+            /** Quote Number */
+            quote_number: string;
         };
         /** Size */
         Size: {
@@ -2295,7 +2444,7 @@ export interface operations {
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
+                "application/json": components["schemas"]["EstimateRequest"];
             };
         };
         responses: {
@@ -2305,7 +2454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EstimateResponse"] | components["schemas"]["ProjectEstimateResponse"];
+                    "application/json": components["schemas"]["EstimateResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2391,7 +2540,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EstimateRequest"];
+                "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
             };
         };
         responses: {
@@ -2401,7 +2550,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewResponse"];
+                    "application/json": components["schemas"]["PreviewResponse"] | components["schemas"]["ProjectPreviewResponse"];
                 };
             };
             /** @description Bad Request */
@@ -2489,12 +2638,9 @@ export interface operations {
             };
         };
     };
-    list_quotes_functions_v1_quotes_get: {
+    list_organisations_functions_v1_organisations_get: {
         parameters: {
-            query?: {
-                limit?: number;
-                offset?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -2507,7 +2653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QuoteList"];
+                    "application/json": components["schemas"]["OrganisationList"];
                 };
             };
             /** @description Unauthorized */
@@ -2548,6 +2694,540 @@ export interface operations {
             };
         };
     };
+    create_organisation_functions_v1_organisations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_members_functions_v1_organisations__organisation_id__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    add_member_functions_v1_organisations__organisation_id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email?: string;
+                    /** @enum {string} */
+                    role: "estimator" | "reviewer" | "admin";
+                    /** Format: uuid */
+                    user_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    change_member_functions_v1_organisations__organisation_id__members__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    role: "estimator" | "reviewer" | "admin";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    remove_member_functions_v1_organisations__organisation_id__members__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_quotes_functions_v1_quotes_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description Part of the quote number, the customer or the project name (case-insensitive). */
+                q?: string | null;
+                /** @description needs_review is the review queue of the request's organisation (X-Organisation, else the caller's only one), oldest first. */
+                status?: ("issued" | "needs_review" | "approved" | "returned" | "rejected") | null;
+                /** @description First issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
+                from?: string | null;
+                /** @description Last issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
+                to?: string | null;
+            };
+            header?: {
+                "x-organisation"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_quote_functions_v1_quotes__quote_id__get: {
         parameters: {
             query?: never;
@@ -2565,7 +3245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EstimateResponse"] | components["schemas"]["ProjectEstimateResponse"];
+                    "application/json": components["schemas"]["EstimateResponse"];
                 };
             };
             /** @description Unauthorized */
@@ -2787,6 +3467,253 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EvidenceList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    review_quote_functions_v1_quotes__quote_id__review_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "return";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_revisions_functions_v1_quotes__quote_id__revisions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    diff_revisions_functions_v1_quotes__quote_id__revisions__a__diff__b__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+                a: string;
+                b: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionDiff"];
                 };
             };
             /** @description Unauthorized */

@@ -5,6 +5,9 @@ import { BoxSummary, Drawing, LinesTable, LintList, PhaseBars, TotalsTable } fro
 import { formatDateTime, shortHash } from "../format";
 import { useLang, useT } from "../i18n";
 import { NotFound } from "./NotFound";
+import { PROJECT_DRAFT_KEY } from "../project";
+import { DRAFT_KEY } from "../request";
+import { navigate } from "../router";
 
 export function QuotePage({ id }: { id: string }) {
   const t = useT();
@@ -14,6 +17,7 @@ export function QuotePage({ id }: { id: string }) {
   const [evidence, setEvidence] = useState<EvidenceList | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [verifyError, setVerifyError] = useState<unknown>(null);
+  const [copyError, setCopyError] = useState<unknown>(null);
 
   useEffect(() => {
     setQuote(null);
@@ -43,11 +47,35 @@ export function QuotePage({ id }: { id: string }) {
     }
   };
 
+  // The stored request is the quote's "input" evidence: it becomes the request page's draft.
+  const copyToNew = async () => {
+    setCopyError(null);
+    try {
+      const input = quote.evidence.find((e) => e.stage === "input");
+      if (!input) throw new Error("no input evidence");
+      const res = await fetch(input.url);
+      if (!res.ok) throw new Error(`input evidence: HTTP ${res.status}`);
+      const request: unknown = await res.json();
+      // a project quote's request opens in the project editor
+      const project = typeof request === "object" && request !== null && "panels" in request;
+      localStorage.setItem(project ? PROJECT_DRAFT_KEY : DRAFT_KEY, JSON.stringify(request));
+      navigate(project ? "/project" : "/new");
+    } catch (err) {
+      setCopyError(err);
+    }
+  };
+
   return (
     <div className="quote-page" data-testid="quote-page" data-quote-id={quote.quote_id}>
       <h1>
         {t("quote")} <small className="mono">{quote.quote_number}</small> <StatusBadge status={quote.status} />
       </h1>
+      <div className="toolbar">
+        <button type="button" data-testid="copy-to-new" onClick={() => void copyToNew()}>
+          {t("copy_to_new")}
+        </button>
+      </div>
+      <ErrorBox error={copyError} />
       <div className="two-col">
         <Section title={t("cover")} id="cover">
           <dl className="kv">
