@@ -2,7 +2,8 @@
 -- one set (drawing-MDP.svg, drawing-LP-1.svg, ...). Within a set a document is now unique
 -- by (kind, filename) rather than by kind; set 0's result JSON has no file name, so
 -- nulls count as equal (one result per set, as before). record_documents is the same
--- function with the new constraint as its conflict target (signature unchanged).
+-- function with the new constraint as its conflict target (signature unchanged; members of
+-- the quote's organisation may record, as since 20261130000850).
 
 alter table estimator.documents
   drop constraint documents_owner_quote_set_kind_key,
@@ -49,7 +50,8 @@ begin
   select q.owner into v_owner
     from estimator.quotes as q
    where q.id = record_documents.quote_id
-     and ((select auth.uid()) is null or q.owner = (select auth.uid()));
+     and ((select auth.uid()) is null
+          or q.organisation_id in (select estimator_private.user_orgs()));
   if v_owner is null then
     raise exception 'record_documents: quote % not found', record_documents.quote_id
       using errcode = 'P0002';
