@@ -1,5 +1,5 @@
 """``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
-pipeline_old_new, cli, balance, documents, http, scale, cold_start, web) and write
+pipeline_old_new, cli, balance, documents, http, scale, cold_start, web, project) and write
 benchmarks/RESULTS.md; a partial run replaces only its own sections."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from benchmarks import (
     bench_documents,
     bench_http,
     bench_pipeline,
+    bench_project,
     bench_scale,
     bench_web,
 )
@@ -32,6 +33,7 @@ BENCHES = {
     "scale": bench_scale.run,
     "cold_start": bench_cold_start.run,
     "web": bench_web.run,
+    "project": bench_project.run,
 }
 
 

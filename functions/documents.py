@@ -3,11 +3,14 @@
 The quote's customer documents (quote.xlsx, quote.pdf, drawing.svg, drawing.dxf) with
 signed URLs; the first request renders and stores them
 (``functions._shared.usecases.documents``). ``{kind}`` answers a redirect to a fresh
-signed URL. The id may be the quote number. Another user's quote is 404.
+signed URL; it may also be a file name of the set (a project's ``drawing-LP-1.svg``; its
+bare ``svg`` is the first panel's drawing). The id may be the quote number. Another
+user's quote is 404.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -24,6 +27,7 @@ from functions._shared.usecases.quotes import find_quote
 router = APIRouter(tags=["documents"])
 
 _ERRORS = error_responses(401, 404, 409, 422, 503)
+_FILENAME = re.compile(r"^[A-Za-z0-9_-]{1,80}\.(xlsx|pdf|svg|dxf)$")
 
 
 @router.get(
@@ -55,7 +59,8 @@ def list_documents(
         },
         **_ERRORS,
     },
-    summary="Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf)",
+    summary="Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf, or a "
+    "file name such as drawing-LP-1.svg)",
 )
 def get_document(
     quote_id: str,
@@ -63,12 +68,12 @@ def get_document(
     who: Principal = Depends(principal),
     svc: Services = Depends(services),
 ) -> RedirectResponse:
-    if kind not in KINDS:
+    if kind not in KINDS and not _FILENAME.match(kind):
         raise ApiError("NOT_FOUND", f"no document of kind {kind[:20]!r}", [{"kinds": list(KINDS)}])
     stored = find_quote(svc, who, quote_id)
     found = quote_documents(svc, who, stored.id)
-    row = next((r for r in found.rows if r.kind == kind), None)
+    row = next((r for r in found.rows if kind in (r.kind, r.filename)), None)
     if row is None:
-        raise ApiError("NOT_FOUND", f"this quote has no {kind} document")
+        raise ApiError("NOT_FOUND", f"this quote has no {kind[:80]} document")
     url = signed_document(svc, found.quote_id, row)["url"]
     return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 from functions._shared.auth import Principal
 from functions._shared.errors import IdempotencyKeyInvalid, IdempotencyKeyRequired
 from functions._shared.http import principal, raw_body
-from functions._shared.models import EstimateResponse, error_responses
-from functions._shared.openapi import IDEMPOTENCY_KEY_PATTERN
+from functions._shared.models import QuoteResponse, error_responses
+from functions._shared.openapi import ESTIMATE_BODY, IDEMPOTENCY_KEY_PATTERN
 from functions._shared.services import Services, services
 from functions._shared.usecases import quotes
 
@@ -42,7 +42,7 @@ def idempotency_key(
 @router.post(
     "/estimate",
     status_code=201,
-    response_model=EstimateResponse,
+    response_model=QuoteResponse,
     responses=error_responses(400, 401, 403, 409, 413, 415, 422, 503),
     summary="Estimate a panel and store the quote",
     # The body is read after authentication (a malformed body from an anonymous caller is
@@ -50,9 +50,7 @@ def idempotency_key(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}
-            },
+            "content": {"application/json": {"schema": ESTIMATE_BODY}},
         }
     },
 )

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError
 from functions._shared.http import principal
-from functions._shared.models import EstimateResponse, EvidenceList, QuoteList, error_responses
+from functions._shared.models import EvidenceList, QuoteList, QuoteResponse, error_responses
 from functions._shared.ports import QuoteFilter
 from functions._shared.services import Services, services
 from functions._shared.usecases import quotes, teams
@@ -54,7 +54,7 @@ def list_quotes(
     status: Literal["issued", "needs_review", "approved", "returned", "rejected"] | None = Query(
         None,
         description="needs_review is the review queue of the request's organisation "
-        "(X-Organisation), oldest first; the other filters do not apply to it.",
+        "(X-Organisation, else the caller's only one), oldest first.",
     ),
     x_organisation: str | None = Header(None, max_length=100),
     issued_from: str | None = Query(
@@ -74,25 +74,26 @@ def list_quotes(
     who: Principal = Depends(principal),
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
-    if status == "needs_review":  # the review queue of the request's organisation
-        return teams.review_queue(teams.team_store(svc.store), who, x_organisation, limit, offset)
+    queue = status == "needs_review"  # a review queue: one organisation's, oldest first
     where = QuoteFilter(
         q=(q or "").strip() or None,
         status=status,
         issued_from=_day(issued_from, "from"),
         issued_to=_day(issued_to, "to"),
+        organisation_id=teams.request_organisation(svc.store, who, x_organisation, required=queue),
+        oldest_first=queue,
     )
     return quotes.list_quotes(svc, who, limit, offset, where)
 
 
 @router.get(
-    "/quotes/{quote_id}", response_model=EstimateResponse, responses=error_responses(401, 404, 503)
+    "/quotes/{quote_id}", response_model=QuoteResponse, responses=error_responses(401, 404, 503)
 )
 def get_quote(
     quote_id: str, who: Principal = Depends(principal), svc: Services = Depends(services)
 ) -> JSONResponse:
-    # Served as stored (with fresh URLs), not re-validated: a quote stored by an older
-    # engine, or approved since (status), stays readable; the model documents the shape.
+    # Served as stored (with fresh signed URLs): the response model documents the answer
+    # but does not re-validate it, so a quote stored by an older version still reads.
     return JSONResponse(quotes.read_quote(svc, who, quote_id))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from estimator_core.documents.drawing import drawing_stems
 from estimator_core.documents.model import (
     CompanyProfile,
     ProjectDocument,
@@ -47,6 +48,7 @@ __all__ = [
     "QuoteDocument",
     "RenderedDocument",
     "document_from_result",
+    "drawing_stems",
     "parse_company_profile",
     "project_document_from_result",
     "render_documents",

@@ -160,7 +160,11 @@ class FakeStore:
         self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
     ) -> list[dict[str, Any]]:
         where = where or QuoteFilter()
-        mine = sorted(self._mine(who), key=lambda q: (q.created_at, q.payload["id"]), reverse=True)
+        mine = sorted(
+            self._mine(who),
+            key=lambda q: (q.created_at, q.payload["id"]),
+            reverse=not where.oldest_first,
+        )
         rows = []
         for q in mine:
             customer = q.payload["request"].get("customer") or {}
@@ -175,6 +179,9 @@ class FakeStore:
                 "customer": customer.get("name"),
                 "created_at": q.created_at,
             }
+            org = q.payload.get("organisation_id")
+            if where.organisation_id and org not in (None, where.organisation_id):
+                continue
             if _admits(where, row, datetime.fromisoformat(q.payload["issued_at"])):
                 rows.append(row)
         return rows[offset : offset + limit]

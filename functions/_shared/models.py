@@ -6,10 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from estimator_core import LABEL_PATTERN, EvidenceSummary, QuoteResult
-from estimator_core.lines import Totals
-from estimator_core.project import ProjectInfo
-from estimator_core.quote import CatalogRef
+from estimator_core import LABEL_PATTERN, EvidenceSummary, ProjectResult, QuoteResult
 
 
 class _Open(BaseModel):
@@ -62,6 +59,31 @@ class EstimateResponse(QuoteResult, _QuoteIds):
     company_profile: ProfileRef | None = None
 
 
+class ProjectEstimateResponse(ProjectResult, _QuoteIds):
+    """A stored project quote: the engine's ``ProjectResult`` (the panels ×qty, the
+    project's totals and status, its evidence root over the panels' roots) with its id and
+    number, the profile its documents use and signed URLs for its evidence: the project's
+    own records (``input``, ``project``) then each panel's, ``p{i}_{stage}`` for the panel
+    at position i."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    evidence: tuple[EvidenceLink, ...]
+    company_profile: ProfileRef | None = None
+    estimator: str | None = Field(
+        default=None, description="who priced it: the name on each panel's cover"
+    )
+
+
+# What POST /estimate and GET /quotes/{id} answer: a panel quote or a project quote (the
+# project's has ``kind: "project"``). Stored responses are served as stored, never
+# re-validated: one stored by an older version may lack keys a newer engine adds.
+QuoteResponse = Annotated[
+    EstimateResponse | ProjectEstimateResponse,
+    Field(description="A panel quote, or a project quote (kind: project)"),
+]
+
+
 # The preview answers the result without evidence, plus the drawing; the keys in the order
 # the preview has always answered them (the request hash came last).
 _preview_fields: dict[str, Any] = {
@@ -95,23 +117,20 @@ class ProjectPanelPreview(BaseModel):
     preview: PreviewResponse  # type: ignore[valid-type]
 
 
-class ProjectPreviewResponse(BaseModel):
-    """The project quote ``POST /estimate`` would store (``ProjectResult`` without its
-    evidence), with every panel's preview."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: Literal["project"]
-    project: ProjectInfo
-    pricing: str | None
-    catalog: CatalogRef
-    panels: tuple[ProjectPanelPreview, ...]
-    totals: Totals
-    status: str
-    issued_at: str
-    revision: str
-    request_sha256: str
-    evidence_root: str
+# A project preview: ``ProjectResult`` without its evidence, every panel with its preview.
+_project_preview_fields: dict[str, Any] = {
+    name: (field.annotation, field)
+    for name, field in ProjectResult.model_fields.items()
+    if name != "evidence"
+}
+_project_preview_fields["panels"] = (tuple[ProjectPanelPreview, ...], ...)
+ProjectPreviewResponse = create_model(
+    "ProjectPreviewResponse",
+    __doc__="The project quote ``POST /estimate`` would store (``ProjectResult`` without its "
+    "evidence), with every panel's preview.",
+    __config__=ConfigDict(frozen=True, extra="forbid"),
+    **_project_preview_fields,
+)
 
 
 class CompanyProfileOut(BaseModel):

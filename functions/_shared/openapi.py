@@ -37,6 +37,22 @@ EXAMPLE: dict[str, Any] = {
 }
 
 _TEXT = {"type": "string", "maxLength": 200}
+# examples/project_building.json in short: a main panel and a lighting panel ×3
+PROJECT_EXAMPLE: dict[str, Any] = {
+    "project": {"customer": {"name": "한빛건설"}, "name": "한빛빌딩 신축공사"},
+    "panels": [
+        {"name": "MDP", "qty": 1, "request": EXAMPLE},
+        {
+            "name": "LP-1",
+            "qty": 3,
+            "request": {
+                "brand": "SANGDO",
+                "main": {"af": 50, "at": 40, "poles": "2P"},
+                "branches": [{"at": 20, "poles": "2P", "qty": 8}],
+            },
+        },
+    ],
+}
 _AMPS = {"type": "integer", "minimum": 1, "maximum": 1000}
 _POLES = {
     "description": "2P, 3P or 4P (also 2, 3 or 4)",
@@ -167,41 +183,50 @@ ESTIMATE_REQUEST["description"] = (
     "with its code."
 )
 
-_NAME = {"type": "string", "minLength": 1, "maxLength": 200}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
+# A project (issue 11): its panels, each ×qty, priced in one quote (estimator_core.project).
 PROJECT_REQUEST: dict[str, Any] = _obj(
     {
         "project": _obj(
             {
-                "customer": _obj(
-                    {"name": _NAME, "contact": _nullable({"type": "string", "maxLength": 200})},
-                    ["name"],
-                ),
+                "customer": _obj({"name": _NAME, "contact": _TEXT}, ["name"], nullable=True),
                 "name": _NAME,
-                "number": _nullable({"type": "string", "maxLength": 200}),
+                "number": _TEXT,
             },
             ["customer", "name"],
+            nullable=True,
         ),
         "panels": {
             "type": "array",
             "minItems": 1,
             "maxItems": 100,
+            "description": "panel names are unique in the project",
             "items": _obj(
                 {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 50},
+                    "name": {**_NAME, "maxLength": 50},
                     "qty": {"type": "integer", "minimum": 1, "maximum": 999},
                     "request": {"$ref": "#/components/schemas/EstimateRequest"},
                 },
                 ["name", "qty", "request"],
             ),
         },
-        "pricing": _nullable({"type": "string", "maxLength": 200}),
+        "pricing": _nullable(_TEXT),
     },
     ["project", "panels"],
 )
 PROJECT_REQUEST["description"] = (
-    "A project (estimator_core.project): panels with unique names, each ×qty, each a panel "
-    "request; errors name the panel (details[].loc panels.3.request.branches.1.at)."
+    "A project: 1 to 100 panels, each a panel request ×qty (1 to 999), in one quote with one "
+    "number. A failing panel fails the project: every failing panel is named in one 422 "
+    "(details[].loc = panels.{i}.request.…, details[].panel = its name) and nothing is stored."
 )
+PROJECT_REQUEST["example"] = PROJECT_EXAMPLE
+# POST /estimate takes either (a project is told apart by its ``panels``).
+ESTIMATE_BODY = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/EstimateRequest"},
+        {"$ref": "#/components/schemas/ProjectRequest"},
+    ]
+}
 
 # Object paths as the local store accepts them: relative, segments of a safe alphabet,
 # never "." or ".." (functions._shared.blobs.check_path).
@@ -256,8 +281,8 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
     estimate = doc.get("paths", {}).get("/functions/v1/estimate", {}).get("post")
     if estimate is not None:
         body = estimate["requestBody"]["content"]["application/json"]
-        body["schema"] = {"$ref": "#/components/schemas/EstimateRequest"}
-        body["example"] = EXAMPLE
+        body["schema"] = ESTIMATE_BODY
+        body["example"] = EXAMPLE  # a panel; ProjectRequest carries a project's
         for param in estimate.get("parameters", []):
             if param.get("in") == "header" and param.get("name") == "Idempotency-Key":
                 param["required"] = True

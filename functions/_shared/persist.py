@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from estimator_core import EvidenceRecord, Quote, json_record
+from estimator_core import EvidenceRecord, ProjectQuote, Quote, json_record
 from functions._shared.blobs import BlobStore
 from functions._shared.ports import CatalogRef, EvidenceRow
 from functions._shared.services import Services
@@ -40,6 +40,42 @@ def evidence_row(quote_id: str, record: EvidenceRecord) -> EvidenceRow:
     """The row an uploaded record becomes (its object at the canonical path)."""
     path = object_path(quote_id, record)
     return EvidenceRow(record.stage, path, record.sha256, record.size, record.content_type)
+
+
+def panel_stage(position: int, stage: str) -> str:
+    """The stage name of a project panel's evidence: ``p{position}_{stage}`` (``p3_breaker``
+    is the breaker stage of the fourth panel), so a project's rows stay one per stage."""
+    return f"p{position}_{stage}"
+
+
+def quote_records(quote: Quote | ProjectQuote) -> list[EvidenceRecord]:
+    """What a quote stores as evidence: a panel's records; a project's own records (its
+    input and summary) then every panel's, renamed by ``panel_stage``. Identical panels,
+    priced once, still each get their records (their paths differ by the stage)."""
+    if not isinstance(quote, ProjectQuote):
+        return list(quote.evidence)
+    return [
+        *quote.evidence,
+        *(
+            rec.model_copy(update={"stage": panel_stage(i, rec.stage)})
+            for i, panel in enumerate(quote.panels)
+            for rec in panel.quote.evidence
+        ),
+    ]
+
+
+_PANEL_STAGE = re.compile(r"^p([0-9]+)_(.+)$")
+
+
+def stage_order(stage: str, stages: tuple[str, ...]) -> tuple[int, int, int]:
+    """Evidence in reading order: the quote's (or project's) own stages in ``stages``
+    order, then each panel's, panel by panel."""
+    m = _PANEL_STAGE.match(stage)
+    if m:
+        name = m.group(2)
+        return (1, int(m.group(1)), stages.index(name) if name in stages else len(stages))
+    own = (*stages, "project")
+    return (0, 0, own.index(stage) if stage in own else len(own))
 
 
 def upload_records(
@@ -89,52 +125,79 @@ def _breakers(quote: Quote) -> list[dict[str, Any]]:
     return out
 
 
+def _panel_row(quote: Quote, label: str | None = None) -> dict[str, Any]:
+    """A row of ``estimator.panels`` with its breakers."""
+    r = quote.result
+    enc = quote.enclosure
+    return {
+        **({"label": label} if label is not None else {}),
+        "enclosure_model": enc.box.model,
+        "enclosure_w_mm": enc.box.w,
+        "enclosure_h_mm": enc.box.h,
+        "enclosure_d_mm": enc.box.d,
+        "required_w_mm": enc.required.w,
+        "required_h_mm": enc.required.h,
+        "required_d_mm": enc.required.d,
+        "fit_score": enc.fit_score,
+        "layout": r.layout.model_dump(mode="json"),
+        "phase_balance": r.phase_balance.model_dump(mode="json"),
+        "breakers": _breakers(quote),
+    }
+
+
+_ITEM_KEYS = {"section", "item", "spec", "unit", "qty", "unit_price", "amount"}
+
+
+def _items(quote: Quote) -> list[dict[str, Any]]:
+    return [line.model_dump(mode="json", include=_ITEM_KEYS) for line in quote.result.lines]
+
+
 def quote_payload(
     *,
     quote_id: str,
     key: str,
     raw: dict[str, Any],
-    quote: Quote,
+    quote: Quote | ProjectQuote,
     ref: CatalogRef,
     evidence: list[EvidenceRow],
     document: EvidenceRow,
     response: dict[str, Any],
     issued_at: str,
 ) -> dict[str, Any]:
-    r = quote.result
-    enc = quote.enclosure
-    item_keys = {"section", "item", "spec", "unit", "qty", "unit_price", "amount"}
+    """The ``estimator.create_quote`` payload of a panel quote or of a project.
+
+    A project is one quote with one ``estimator.panels`` row per panel (``label`` = the
+    panel's name, in the project's order) and their breakers; its ``quote_items`` are each
+    panel's lines for one unit, panel after panel (the ×qty and the project's totals are
+    in the quote's totals and response).
+    """
+    if isinstance(quote, ProjectQuote):
+        totals = quote.totals
+        request_sha256 = quote.result.request_sha256
+        items = [item for p in quote.panels for item in _items(p.quote)]
+        panels = [_panel_row(p.quote, p.name) for p in quote.panels]
+    else:
+        totals = quote.result.totals
+        request_sha256 = quote.result.request_sha256
+        items = _items(quote)
+        panels = [_panel_row(quote)]
     return {
         "id": quote_id,
         "idempotency_key": key,
         "status": quote.status,
         "request": raw,
-        "request_sha256": r.request_sha256,
+        "request_sha256": request_sha256,
         "response": response,
         "catalog_version_id": ref.id,
         "catalog_label": ref.label,
         "catalog_sha256": ref.sha256,
-        "subtotal": r.totals.subtotal,
-        "vat": r.totals.vat,
-        "grand_total": r.totals.grand_total,
+        "subtotal": totals.subtotal,
+        "vat": totals.vat,
+        "grand_total": totals.grand_total,
         "evidence_root_sha256": quote.evidence_root,
         "issued_at": issued_at,
-        "items": [line.model_dump(mode="json", include=item_keys) for line in r.lines],
-        "panels": [
-            {
-                "enclosure_model": enc.box.model,
-                "enclosure_w_mm": enc.box.w,
-                "enclosure_h_mm": enc.box.h,
-                "enclosure_d_mm": enc.box.d,
-                "required_w_mm": enc.required.w,
-                "required_h_mm": enc.required.h,
-                "required_d_mm": enc.required.d,
-                "fit_score": enc.fit_score,
-                "layout": r.layout.model_dump(mode="json"),
-                "phase_balance": r.phase_balance.model_dump(mode="json"),
-                "breakers": _breakers(quote),
-            }
-        ],
+        "items": items,
+        "panels": panels,
         "documents": [
             {
                 "kind": "result",

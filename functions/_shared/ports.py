@@ -198,6 +198,10 @@ class QuoteFilter:
     status: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    # the organisation's quotes only (else every organisation the caller belongs to)
+    organisation_id: str | None = None
+    # oldest first (a review queue) instead of newest first
+    oldest_first: bool = False
 
     @property
     def since(self) -> datetime | None:

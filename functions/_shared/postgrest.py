@@ -313,11 +313,14 @@ class PostgrestStore:
             query = query.or_(",".join(f"{column}.ilike.{pattern}" for column in _SEARCHED))
         if where.status:
             query = query.eq("status", where.status)
+        if where.organisation_id:
+            query = query.eq("organisation_id", where.organisation_id)
         if where.since is not None:
             query = query.gte("issued_at", where.since.isoformat())
         if where.before is not None:
             query = query.lt("issued_at", where.before.isoformat())
-        query = query.order("created_at", desc=True).order("id", desc=True)
+        newest = not where.oldest_first
+        query = query.order("created_at", desc=newest).order("id", desc=newest)
         rows = self._select(who, query.limit(limit).offset(offset).execute)
         return [
             {

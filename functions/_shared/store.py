@@ -313,7 +313,9 @@ class PostgresStore:
     def list_quotes(
         self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None
     ) -> list[dict[str, Any]]:
-        conditions, params = _quote_conditions(where or QuoteFilter())
+        where = where or QuoteFilter()
+        conditions, params = _quote_conditions(where)
+        order = "created_at, id" if where.oldest_first else "created_at desc, id desc"
         with self._tx(who) as cur:
             cur.execute(
                 "select id::text as quote_id, quote_number, status, grand_total, catalog_label, "
@@ -325,7 +327,7 @@ class PostgresStore:
                 "to_char(created_at at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
                 "as created_at from estimator.quotes "
                 f"where {conditions} "
-                "order by created_at desc, id desc limit %s offset %s",
+                f"order by {order} limit %s offset %s",
                 (*params, limit, offset),
             )
             return list(cur.fetchall())
@@ -709,22 +711,6 @@ class PostgresStore:
             )
             return list(cur.fetchall())
 
-    def review_queue(
-        self, who: Principal, organisation_id: str, limit: int, offset: int
-    ) -> list[dict[str, Any]]:
-        with self._tx(who) as cur:
-            cur.execute(
-                "select id::text as quote_id, quote_number, revision, status, grand_total, "
-                "catalog_label, evidence_root_sha256 as evidence_root, owner::text as created_by, "
-                "request -> 'customer' ->> 'project' as project, "
-                + self._TS.format("created_at")
-                + " as created_at from estimator.quotes "
-                "where organisation_id = %s and status = 'needs_review' "
-                "order by created_at, id limit %s offset %s",
-                (organisation_id, limit, offset),
-            )
-            return list(cur.fetchall())
-
     def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None:
         with self._tx(who) as cur:
             cur.execute(
@@ -760,6 +746,9 @@ def _quote_conditions(where: QuoteFilter) -> tuple[str, list[Any]]:
     if where.status:
         conditions.append("status = %s")
         params.append(where.status)
+    if where.organisation_id:
+        conditions.append("organisation_id = %s")
+        params.append(where.organisation_id)
     if where.since is not None:
         conditions.append("issued_at >= %s")
         params.append(where.since)

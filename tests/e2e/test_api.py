@@ -281,7 +281,10 @@ def test_openapi_document_is_served(api: Api) -> None:
     assert {"/functions/v1/estimate", "/functions/v1/quotes"} <= set(doc["paths"])
     body = doc["paths"]["/functions/v1/estimate"]["post"]["requestBody"]
     assert body["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/EstimateRequest"
+        "oneOf": [
+            {"$ref": "#/components/schemas/EstimateRequest"},
+            {"$ref": "#/components/schemas/ProjectRequest"},
+        ]
     }
     assert "branches" in doc["components"]["schemas"]["EstimateRequest"]["properties"]
 

@@ -104,6 +104,15 @@ def test_the_request_example_succeeds_when_sent(api: Api, doc: dict[str, Any]) -
     assert res.status_code == 201, res.text[:300]
 
 
+def test_the_project_example_succeeds_when_sent(api: Api, doc: dict[str, Any]) -> None:
+    example = doc["components"]["schemas"]["ProjectRequest"]["example"]
+    res = api.client.post(
+        api.url("estimate"), json=example, headers=api.headers("example", f"k-{uuid.uuid4()}")
+    )
+    assert res.status_code == 201, res.text[:300]
+    assert res.json()["kind"] == "project"
+
+
 def test_the_storage_path_is_constrained(doc: dict[str, Any]) -> None:
     params = doc["paths"]["/storage/v1/object/sign/{bucket}/{path}"]["get"]["parameters"]
     path = next(p for p in params if p["name"] == "path")

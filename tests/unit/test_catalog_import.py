@@ -314,7 +314,10 @@ def test_an_engine_crash_is_a_broken_case_not_an_exception(catalog: Catalog) -> 
 def test_samples_are_the_examples_and_the_regression_requests() -> None:
     shipped = dict(samples())
     for path in sorted((ROOT / "examples").glob("*.json")):
-        assert shipped[f"example_{path.stem}"] == json.loads(path.read_text("utf-8"))
+        example = json.loads(path.read_text("utf-8"))
+        if "panels" in example:
+            continue  # a project (issue 11): the samples are panel requests
+        assert shipped[f"example_{path.stem}"] == example
     for path in sorted((ROOT / "tests" / "regression" / "cases").glob("*.json")):
         request = json.loads(path.read_text("utf-8"))["request"]
         assert shipped[f"regression_{path.stem}"] == request, path.name

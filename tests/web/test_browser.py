@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from functions._shared.auth import user_id_for
 from functions.dev import seed_catalog
 from tests.conftest import ISSUED_AT, example
 from tests.e2e.conftest import Api, free_port
+from tests.e2e.test_documents import set_profile
 from tests.integration.support import DB_SH, ROOT, db_url, run
 
 WEB = ROOT / "web"
@@ -47,6 +49,9 @@ PAGES = {
     "project",
     "not_found",
     "catalog",
+    "review",
+    "members",
+    "revision_diff",
 }
 
 
@@ -79,7 +84,80 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="module")
-def browser(stack: Api) -> dict[str, Any]:
+def team(stack: Api) -> dict[str, Any]:
+    """Through the API: a company profile (documents need one); organisation ACME of olga
+    (admin) with rita (reviewer) and eve (estimator); bo exists but is no member; a quote
+    of eve's put in review."""
+    set_profile(stack, "한빛전기")
+    names = {r: f"{r}-{uuid.uuid4().hex[:6]}" for r in ("olga", "rita", "eve", "bo")}
+    res = stack.client.post(
+        stack.url("organisations"), json={"name": "ACME"}, headers=stack.headers(names["olga"])
+    )
+    assert res.status_code == 201, res.text
+    org = str(res.json()["id"])
+    for user, role in (("rita", "reviewer"), ("eve", "estimator")):
+        stack.token(names[user])  # the user exists (auth.users)
+        res = stack.client.post(
+            stack.url(f"organisations/{org}/members"),
+            json={"email": f"{names[user]}@local.test", "role": role},
+            headers=stack.headers(names["olga"]),
+        )
+        assert res.status_code == 201, res.text
+    stack.token(names["bo"])
+    res = stack.client.post(
+        stack.url("estimate"),
+        json=example("apartment_sangdo"),
+        headers=stack.headers(names["eve"], f"k-{uuid.uuid4()}"),
+    )
+    assert res.status_code == 201, res.text
+    quote = str(res.json()["quote_id"])
+    # as if the engine had flagged it: the column and the stored answer say needs_review
+    stack.sql(
+        "update estimator.quotes set status = 'needs_review', "
+        'response = response || \'{"status": "needs_review"}\'::jsonb '
+        "where id = %s returning id",
+        quote,
+    )
+    ids = {k: user_id_for(v) for k, v in names.items()}
+    return {
+        **names,
+        "ids": ids,
+        "organisation": org,
+        "quote": quote,
+        "revised": _revised_quote(stack, names["eve"]),
+    }
+
+
+def _revised_quote(stack: Api, user: str) -> list[str]:
+    """A quote of ``user``'s and a revision R1 of it, made by the database's create_revision
+    (another project, 100 won more), as the revisions endpoint stores one: [R0, R1]."""
+    request = example("apartment_sangdo")
+    request["customer"]["project"] = "한빛아파트 104동 세대분전반"
+    res = stack.client.post(
+        stack.url("estimate"), json=request, headers=stack.headers(user, f"k-{uuid.uuid4()}")
+    )
+    assert res.status_code == 201, res.text
+    r0 = str(res.json()["quote_id"])
+    ((r1,),) = stack.sql(
+        "select estimator.create_revision(q.id, jsonb_build_object("
+        "'idempotency_key', %s::text, 'status', 'issued',"
+        "'request', jsonb_set(q.request, '{customer,project}', '\"한빛아파트 104동 (변경)\"'),"
+        "'response', jsonb_set(q.response, '{totals,grand_total}',"
+        "  to_jsonb((q.response -> 'totals' ->> 'grand_total')::bigint + 100)),"
+        "'request_sha256', q.request_sha256, 'catalog_version_id', q.catalog_version_id,"
+        "'catalog_label', q.catalog_label, 'catalog_sha256', q.catalog_sha256,"
+        "'subtotal', q.subtotal, 'vat', q.vat, 'grand_total', q.grand_total,"
+        "'evidence_root_sha256', q.evidence_root_sha256), %s)::text "
+        "from estimator.quotes q where q.id = %s",
+        f"rev-{uuid.uuid4()}",
+        user_id_for(user),
+        r0,
+    )
+    return [r0, str(r1)]
+
+
+@pytest.fixture(scope="module")
+def browser(stack: Api, team: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     env = {
@@ -90,6 +168,7 @@ def browser(stack: Api) -> dict[str, Any]:
         "CATALOG_CSV": CATALOG_CSV,
         "CATALOG_LABEL": CATALOG_LABEL,
         "SAMPLE_REQUEST": json.dumps(example("apartment_sangdo")),
+        "TEAM": json.dumps(team),
     }
     proc = subprocess.run(
         ["node", str(WEB / "e2e" / "run.mjs")],
@@ -97,7 +176,7 @@ def browser(stack: Api) -> dict[str, Any]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=360,
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -255,6 +334,113 @@ def test_a_catalog_admin_imports_and_activates_a_catalog(
     assert active.json()["label"] == CATALOG_LABEL
 
 
+def test_the_quote_page_downloads_the_xlsx_whose_hash_the_evidence_records(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    docs = seen(browser, "documents")
+    assert docs["kinds"] == ["xlsx", "pdf", "svg", "dxf"]
+    listed = stack.client.get(
+        stack.url(f"quotes/{seen(browser, 'issue')['quote_id']}/documents"),
+        headers=stack.headers(),
+    ).json()
+    xlsx = next(d for d in listed["items"] if d["kind"] == "xlsx")
+    assert docs["downloaded_sha256"] == xlsx["sha256"] == docs["listed_sha256"]
+    assert docs["evidence_sha256"] == xlsx["sha256"]
+    assert docs["evidence_verified"] == "true"
+    checked = stack.client.get(
+        stack.url(f"quotes/{seen(browser, 'issue')['quote_id']}/evidence"),
+        params={"verify": "true"},
+        headers=stack.headers(),
+    ).json()
+    recorded = [d for d in checked["documents"] if d["kind"] == "xlsx"]
+    assert [(d["sha256"], d["verified"]) for d in recorded] == [(docs["downloaded_sha256"], True)]
+
+
+def test_the_creator_cannot_review_and_is_told_why_in_korean(
+    browser: dict[str, Any], stack: Api, team: dict[str, Any]
+) -> None:
+    refused = seen(browser, "creator_cannot_review")
+    assert refused["code"] == "FORBIDDEN"
+    assert refused["message"].startswith("권한이 없습니다.")
+    assert "작성자" in refused["hint"]
+    assert refused["status"] == "검토 필요"
+    audited = stack.sql(
+        "select actor::text from shared.audit_logs where action = 'quote.review' and target = %s",
+        f"quote:{team['quote']}",
+    )
+    assert audited == [(team["ids"]["rita"],)]  # eve's attempt changed nothing
+
+
+def test_a_reviewer_approves_from_the_queue(
+    browser: dict[str, Any], stack: Api, team: dict[str, Any]
+) -> None:
+    approved = seen(browser, "reviewer_approves")
+    assert approved["queue"] == [team["quote"]]
+    assert approved["history"] == [["승인함", "검토 완료: 이상 없음"]]
+    assert approved["status"] == "승인"
+    shown = stack.client.get(
+        stack.url(f"quotes/{team['quote']}"), headers=stack.headers(team["eve"])
+    ).json()
+    assert shown["status"] == "approved"
+
+
+def test_a_quote_is_revised_from_its_prefilled_request(browser: dict[str, Any], stack: Api) -> None:
+    revised = seen(browser, "revise")
+    assert revised["prefilled"] == str(example("apartment_sangdo")["branches"][0]["qty"])
+    if revised.get("skipped"):
+        # only when the endpoint answered 404/405 (not merged into this build yet)
+        print(revised["skipped"])
+        pytest.skip(revised["skipped"])
+    assert revised["status"] == 201
+    assert revised["key"].startswith("web-")
+    first = seen(browser, "issue")["quote_id"]
+    chain = stack.client.get(stack.url(f"quotes/{first}/revisions"), headers=stack.headers())
+    assert [r["quote_id"] for r in chain.json()["items"]] == [first, revised["quote_id"]]
+    assert ["branches[0].qty", "12", "14"] in revised["request_changes"]
+    diff = stack.client.get(
+        stack.url(f"quotes/{first}/revisions/R0/diff/R1"), headers=stack.headers()
+    ).json()
+    assert revised["grand_total_delta"] == diff["totals_delta"]["grand_total"]
+
+
+def test_the_diff_between_two_revisions_shows_what_changed(
+    browser: dict[str, Any], stack: Api, team: dict[str, Any]
+) -> None:
+    diff = seen(browser, "revision_diff")
+    assert diff["rows"] == 2
+    assert diff["title"] == "R0 → R1"
+    assert diff["request_changes"] == [
+        ["customer.project", "한빛아파트 104동 세대분전반", "한빛아파트 104동 (변경)"]
+    ]
+    api = stack.client.get(
+        stack.url(f"quotes/{team['revised'][0]}/revisions/R0/diff/R1"),
+        headers=stack.headers(team["eve"]),
+    ).json()
+    assert diff["grand_total_delta"] == api["totals_delta"]["grand_total"] == 100
+    assert diff["grand_total_text"] == "+₩100"
+
+
+def test_an_admin_adds_changes_and_removes_a_member(
+    browser: dict[str, Any], stack: Api, team: dict[str, Any]
+) -> None:
+    members = seen(browser, "members_admin")["members"]
+    ids = team["ids"]
+    assert sorted(members) == sorted(
+        [[ids["olga"], "admin"], [ids["rita"], "reviewer"], [ids["eve"], "estimator"]]
+    )
+    audited = stack.sql(
+        "select action from shared.audit_logs where target = %s and detail ->> 'user_id' = %s "
+        "order by at",
+        f"organisation:{team['organisation']}",
+        ids["bo"],
+    )
+    assert [a for (a,) in audited] == [
+        "organisation.member_add",
+        "organisation.member_role",
+        "organisation.member_remove",
+    ]
+
+
 def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
     browser: dict[str, Any],
 ) -> None:
@@ -278,7 +464,9 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
 ) -> None:
     assert browser["errors"] == []
     shots = sorted(p.name for p in OUT.glob("*.png"))
-    assert len(shots) == 15, shots
+    # the revision diff's screenshot is taken once the revisions POST endpoint is served
+    revised = not seen(browser, "revise").get("skipped")
+    assert len(shots) == 22 + revised, shots
 
 
 def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(

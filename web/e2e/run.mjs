@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +23,9 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CATALOG_CSV = process.env.CATALOG_CSV ?? "";
 const CATALOG_LABEL = process.env.CATALOG_LABEL ?? "v9.0.0-web";
 if (!BASE || !OUT) throw new Error("set BASE_URL and OUT_DIR");
+// The team the test fixture made through the API: user names and ids, the organisation
+// and a quote of eve's in review.
+const TEAM = JSON.parse(process.env.TEAM ?? "null");
 mkdirSync(OUT, { recursive: true });
 
 const ARGS = [
@@ -234,6 +238,30 @@ await scenario("issue", async () => {
   };
 });
 
+await scenario("documents", async () => {
+  // The documents are rendered on the first request: the section waits, then links them.
+  await page.goto(`${BASE}/quotes/${aliceQuote}`);
+  const link = page.getByTestId("download-xlsx");
+  await link.waitFor({ timeout: 60_000 });
+  const listed = await link.getAttribute("data-sha256");
+  const download = page.waitForEvent("download", { timeout: T });
+  await link.click();
+  const file = await (await download).path();
+  const downloaded = createHash("sha256").update(readFileSync(file)).digest("hex");
+  await page.getByTestId("verify").click();
+  const check = page.getByTestId("doc-check-xlsx").first();
+  await check.waitFor({ timeout: T });
+  await page.getByTestId("quote-documents").scrollIntoViewIfNeeded();
+  await shot(page, "16-quote-documents");
+  return {
+    kinds: await page.locator('[data-testid^="download-"]').evaluateAll((as) => as.map((a) => a.dataset.testid.slice(9))),
+    downloaded_sha256: downloaded,
+    listed_sha256: listed,
+    evidence_sha256: await check.getAttribute("data-sha256"),
+    evidence_verified: await check.getAttribute("data-verified"),
+  };
+});
+
 await scenario("bad_rating", async () => {
   await page.goto(`${BASE}/new`);
   await page.locator("#f-main-at").fill("9999");
@@ -414,6 +442,138 @@ await scenario("catalog_admin_activates", async () => {
   const done = await text(p, "catalog-done");
   await ctx.close();
   return { done };
+});
+
+await scenario("creator_cannot_review", async () => {
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, TEAM.eve);
+  await p.goto(`${BASE}/quotes/${TEAM.quote}`);
+  await p.locator("#review-reason").fill("제가 승인합니다");
+  await p.getByTestId("review-approve").click();
+  await p.getByTestId("review-hint").waitFor({ timeout: T });
+  await shot(p, "17-review-creator-refused");
+  const result = {
+    code: await p.locator("#main [data-testid=error]").first().getAttribute("data-code"),
+    message: await text(p, "error"),
+    hint: await text(p, "review-hint"),
+    status: await text(p, "status"),
+  };
+  await ctx.close();
+  return result;
+});
+
+await scenario("reviewer_approves", async () => {
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, TEAM.rita);
+  await p.getByRole("link", { name: "검토 대기" }).click();
+  await p.getByTestId("review-queue").waitFor({ timeout: T });
+  await p.locator(`[data-testid="review-row"][data-quote-id="${TEAM.quote}"]`).waitFor({ timeout: T });
+  const queue = await p.getByTestId("review-row").evaluateAll((trs) => trs.map((tr) => tr.dataset.quoteId));
+  await shot(p, "18-review-queue");
+  await axe(p, "review");
+  await p.locator(`[data-testid="review-row"][data-quote-id="${TEAM.quote}"] a`).click();
+  await p.getByTestId("quote-page").waitFor({ timeout: T });
+  await p.locator("#review-reason").fill("검토 완료: 이상 없음");
+  await p.getByTestId("review-approve").click();
+  await p.getByTestId("review-history").waitFor({ timeout: T });
+  await shot(p, "19-review-approved");
+  const history = await p.getByTestId("review-entry").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent)));
+  const status = await text(p, "status");
+  // the revisions list shows the decision too
+  await p.getByTestId("revision-row").filter({ hasText: "승인" }).waitFor({ timeout: T });
+  await p.getByRole("link", { name: "검토 대기" }).click();
+  await p.getByText("검토할 견적이 없습니다.").waitFor({ timeout: T });
+  await ctx.close();
+  return { queue, history, status };
+});
+
+await scenario("revise", async () => {
+  // alice revises her first quote: the form opens prefilled from its request.
+  await page.goto(`${BASE}/quotes/${aliceQuote}`);
+  await page.getByTestId("revise").click();
+  await page.waitForURL(`${BASE}/quotes/${aliceQuote}/revise`, { timeout: T });
+  await page.waitForFunction(() => document.querySelector("#f-customer-project")?.value.includes("101동"), null, { timeout: T });
+  const prefilled = await page.locator("#f-branches-0-qty").inputValue();
+  await page.locator("#f-branches-0-qty").fill("14");
+  await previewReady(page);
+  await shot(page, "20-revise-form");
+  const answered = page.waitForResponse((r) => r.url().endsWith(`/quotes/${aliceQuote}/revisions`) && r.request().method() === "POST", {
+    timeout: T,
+  });
+  await page.getByTestId("issue").click();
+  const res = await answered;
+  const key = res.request().headers()["idempotency-key"];
+  if (res.status() === 404 || res.status() === 405) {
+    return { prefilled, skipped: `POST /quotes/{id}/revisions answered ${res.status()}: the endpoint is not in this build yet` };
+  }
+  await page.waitForURL((u) => /\/quotes\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(aliceQuote), { timeout: T });
+  await page.getByTestId("quote-page").waitFor({ timeout: T });
+  const revised = page.url().split("/").pop();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="revision-row"]').length === 2, null, { timeout: T });
+  await page.locator("#diff-a").selectOption("R0");
+  await page.locator("#diff-b").selectOption("R1");
+  await page.getByTestId("diff-compare").click();
+  await page.getByTestId("revision-diff").waitFor({ timeout: T });
+  await page.getByTestId("quote-revisions").scrollIntoViewIfNeeded();
+  await shot(page, "22-revision-diff");
+  return {
+    prefilled,
+    status: res.status(),
+    key,
+    quote_id: revised,
+    request_changes: await page.getByTestId("diff-request-row").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))),
+    grand_total_delta: Number(await page.getByTestId("delta-grand_total").getAttribute("data-value")),
+  };
+});
+
+await scenario("revision_diff", async () => {
+  // R0 and R1 made by the fixture: the page lists both; R0 → R1 is compared.
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, TEAM.eve);
+  await p.goto(`${BASE}/quotes/${TEAM.revised[0]}`);
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid="revision-row"]').length === 2, null, { timeout: T });
+  await p.locator("#diff-a").selectOption("R0");
+  await p.locator("#diff-b").selectOption("R1");
+  await p.getByTestId("diff-compare").click();
+  await p.getByTestId("revision-diff").waitFor({ timeout: T });
+  await p.getByTestId("quote-revisions").scrollIntoViewIfNeeded();
+  await shot(p, "23-revision-diff");
+  const result = {
+    rows: await p.getByTestId("revision-row").count(),
+    title: (await p.getByTestId("revision-diff").locator("h3").textContent())?.trim(),
+    request_changes: await p.getByTestId("diff-request-row").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))),
+    grand_total_delta: Number(await p.getByTestId("delta-grand_total").getAttribute("data-value")),
+    grand_total_text: await text(p, "delta-grand_total"),
+  };
+  await axe(p, "revision_diff");
+  await ctx.close();
+  return result;
+});
+
+await scenario("members_admin", async () => {
+  const ctx = await newContext();
+  const p = await ctx.newPage();
+  await signIn(p, TEAM.olga);
+  await p.getByRole("link", { name: "조직 구성원" }).click();
+  await p.getByTestId("members").waitFor({ timeout: T });
+  const row = (id) => p.locator(`[data-testid="member-row"][data-user-id="${id}"]`);
+  await p.locator("#member-who").fill(`${TEAM.bo}@local.test`);
+  await p.locator("#member-role").selectOption("estimator");
+  await p.getByTestId("member-add-submit").click();
+  await row(TEAM.ids.bo).waitFor({ timeout: T });
+  await p.getByRole("combobox", { name: `역할 ${TEAM.ids.bo}` }).selectOption("reviewer");
+  await p.locator(`[data-testid="member-row"][data-user-id="${TEAM.ids.bo}"][data-role="reviewer"]`).waitFor({ timeout: T });
+  await shot(p, "21-members");
+  await axe(p, "members");
+  p.once("dialog", (d) => void d.accept());
+  await p.getByRole("button", { name: `제거 ${TEAM.ids.bo}` }).click();
+  await row(TEAM.ids.bo).waitFor({ state: "detached", timeout: T });
+  const members = await p.getByTestId("member-row").evaluateAll((trs) => trs.map((tr) => [tr.dataset.userId, tr.dataset.role]));
+  await ctx.close();
+  return { members };
 });
 
 await scenario("supabase_sign_in_form", async () => {

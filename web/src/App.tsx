@@ -10,6 +10,8 @@ import { ProjectPage } from "./pages/ProjectPage";
 import { QuotesPage } from "./pages/QuotesPage";
 import { CatalogPage } from "./pages/CatalogPage";
 import { NotFound } from "./pages/NotFound";
+import { ReviewPage } from "./pages/ReviewPage";
+import { MembersPage } from "./pages/MembersPage";
 
 setUnauthorizedHandler(() => {
   void signOut().then(() => navigate("/signin", true));
@@ -54,6 +56,8 @@ export function App() {
             {link("/new", t("nav_new"))}
             {link("/project", t("nav_project"))}
             {link("/quotes", t("nav_quotes"))}
+            {link("/review", t("nav_review"))}
+            {link("/members", t("nav_members"))}
             {session.admin && link("/catalog", t("nav_catalog"))}
           </nav>
         )}
@@ -78,11 +82,14 @@ export function App() {
       </header>
       <main id="main">
         {r.page === "signin" && <SignInPage />}
-        {session && r.page === "new" && <RequestPage />}
+        {session && r.page === "new" && <RequestPage key="new" />}
         {session && r.page === "project" && <ProjectPage />}
         {session && r.page === "quotes" && <QuotesPage />}
         {session && r.page === "quote" && <QuotePage id={r.id} />}
         {session && r.page === "catalog" && <CatalogPage />}
+        {session && r.page === "review" && <ReviewPage />}
+        {session && r.page === "members" && <MembersPage />}
+        {session && r.page === "revise" && <RequestPage key={r.id} revise={r.id} />}
         {r.page === "notfound" && <NotFound />}
       </main>
     </>

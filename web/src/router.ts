@@ -30,6 +30,9 @@ export type Route =
   | { page: "project" }
   | { page: "quotes" }
   | { page: "quote"; id: string }
+  | { page: "revise"; id: string }
+  | { page: "review" }
+  | { page: "members" }
   | { page: "catalog" }
   | { page: "notfound" };
 
@@ -39,6 +42,10 @@ export function route(path: string): Route {
   if (path === "/project") return { page: "project" };
   if (path === "/quotes") return { page: "quotes" };
   if (path === "/catalog") return { page: "catalog" };
+  if (path === "/review") return { page: "review" };
+  if (path === "/members") return { page: "members" };
+  const r = /^\/quotes\/([^/]+)\/revise$/.exec(path);
+  if (r) return { page: "revise", id: decodeURIComponent(r[1]) };
   const m = /^\/quotes\/([^/]+)$/.exec(path);
   if (m) return { page: "quote", id: decodeURIComponent(m[1]) };
   return { page: "notfound" };

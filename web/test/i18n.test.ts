@@ -5,7 +5,8 @@ import { ERROR_MESSAGES, TEXT, errorMessage } from "../src/i18n";
 // The codes the API can answer: functions/_shared/errors.py STATUS and the engine's errors.
 function apiCodes(): string[] {
   const py = readFileSync(new URL("../../functions/_shared/errors.py", import.meta.url), "utf-8");
-  const table = py.slice(py.indexOf("STATUS"), py.indexOf("}", py.indexOf("STATUS")));
+  const start = py.indexOf("STATUS: dict"); // the table, not a docstring that names it
+  const table = py.slice(start, py.indexOf("}", start));
   const engine = readFileSync(new URL("../../estimator_core/errors.py", import.meta.url), "utf-8");
   const codes = [...table.matchAll(/"([A-Z_]+)":/g), ...engine.matchAll(/code = "([A-Z_]+)"/g)].map((m) => m[1]);
   return [...new Set(codes)];

@@ -48,5 +48,6 @@ describe("issue attempts", () => {
     expect(fail(409, "IDEMPOTENCY_IN_FLIGHT").retryable).toBe(true);
     expect(fail(503, "DEPENDENCY_UNAVAILABLE").retryable).toBe(true);
     expect(fail(422, "VALIDATION_FAILED").retryable).toBe(false);
+    expect(fail(409, "CONFLICT").retryable).toBe(false);
   });
 });

@@ -1,5 +1,10 @@
 """A quote's customer documents (quote.xlsx, quote.pdf, drawing.svg, drawing.dxf), stored.
 
+A project quote's documents: quote.xlsx (총괄표 then one lines sheet per panel), quote.pdf
+(the same), and one drawing per panel, ``drawing-<panel>.svg`` and ``drawing-<panel>.dxf``
+(``estimator_core.documents.drawing_stems``: the panel's name in a safe alphabet, unique),
+kinds ``svg`` and ``dxf`` once per panel, in the project's order.
+
 Rendered lazily, after the quote was answered (POST /estimate stays as fast as the engine):
 the first request for a quote's documents rebuilds the typed quote from what the quote
 recorded — the request, the catalog version's content, the issue time, estimator and
@@ -26,9 +31,15 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from estimator_core import (
     EstimatorError,
+    ProjectQuote,
+    Quote,
     document_from_result,
+    drawing_stems,
     estimate,
+    estimate_project,
+    is_project,
     parse_company_profile,
+    project_document_from_result,
     sha256_hex,
     verify,
 )
@@ -99,13 +110,26 @@ def _store(svc: Services) -> DocumentStore:
     return store
 
 
-def newest_set(rows: list[DocumentRow]) -> list[DocumentRow]:
-    """The rows of the highest set number, in ``KINDS`` order."""
+def newest_set(rows: list[DocumentRow], order: list[str] | None = None) -> list[DocumentRow]:
+    """The rows of the highest set number, in ``KINDS`` order; a project's drawings in
+    ``order`` (file names: the project's panel order)."""
     if not rows:
         return []
     top = max(r.set_no for r in rows)
     chosen = [r for r in rows if r.set_no == top and r.kind in KINDS]
-    return sorted(chosen, key=lambda r: KINDS.index(r.kind))
+    place = {name: i for i, name in enumerate(order or [])}
+    return sorted(
+        chosen, key=lambda r: (KINDS.index(r.kind), place.get(r.filename, len(place)), r.filename)
+    )
+
+
+def _drawing_order(source: QuoteSource) -> list[str]:
+    """A project's drawing file names in panel order (none for a panel quote)."""
+    panels = source.response.get("panels")
+    if source.response.get("kind") != "project" or not isinstance(panels, list):
+        return []
+    stems = drawing_stems([str(p.get("name", "")) for p in panels if isinstance(p, dict)])
+    return [f"{stem}.{ext}" for ext in ("svg", "dxf") for stem in stems]
 
 
 def quote_documents(svc: Services, who: Principal, quote_id: str) -> DocumentSet:
@@ -114,7 +138,7 @@ def quote_documents(svc: Services, who: Principal, quote_id: str) -> DocumentSet
     source = store.quote_source(who, quote_id)
     if source is None:
         raise ApiError("NOT_FOUND", "quote not found")
-    rows = newest_set(store.documents(who, quote_id))
+    rows = newest_set(store.documents(who, quote_id), _drawing_order(source))
     if not rows:
         rows = _render_and_store(svc, store, who, source)
     return DocumentSet(source.id, source.quote_number, rows)
@@ -173,30 +197,48 @@ def rebuild_documents(
     ref = CatalogRef(source.catalog_version_id, source.catalog_label, source.catalog_sha256)
     _, catalog = svc.catalog(who, ref)
     cover = source.response.get("cover") or {}
+    project = is_project(source.request)
+    quote: Quote | ProjectQuote
     try:
-        quote = estimate(
-            source.request,
-            catalog,
-            issued_at=cover["issued_at"],
-            estimator=cover["estimator"],
-            revision=cover["revision"],
-            clock=time.perf_counter,
-        )
+        if project:
+            # a project's response has no cover: its issue time, revision and estimator
+            # (on each panel's cover) are the project's own
+            quote = estimate_project(
+                source.request,
+                catalog,
+                issued_at=source.response["issued_at"],
+                estimator=source.response["estimator"],
+                revision=source.response["revision"],
+                clock=time.perf_counter,
+            )
+        else:
+            quote = estimate(
+                source.request,
+                catalog,
+                issued_at=cover["issued_at"],
+                estimator=cover["estimator"],
+                revision=cover["revision"],
+                clock=time.perf_counter,
+            )
     except (KeyError, EstimatorError) as err:
         log.warning("quote %s cannot be rebuilt: %r", source.id, err)
         raise _mismatch(source) from None
     if quote.evidence_root != source.evidence_root:
         raise _mismatch(source)
-    from estimator_core import render_documents
+    from estimator_core import render_documents, render_project_documents
 
     try:
-        doc = document_from_result(
-            quote,
-            catalog,
-            profile=parse_company_profile(profile.content),
-            quote_number=source.quote_number,
-        )
-        return render_documents(doc, font=_font(svc.settings.document_font))
+        parsed = parse_company_profile(profile.content)
+        font = _font(svc.settings.document_font)
+        if isinstance(quote, ProjectQuote):
+            return render_project_documents(
+                project_document_from_result(
+                    quote, catalog, profile=parsed, quote_number=source.quote_number
+                ),
+                font=font,
+            )
+        doc = document_from_result(quote, catalog, profile=parsed, quote_number=source.quote_number)
+        return render_documents(doc, font=font)
     except ApiError:
         raise
     except Exception as err:
@@ -240,7 +282,7 @@ def _render_and_store(
         who, source.id, set_no=FIRST_SET, state=source.status, profile=profile, documents=records
     )
     # what the database holds: a concurrent first request may have recorded the set
-    return newest_set(store.documents(who, source.id))
+    return newest_set(store.documents(who, source.id), _drawing_order(source))
 
 
 def signed_document(svc: Services, quote_id: str, row: DocumentRow) -> dict[str, Any]:

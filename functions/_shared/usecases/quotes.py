@@ -19,6 +19,7 @@ from typing import Any
 from estimator_core import (
     STAGES,
     Catalog,
+    ProjectQuote,
     Quote,
     estimate,
     estimate_project,
@@ -34,7 +35,9 @@ from functions._shared.persist import (
     canonical_path,
     evidence_row,
     quote_payload,
+    quote_records,
     signed_evidence,
+    stage_order,
     upload_records,
 )
 from functions._shared.ports import (
@@ -62,8 +65,8 @@ class Answer:
     replayed: bool = False
 
 
-def _stage_order(row: EvidenceRow) -> int:
-    return STAGES.index(row.stage) if row.stage in STAGES else len(STAGES)
+def _stage_order(row: EvidenceRow) -> tuple[int, int, int]:
+    return stage_order(row.stage, STAGES)
 
 
 def replay(
@@ -73,10 +76,12 @@ def replay(
     stored_response: dict[str, Any],
     rows: list[EvidenceRow] | None = None,
 ) -> dict[str, Any]:
-    """A stored response with fresh signed URLs for the quote's evidence.
+    """A stored response, as stored, with fresh signed URLs for the quote's evidence.
 
-    The URLs come from the quote's evidence rows as the caller reads them (``rows`` when
-    the quote was just written by this request), never from the stored JSON.
+    Never re-validated: a response stored by an older version (without keys a newer
+    engine adds) is served as it was stored. The URLs come from the quote's evidence rows
+    as the caller reads them (``rows`` when the quote was just written by this request),
+    never from the stored JSON.
     """
     if rows is None:
         rows = svc.store.evidence(who, quote_id)
@@ -87,7 +92,11 @@ def replay(
 
 
 def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
-    """Price ``raw`` and store it under ``key`` exactly once.
+    """Price ``raw`` (a panel request or a project) and store it under ``key`` exactly once.
+
+    A project is one quote: one number, its evidence (the project's records, then each
+    panel's as ``p{i}_{stage}``) and one ``estimator.panels`` row per panel. A failing
+    panel fails the whole project before anything is uploaded.
 
     The same key with the same body replays the stored quote (fresh signed URLs); with
     another body it is ``IDEMPOTENCY_KEY_REUSED``; while the first request runs it is
@@ -113,13 +122,18 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
     return Answer(replay(svc, who, quote_id, written.response, evidence))
 
 
+def _estimator(who: Principal) -> str:
+    """The name on a quote's cover: the caller's e-mail, else their user id."""
+    return str(who.claims.get("email") or who.user_id)
+
+
 @dataclass(frozen=True)
 class Priced:
     """A request priced and its blobs uploaded: what ``write_quote`` (or a revision's
     ``create_revision``) stores. Shared by creating a quote and revising one."""
 
     quote_id: str
-    quote: Quote
+    quote: Quote | ProjectQuote
     ref: CatalogRef
     evidence: list[EvidenceRow]
     document: EvidenceRow
@@ -154,34 +168,47 @@ def price_and_upload(
     is written to the store."""
     ref, cat = catalog
     issued_at = _now()
-    quote = _price(who, raw, cat, issued_at, revision)
+    quote = _price_any(who, raw, cat, issued_at, revision)
     quote_id = str(uuid.uuid4())
-    evidence = [evidence_row(quote_id, rec) for rec in quote.evidence]
+    records = quote_records(quote)
+    evidence = [evidence_row(quote_id, rec) for rec in records]
     stored = {
         **quote.result.model_dump(mode="json"),
         "quote_id": quote_id,
         # the profile its documents are rendered with, now or later (identical files)
         "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
+        # a project has no cover of its own: who priced it, for its panels' covers
+        **({"estimator": _estimator(who)} if isinstance(quote, ProjectQuote) else {}),
         "evidence_objects": [asdict(e) for e in evidence],
     }
     stored.pop("evidence", None)
     result = json_record("result", stored)
     bucket = svc.settings.evidence_bucket
-    (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*quote.evidence, result])
+    (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*records, result])
     return Priced(quote_id, quote, ref, evidence, document, stored, issued_at)
 
 
 def _price(
     who: Principal, raw: Any, catalog: Catalog, issued_at: str, revision: str = "R0"
 ) -> Quote:
-    estimator = str(who.claims.get("email") or who.user_id)
     return estimate(
         raw,
         catalog,
         issued_at=issued_at,
-        estimator=estimator,
+        estimator=_estimator(who),
         revision=revision,
         clock=time.perf_counter,
+    )
+
+
+def _price_any(
+    who: Principal, raw: Any, catalog: Catalog, issued_at: str, revision: str = "R0"
+) -> Quote | ProjectQuote:
+    """A panel request priced by the pipeline, a project (``is_project``) panel by panel."""
+    if not is_project(raw):
+        return _price(who, raw, catalog, issued_at, revision)
+    return estimate_project(
+        raw, catalog, issued_at=issued_at, estimator=_estimator(who), clock=time.perf_counter
     )
 
 

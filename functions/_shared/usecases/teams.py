@@ -41,9 +41,6 @@ class TeamStore(Protocol):
     def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
     def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
     def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None: ...
-    def review_queue(
-        self, who: Principal, organisation_id: str, limit: int, offset: int
-    ) -> list[dict[str, Any]]: ...
 
 
 def team_store(store: object) -> TeamStore:
@@ -77,6 +74,21 @@ def choose_organisation(store: TeamStore, who: Principal, header: str | None) ->
         "the caller belongs to several organisations: name one in the X-Organisation header",
         [{"field": "X-Organisation", "organisations": [o["id"] for o in mine]}],
     )
+
+
+def request_organisation(
+    store: object, who: Principal, header: str | None, *, required: bool
+) -> str | None:
+    """The organisation a list is narrowed to: the X-Organisation header's, or with
+    ``required`` (a review queue) the caller's only one; None for every organisation the
+    caller belongs to (RLS shows no other), and for a caller who belongs to none yet."""
+    named = header is not None and bool(header.strip())
+    if not (named or required):
+        return None
+    teams = team_store(store)
+    if not named and not teams.organisations(who):
+        return None
+    return choose_organisation(teams, who, header)
 
 
 def list_organisations(store: TeamStore, who: Principal) -> dict[str, Any]:
@@ -170,21 +182,6 @@ def revisions(store: TeamStore, who: Principal, quote_id: str) -> dict[str, Any]
     if not rows:
         raise ApiError("NOT_FOUND", "quote not found")
     return {"quote_number": rows[0]["quote_number"], "items": rows}
-
-
-def review_queue(
-    store: TeamStore, who: Principal, organisation: str | None, limit: int, offset: int
-) -> dict[str, Any]:
-    """The needs_review quotes of the request's organisation, oldest first."""
-    org = choose_organisation(store, who, organisation)
-    rows = store.review_queue(who, org, limit + 1, offset)
-    more = len(rows) > limit
-    return {
-        "items": rows[:limit],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if more else None,
-    }
 
 
 def _revision_no(label: str) -> int:

@@ -15,6 +15,17 @@ export type CatalogVersionList = Schemas["CatalogVersionList"];
 export type CatalogImportOut = Schemas["CatalogImportOut"];
 export type CatalogValidationOut = Schemas["CatalogValidationOut"];
 export type CatalogActivationOut = Schemas["CatalogActivationOut"];
+export type DocumentList = Schemas["DocumentList"];
+export type DocumentLink = Schemas["DocumentLink"];
+export type Organisation = Schemas["Organisation"];
+export type OrganisationList = Schemas["OrganisationList"];
+export type Member = Schemas["Member"];
+export type MemberList = Schemas["MemberList"];
+export type Review = Schemas["Review"];
+export type ReviewResult = Schemas["ReviewResult"];
+export type Revision = Schemas["Revision"];
+export type RevisionList = Schemas["RevisionList"];
+export type RevisionDiff = Schemas["RevisionDiff"];
 export type ApiPath = keyof paths;
 
 const env = import.meta.env;
@@ -43,9 +54,10 @@ export class ApiFailure extends Error {
   get code(): string {
     return this.body.code;
   }
-  /** Worth retrying with the same Idempotency-Key: no answer, in flight, or unavailable. */
+  /** Worth retrying with the same Idempotency-Key: no answer, in flight, or unavailable
+   * (another 409, e.g. revising a revision that is not the latest, is final). */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 409 || this.status >= 500;
+    return this.status === 0 || this.code === "IDEMPOTENCY_IN_FLIGHT" || this.status >= 500;
   }
 }
 
@@ -70,7 +82,9 @@ export interface CallOptions {
   query?: Record<string, string | number | boolean | undefined>;
 }
 
-export async function call<T>(method: "GET" | "POST", path: string, options: CallOptions = {}): Promise<T> {
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+export async function call<T>(method: Method, path: string, options: CallOptions = {}): Promise<T> {
   const url = new URL(`${functionsUrl()}/${path.replace(/^\//, "")}`, globalThis.location?.href);
   for (const [k, v] of Object.entries(options.query ?? {})) {
     if (v !== undefined) url.searchParams.set(k, String(v));

@@ -321,7 +321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf) */
+        /** Redirect to a fresh signed URL of one document (xlsx, pdf, svg, dxf, or a file name such as drawing-LP-1.svg) */
         get: operations["get_document_functions_v1_quotes__quote_id__documents__kind__get"];
         put?: never;
         post?: never;
@@ -1048,6 +1048,29 @@ export interface components {
             items: components["schemas"]["Organisation"][];
         };
         /**
+         * PanelSummary
+         * @description One panel of a project in its result: its amounts ×qty and its own evidence root.
+         */
+        PanelSummary: {
+            /** Amount */
+            amount: number;
+            /** Evidence Root */
+            evidence_root: string;
+            /** Name */
+            name: string;
+            /** Qty */
+            qty: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            /** Unit List Total */
+            unit_list_total: number;
+            /** Unit Total */
+            unit_total: number;
+        };
+        /**
          * Placed
          * @description A breaker in the layout.
          */
@@ -1142,6 +1165,56 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * ProjectEstimateResponse
+         * @description A stored project quote: the engine's ``ProjectResult`` (the panels ×qty, the
+         *     project's totals and status, its evidence root over the panels' roots) with its id and
+         *     number, the profile its documents use and signed URLs for its evidence: the project's
+         *     own records (``input``, ``project``) then each panel's, ``p{i}_{stage}`` for the panel
+         *     at position i.
+         */
+        ProjectEstimateResponse: {
+            catalog: components["schemas"]["CatalogRef"];
+            company_profile?: components["schemas"]["ProfileRef"] | null;
+            /**
+             * Estimator
+             * @description who priced it: the name on each panel's cover
+             */
+            estimator?: string | null;
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceLink"][];
+            /** Evidence Root */
+            evidence_root: string;
+            /** Issued At */
+            issued_at: string;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "project";
+            /** Panels */
+            panels: components["schemas"]["PanelSummary"][];
+            /** Pricing */
+            pricing: string | null;
+            project: components["schemas"]["ProjectInfo"];
+            /** Quote Id */
+            quote_id: string;
+            /**
+             * Quote Number
+             * @description Q-{year}-{n:06}
+             */
+            quote_number: string;
+            /** Request Sha256 */
+            request_sha256: string;
+            /** Revision */
+            revision: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            totals: components["schemas"]["Totals"];
+        };
         /** ProjectInfo */
         ProjectInfo: {
             customer: components["schemas"]["ProjectCustomer"];
@@ -1173,8 +1246,7 @@ export interface components {
         };
         /**
          * ProjectPreviewResponse
-         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its
-         *     evidence), with every panel's preview.
+         * @description The project quote ``POST /estimate`` would store (``ProjectResult`` without its evidence), with every panel's preview.
          */
         ProjectPreviewResponse: {
             catalog: components["schemas"]["CatalogRef"];
@@ -1196,12 +1268,93 @@ export interface components {
             request_sha256: string;
             /** Revision */
             revision: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
             totals: components["schemas"]["Totals"];
         };
-        /** @description A project (estimator_core.project): panels with unique names, each ×qty, each a panel request; errors name the panel (details[].loc panels.3.request.branches.1.at). */
+        /**
+         * @description A project: 1 to 100 panels, each a panel request ×qty (1 to 999), in one quote with one number. A failing panel fails the project: every failing panel is named in one 422 (details[].loc = panels.{i}.request.…, details[].panel = its name) and nothing is stored.
+         * @example {
+         *       "panels": [
+         *         {
+         *           "name": "MDP",
+         *           "qty": 1,
+         *           "request": {
+         *             "accessories": {
+         *               "enabled": false,
+         *               "items": []
+         *             },
+         *             "branches": [
+         *               {
+         *                 "at": 20,
+         *                 "label": "전등/전열",
+         *                 "poles": "2P",
+         *                 "qty": 12
+         *               },
+         *               {
+         *                 "af": 50,
+         *                 "at": 30,
+         *                 "label": "동력",
+         *                 "poles": "4P",
+         *                 "qty": 2
+         *               }
+         *             ],
+         *             "brand": "SANGDO",
+         *             "customer": {
+         *               "name": "한빛건설",
+         *               "project": "한빛아파트 101동 세대분전반"
+         *             },
+         *             "device": {
+         *               "type": "ELB"
+         *             },
+         *             "form": "ECONOMIC",
+         *             "installation": {
+         *               "location": "INDOOR",
+         *               "material": "STEEL",
+         *               "mount": "SURFACE"
+         *             },
+         *             "main": {
+         *               "af": 100,
+         *               "at": 75,
+         *               "model": "SBE-104",
+         *               "poles": "4P",
+         *               "type": "MCCB"
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "name": "LP-1",
+         *           "qty": 3,
+         *           "request": {
+         *             "branches": [
+         *               {
+         *                 "at": 20,
+         *                 "poles": "2P",
+         *                 "qty": 8
+         *               }
+         *             ],
+         *             "brand": "SANGDO",
+         *             "main": {
+         *               "af": 50,
+         *               "at": 40,
+         *               "poles": "2P"
+         *             }
+         *           }
+         *         }
+         *       ],
+         *       "project": {
+         *         "customer": {
+         *           "name": "한빛건설"
+         *         },
+         *         "name": "한빛빌딩 신축공사"
+         *       }
+         *     }
+         */
         ProjectRequest: {
+            /** @description panel names are unique in the project */
             panels: {
                 name: string;
                 qty: number;
@@ -2502,7 +2655,7 @@ export interface operations {
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["EstimateRequest"];
+                "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
             };
         };
         responses: {
@@ -2512,7 +2665,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EstimateResponse"];
+                    "application/json": components["schemas"]["EstimateResponse"] | components["schemas"]["ProjectEstimateResponse"];
                 };
             };
             /** @description Bad Request */
@@ -3215,7 +3368,7 @@ export interface operations {
                 offset?: number;
                 /** @description Part of the quote number, the customer or the project name (case-insensitive). */
                 q?: string | null;
-                /** @description needs_review is the review queue of the request's organisation (X-Organisation), oldest first; the other filters do not apply to it. */
+                /** @description needs_review is the review queue of the request's organisation (X-Organisation, else the caller's only one), oldest first. */
                 status?: ("issued" | "needs_review" | "approved" | "returned" | "rejected") | null;
                 /** @description First issue day (inclusive, YYYY-MM-DD), in Korea (Asia/Seoul). */
                 from?: string | null;
@@ -3303,7 +3456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EstimateResponse"];
+                    "application/json": components["schemas"]["EstimateResponse"] | components["schemas"]["ProjectEstimateResponse"];
                 };
             };
             /** @description Unauthorized */

@@ -26,7 +26,7 @@ export function ErrorBox({ error }: { error: unknown }) {
 export function StatusBadge({ status }: { status: string }) {
   const t = useT();
   const key = `status_${status}` as TextKey;
-  const known = ["issued", "needs_review", "approved", "rejected"].includes(status);
+  const known = ["issued", "needs_review", "approved", "returned", "rejected"].includes(status);
   return (
     <span className={`badge badge-${status}`} data-testid="status">
       {known ? t(key) : status}

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { ApiFailure, call, type EstimateResponse, type EvidenceList } from "../api/client";
 import { ErrorBox, Section, StatusBadge } from "../components/common";
+import { DocumentsSection, ReviewSection, RevisionsSection } from "../components/QuoteTeam";
+import { reviseDraftKey } from "../api/revise";
 import { BoxSummary, Drawing, LinesTable, LintList, PhaseBars, TotalsTable } from "../components/QuoteViews";
 import { formatDateTime, shortHash } from "../format";
 import { useLang, useT } from "../i18n";
@@ -18,11 +20,13 @@ export function QuotePage({ id }: { id: string }) {
   const [verifying, setVerifying] = useState(false);
   const [verifyError, setVerifyError] = useState<unknown>(null);
   const [copyError, setCopyError] = useState<unknown>(null);
+  const [status, setStatus] = useState<string | null>(null);
 
   useEffect(() => {
     setQuote(null);
     setError(null);
     setEvidence(null);
+    setStatus(null);
     call<EstimateResponse>("GET", `quotes/${encodeURIComponent(id)}`).then(setQuote, setError);
   }, [id]);
 
@@ -47,15 +51,31 @@ export function QuotePage({ id }: { id: string }) {
     }
   };
 
-  // The stored request is the quote's "input" evidence: it becomes the request page's draft.
+  // The stored request is the quote's "input" evidence.
+  const storedRequest = async (): Promise<unknown> => {
+    const input = quote.evidence.find((e) => e.stage === "input");
+    if (!input) throw new Error("no input evidence");
+    const res = await fetch(input.url);
+    if (!res.ok) throw new Error(`input evidence: HTTP ${res.status}`);
+    return res.json();
+  };
+
+  // "Revise": the request form, prefilled from this quote's request, issues a revision.
+  const revise = async () => {
+    setCopyError(null);
+    try {
+      localStorage.setItem(reviseDraftKey(quote.quote_id), JSON.stringify(await storedRequest()));
+      navigate(`/quotes/${encodeURIComponent(quote.quote_id)}/revise`);
+    } catch (err) {
+      setCopyError(err);
+    }
+  };
+
+  // The stored request becomes the request page's draft.
   const copyToNew = async () => {
     setCopyError(null);
     try {
-      const input = quote.evidence.find((e) => e.stage === "input");
-      if (!input) throw new Error("no input evidence");
-      const res = await fetch(input.url);
-      if (!res.ok) throw new Error(`input evidence: HTTP ${res.status}`);
-      const request: unknown = await res.json();
+      const request = await storedRequest();
       // a project quote's request opens in the project editor
       const project = typeof request === "object" && request !== null && "panels" in request;
       localStorage.setItem(project ? PROJECT_DRAFT_KEY : DRAFT_KEY, JSON.stringify(request));
@@ -68,7 +88,7 @@ export function QuotePage({ id }: { id: string }) {
   return (
     <div className="quote-page" data-testid="quote-page" data-quote-id={quote.quote_id}>
       <h1>
-        {t("quote")} <small className="mono">{quote.quote_number}</small> <StatusBadge status={quote.status} />
+        {t("quote")} <small className="mono">{quote.quote_number}</small> <StatusBadge status={status ?? quote.status} />
       </h1>
       <div className="toolbar">
         <button type="button" data-testid="copy-to-new" onClick={() => void copyToNew()}>
@@ -120,6 +140,9 @@ export function QuotePage({ id }: { id: string }) {
       <Section title={t("drawing")} id="quote-drawing">
         <Drawing src={drawing} title={t("drawing")} />
       </Section>
+      <ReviewSection quoteId={quote.quote_id} status={status ?? quote.status} onStatus={setStatus} />
+      <DocumentsSection quoteId={quote.quote_id} />
+      <RevisionsSection quoteId={quote.quote_id} status={status ?? quote.status} onRevise={() => void revise()} />
       <Section title={t("evidence")} id="quote-evidence">
         <ErrorBox error={verifyError} />
         <button type="button" className="primary" data-testid="verify" disabled={verifying} onClick={() => void verify()}>
@@ -155,6 +178,27 @@ export function QuotePage({ id }: { id: string }) {
             })}
           </tbody>
         </table>
+        {evidence?.documents && evidence.documents.length > 0 && (
+          <table className="evidence" data-testid="document-checks">
+            <caption>{t("documents_checked")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("kind")}</th>
+                <th scope="col">SHA-256</th>
+                <th scope="col">{t("status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {evidence.documents.map((d) => (
+                <tr key={`${d.set_no}-${d.kind}`} data-testid={`doc-check-${d.kind}`} data-sha256={d.sha256} data-verified={String(d.verified)}>
+                  <td>{d.kind}</td>
+                  <td className="mono">{shortHash(d.sha256, 16)}</td>
+                  <td>{d.verified ? `✓ ${t("verified_ok")}` : `✗ ${t("verified_bad")}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </Section>
     </div>
   );

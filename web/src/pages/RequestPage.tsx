@@ -18,13 +18,14 @@ import {
   type RequestForm,
 } from "../request";
 import { navigate } from "../router";
+import { reviseDraftKey, reviseQuote } from "../api/revise";
 
 
 const PREVIEW_DELAY_MS = 400;
 
-function loadDraft(): RequestForm {
+function loadDraft(key: string): RequestForm {
   try {
-    const raw = localStorage.getItem(DRAFT_KEY);
+    const raw = localStorage.getItem(key);
     if (raw) return formFromRequest(JSON.parse(raw));
   } catch {
     /* a broken draft starts a new form */
@@ -32,10 +33,12 @@ function loadDraft(): RequestForm {
   return emptyForm();
 }
 
-export function RequestPage() {
+/** The request form: a new quote, or (revise = a quote id) a revision of that quote. */
+export function RequestPage({ revise }: { revise?: string } = {}) {
   const t = useT();
   const lang = useLang();
-  const [form, setForm] = useState<RequestForm>(loadDraft);
+  const draftKey = revise ? reviseDraftKey(revise) : DRAFT_KEY;
+  const [form, setForm] = useState<RequestForm>(() => loadDraft(draftKey));
   const [preview, setPreview] = useState<PreviewResponse | null>(null);
   const [previewError, setPreviewError] = useState<ApiFailure | null>(null);
   const [loading, setLoading] = useState(false);
@@ -54,7 +57,7 @@ export function RequestPage() {
 
   useEffect(() => {
     try {
-      localStorage.setItem(DRAFT_KEY, body);
+      localStorage.setItem(draftKey, body);
     } catch {
       /* no storage: no draft */
     }
@@ -78,7 +81,7 @@ export function RequestPage() {
       clearTimeout(timer);
       ctl.abort();
     };
-  }, [body, request]);
+  }, [body, request, draftKey]);
 
   // Field errors come from the last answer about this body: the issue's, else the preview's.
   const activeError = issueError instanceof ApiFailure && !issueError.retryable ? issueError : previewError;
@@ -101,11 +104,14 @@ export function RequestPage() {
     const current = attemptFor(attempt.current, body, newIdempotencyKey);
     attempt.current = current;
     try {
-      const quote = await call<EstimateResponse>("POST", "estimate", {
-        body: request,
-        headers: { "Idempotency-Key": current.key },
-      });
+      const quote = revise
+        ? await reviseQuote(revise, request, current.key)
+        : await call<EstimateResponse>("POST", "estimate", {
+            body: request,
+            headers: { "Idempotency-Key": current.key },
+          });
       attempt.current = attemptAfter(current, "stored");
+      if (revise) localStorage.removeItem(draftKey);
       navigate(`/quotes/${encodeURIComponent(quote.quote_id)}`);
     } catch (err) {
       setIssueError(err);
@@ -148,7 +154,21 @@ export function RequestPage() {
   return (
     <div className="request-page">
       <div className="form-col">
-        <h1>{t("request_title")}</h1>
+        <h1>{revise ? t("revise_title") : t("request_title")}</h1>
+        {revise && (
+          <p className="muted" data-testid="revise-of">
+            {t("revise_of")}{" "}
+            <a
+              href={`/quotes/${encodeURIComponent(revise)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/quotes/${encodeURIComponent(revise)}`);
+              }}
+            >
+              {t("revise_back")}
+            </a>
+          </p>
+        )}
         <div className="toolbar">
           <button type="button" onClick={() => setPasteOpen((o) => !o)} aria-expanded={pasteOpen}>
             {t("paste_json")}
@@ -208,7 +228,7 @@ export function RequestPage() {
         <div className="issue">
           <ErrorBox error={issueError} />
           <button type="button" className="primary big" data-testid="issue" onClick={() => void issue()} disabled={issuing} aria-busy={issuing}>
-            {issuing ? t("issuing") : retryable ? t("issue_retry") : t("issue")}
+            {issuing ? t("issuing") : retryable ? t("issue_retry") : revise ? t("issue_revision") : t("issue")}
           </button>
         </div>
         {previewError && !issueError && <ErrorBox error={previewError} />}
