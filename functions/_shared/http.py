@@ -68,23 +68,31 @@ def _query_names(dependant: Any) -> set[str]:
 
 def known_query(request: Request) -> None:
     """Refuse query parameters the route does not declare (a typo must not pass silently:
-    ``?limt=5`` would otherwise list the default page as if it were asked for)."""
+    ``?limt=5`` would otherwise list the default page as if it were asked for), and any
+    given twice (``?q=a&q=b`` would otherwise search for ``b`` only)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
     declared = _query_names(dependant)
     unknown = sorted(set(request.query_params) - declared)
-    if unknown:
+    names = [name for name, _ in request.query_params.multi_items()]
+    # no route takes a list: a repeated parameter would silently keep its last value
+    repeated = sorted({name for name in names if names.count(name) > 1} & declared)
+    if unknown or repeated:
         if not request.url.path.startswith(PUBLIC_PREFIXES):
             # authenticate first: an anonymous caller learns only that (401 before 422)
             services(request).verifier.verify(request.headers.get("authorization"))
         raise ApiError(
             "VALIDATION_FAILED",
-            "unknown query parameters",
+            "unknown or repeated query parameters",
             [
                 {"loc": f"query.{name}"[:100], "msg": "not a parameter of this route"}
                 for name in unknown[:10]
+            ]
+            + [
+                {"loc": f"query.{name}"[:100], "msg": "given more than once"}
+                for name in repeated[:10]
             ],
         )
 

@@ -347,3 +347,12 @@ def test_an_unknown_query_parameter_is_refused_after_authentication(api: Api) ->
     assert error["details"][0]["loc"] == "query.limt"
     anonymous = api.client.get(api.url("quotes"), params={"limt": "5"})
     assert_error(anonymous, 401, "UNAUTHORIZED")
+
+
+def test_a_repeated_query_parameter_is_refused_not_reduced_to_its_last_value(api: Api) -> None:
+    h = api.headers("twice")
+    res = api.client.get(api.url("quotes"), params=[("q", "한빛"), ("q", "상도")], headers=h)
+    error = assert_error(res, 422, "VALIDATION_FAILED")
+    assert error["details"] == [{"loc": "query.q", "msg": "given more than once"}]
+    once = api.client.get(api.url("quotes"), params={"q": "상도"}, headers=h)
+    assert once.status_code == 200, once.text
