@@ -11,6 +11,7 @@ reason when its variables are missing.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -26,7 +27,7 @@ import httpx
 import psycopg
 import pytest
 
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog
+from estimator_core.cli import DEFAULT_CATALOG, SAMPLE_PROFILE, load_catalog
 from functions._shared.auth import mint_token
 from functions.dev import ensure_user, seed_catalog
 from tests.integration.support import DB_SH, ROOT, db_url, run
@@ -169,3 +170,14 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         server.client.close()
         if server.mode == "local":
             run([DB_SH, "drop-db", E2E_DB], check=False)
+
+
+def set_profile(api: Api, name: str) -> dict[str, Any]:
+    """Set the sample company profile under ``name`` (as a catalog admin); documents need one."""
+    body = {**json.loads(SAMPLE_PROFILE.read_text("utf-8")), "name": name}
+    res = api.client.put(
+        api.url("company-profile"), json=body, headers=api.headers("pat", app_role="catalog_admin")
+    )
+    assert res.status_code == 200, res.text
+    saved: dict[str, Any] = res.json()
+    return saved

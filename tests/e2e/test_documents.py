@@ -5,7 +5,6 @@ quote is 404; a renderer that fails stores nothing."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import shutil
@@ -27,27 +26,14 @@ from functions._shared.services import build_services
 from functions._shared.settings import Settings
 from functions.app import create_app
 from tests.conftest import ROOT, example
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, set_profile
 
-SAMPLE: dict[str, Any] = json.loads(
-    (ROOT / "estimator_core" / "catalogs" / "company_profile.sample.json").read_text("utf-8")
-)
 TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "svg": "image/svg+xml",
     "dxf": "image/vnd.dxf",
 }
-
-
-def set_profile(api: Api, name: str) -> dict[str, Any]:
-    body = {**copy.deepcopy(SAMPLE), "name": name}
-    res = api.client.put(
-        api.url("company-profile"), json=body, headers=api.headers("pat", app_role="catalog_admin")
-    )
-    assert res.status_code == 200, res.text
-    saved: dict[str, Any] = res.json()
-    return saved
 
 
 def new_quote(api: Api, user: str = "dora") -> dict[str, Any]:

@@ -16,8 +16,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import ROOT, example
-from tests.e2e.conftest import Api
-from tests.e2e.test_documents import set_profile
+from tests.e2e.conftest import Api, set_profile
 
 BUILDING: dict[str, Any] = json.loads(
     (ROOT / "examples" / "project_building.json").read_text("utf-8")

@@ -11,8 +11,7 @@ import pytest
 
 from functions.dev import user_id_for
 from tests.conftest import example
-from tests.e2e.conftest import Api
-from tests.e2e.test_documents import set_profile
+from tests.e2e.conftest import Api, set_profile
 
 
 def _names() -> dict[str, str]:

@@ -220,19 +220,15 @@ def preview(svc: Services, who: Principal, raw: Any) -> dict[str, Any]:
     """What ``create_quote`` would store, and the drawing's SVG; nothing is written. A
     project answers its totals and every panel's preview."""
     _, catalog = svc.active_catalog(who)
-    issued_at = _now()
-    if is_project(raw):
-        estimator = str(who.claims.get("email") or who.user_id)
-        project = estimate_project(
-            raw, catalog, issued_at=issued_at, estimator=estimator, clock=time.perf_counter
-        )
-        summary = project.result.model_dump(mode="json", exclude={"evidence"})
+    quote = _price_any(who, raw, catalog, _now())
+    if isinstance(quote, ProjectQuote):
+        summary = quote.result.model_dump(mode="json", exclude={"evidence"})
         summary["panels"] = [
             {**row, "preview": _panel_preview(panel.quote)}
-            for row, panel in zip(summary["panels"], project.panels, strict=True)
+            for row, panel in zip(summary["panels"], quote.panels, strict=True)
         ]
         return summary
-    return _panel_preview(_price(who, raw, catalog, issued_at))
+    return _panel_preview(quote)
 
 
 def _panel_preview(quote: Quote) -> dict[str, Any]:

@@ -1,15 +1,8 @@
-// POST /quotes/{id}/revisions — typed by hand until the functions' OpenAPI document has it.
-// TODO(schema): replace ReviseResponse with Schemas["..."] from schema.d.ts once the
-// revisions POST endpoint is in the OpenAPI document (make web-api-types), and delete this.
-import { call, type EstimateResponse } from "./client";
+// POST /quotes/{id}/revisions, typed from the functions' OpenAPI document.
+import { call, type Schemas } from "./client";
 
 /** The answer of POST /quotes/{id}/revisions: POST /estimate's answer plus the revision. */
-export type ReviseResponse = EstimateResponse & {
-  /** the new revision's label, e.g. "R1" */
-  revision: string;
-  /** the catalog the new revision was priced with, when it is not the previous one's */
-  catalog_changed: { from: string; to: string } | null;
-};
+export type ReviseResponse = Schemas["RevisionResponse"];
 
 /** Issue a revision of a quote (the latest one) from a panel request. */
 export function reviseQuote(
