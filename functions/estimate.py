@@ -18,7 +18,7 @@ from functions._shared.http import principal, raw_body
 from functions._shared.models import QuoteResponse, error_responses
 from functions._shared.openapi import ESTIMATE_BODY, IDEMPOTENCY_KEY_PATTERN
 from functions._shared.services import Services, services
-from functions._shared.usecases import quotes
+from functions._shared.usecases import quotes, teams
 
 router = APIRouter()
 
@@ -43,7 +43,7 @@ def idempotency_key(
     "/estimate",
     status_code=201,
     response_model=QuoteResponse,
-    responses=error_responses(400, 401, 403, 409, 413, 415, 422, 503),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
     summary="Estimate a panel and store the quote",
     # The body is read after authentication (a malformed body from an anonymous caller is
     # 401, not 422) and validated by the engine; the schema is documented here.
@@ -59,7 +59,14 @@ def create_estimate(
     key: str = Depends(idempotency_key),
     raw: Any = Depends(raw_body),
     svc: Services = Depends(services),
+    x_organisation: str | None = Header(
+        None,
+        max_length=100,
+        description="The organisation to file the quote under (an id from GET "
+        "/organisations); default: the caller's only or personal organisation",
+    ),
 ) -> JSONResponse:
-    answer = quotes.create_quote(svc, who, key, raw)
+    organisation = teams.named_organisation(x_organisation)
+    answer = quotes.create_quote(svc, who, key, raw, organisation)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return JSONResponse(answer.body, status_code=201, headers=headers)

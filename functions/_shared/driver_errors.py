@@ -21,6 +21,7 @@ from functions._shared.errors import (
     Forbidden,
     IdempotencyKeyReused,
     NotFound,
+    OrganisationRequired,
     Unauthorized,
     UnknownUser,
 )
@@ -50,6 +51,10 @@ def classify(
         return overrides[code]()
     if code == "PT422":  # estimator.create_quote: the key was used with another body
         return IdempotencyKeyReused()
+    if code == "KE404":  # quotes_set_organisation: not one of the owner's organisations
+        return NotFound("organisation not found")
+    if code == "KE422":  # quotes_set_organisation: several organisations, none named
+        return OrganisationRequired()
     if code == "P0002":  # record_documents: not a quote the caller may read
         return NotFound("quote not found")
     if code == "23505":

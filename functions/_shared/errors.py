@@ -41,6 +41,7 @@ STATUS: dict[str, int] = {
     "INVALID_COMPANY_PROFILE": 422,
     "DOCUMENT_RENDER_FAILED": 422,
     "IDEMPOTENCY_KEY_REUSED": 422,
+    "ORGANISATION_REQUIRED": 422,
     "IDEMPOTENCY_KEY_REQUIRED": 400,
     "IDEMPOTENCY_KEY_INVALID": 400,
     "BAD_REQUEST": 400,
@@ -122,6 +123,21 @@ class NotFound(_Coded):
 
 class Conflict(_Coded):
     CODE = "CONFLICT"
+
+
+class OrganisationRequired(_Coded):
+    """The caller belongs to several organisations (none personal) and named none in the
+    ``X-Organisation`` header (422)."""
+
+    CODE = "ORGANISATION_REQUIRED"
+
+    def __init__(
+        self,
+        message: str = "the caller belongs to several organisations: name one in the "
+        "X-Organisation header",
+        details: list[dict[str, Any]] | None = None,
+    ):
+        super().__init__(message, details)
 
 
 class IdempotencyInFlight(_Coded):

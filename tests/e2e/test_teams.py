@@ -135,6 +135,7 @@ def test_the_organisation_of_a_request_is_chosen_by_header(api: Api, teams: dict
         api.url("quotes"), params={"status": "needs_review"}, headers=api.headers(bo)
     )
     assert ambiguous.status_code == 422
+    assert ambiguous.json()["error"]["code"] == "ORGANISATION_REQUIRED"
     for org in (teams["acme"], teams["beta"]):
         h = {**api.headers(bo), "X-Organisation": org}
         assert (
@@ -150,6 +151,47 @@ def test_the_organisation_of_a_request_is_chosen_by_header(api: Api, teams: dict
         ).status_code
         == 404
     )
+
+
+def test_a_new_quote_is_filed_under_the_organisation_the_header_names(
+    api: Api, teams: dict[str, Any]
+) -> None:
+    bo, body = teams["bo"], example("apartment_sangdo")
+    _add(api, teams["ann"], teams["acme"], bo, "estimator")  # BETA and ACME, no personal one
+
+    def post(key: str, org: str | None) -> Any:
+        h = api.headers(bo, key) | ({"X-Organisation": org} if org is not None else {})
+        return api.client.post(api.url("estimate"), json=body, headers=h)
+
+    unnamed = post(f"k-{uuid.uuid4()}", None)
+    assert unnamed.status_code == 422, unnamed.text
+    assert unnamed.json()["error"]["code"] == "ORGANISATION_REQUIRED"
+    other = _org(api, teams["bill"], "GAMMA")  # bo is not a member
+    for org in (other, "not-a-uuid", str(uuid.uuid4())):
+        refused = post(f"k-{uuid.uuid4()}", org)
+        assert refused.status_code == 404, (org, refused.text)
+        assert refused.json()["error"]["code"] == "NOT_FOUND"
+    key = f"k-{uuid.uuid4()}"
+    filed = post(key, teams["acme"].upper())  # any case of the id
+    assert filed.status_code == 201, filed.text
+    q = filed.json()["quote_id"]
+    assert api.sql("select organisation_id::text from estimator.quotes where id = %s", q) == [
+        (teams["acme"],)
+    ]
+    replayed = post(key, teams["acme"])
+    assert replayed.status_code == 201
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    assert replayed.json()["quote_id"] == q
+    # ACME's members read it, BETA's admin does not
+    for user, status in (("rita", 200), ("bill", 404)):
+        got = api.client.get(api.url(f"quotes/{q}"), headers=api.headers(teams[user]))
+        assert got.status_code == status
+    in_beta = post(f"k-{uuid.uuid4()}", teams["beta"])
+    assert in_beta.status_code == 201, in_beta.text
+    assert api.sql(
+        "select organisation_id::text from estimator.quotes where id = %s",
+        in_beta.json()["quote_id"],
+    ) == [(teams["beta"],)]
 
 
 def test_members_are_managed_by_admins_only(api: Api, teams: dict[str, Any]) -> None:

@@ -78,6 +78,10 @@ export const ERROR_MESSAGES: Record<string, { ko: string; en: string }> = {
     ko: "같은 발행 키로 다른 요청이 보내졌습니다. 다시 발행하세요.",
     en: "This issue key was used for another request; issue again.",
   },
+  ORGANISATION_REQUIRED: {
+    ko: "여러 조직에 속해 있습니다. 견적을 저장할 조직을 선택하세요.",
+    en: "You belong to several organisations; choose the one to file the quote under.",
+  },
   IDEMPOTENCY_KEY_REQUIRED: { ko: "발행 키(Idempotency-Key)가 필요합니다.", en: "An Idempotency-Key is required." },
   BAD_REQUEST: { ko: "잘못된 요청입니다.", en: "Bad request." },
   UNAUTHORIZED: { ko: "로그인이 필요합니다. 다시 로그인하세요.", en: "Please sign in again." },

@@ -91,7 +91,9 @@ def replay(
     return body
 
 
-def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
+def create_quote(
+    svc: Services, who: Principal, key: str, raw: Any, organisation: str | None = None
+) -> Answer:
     """Price ``raw`` (a panel request or a project) and store it under ``key`` exactly once.
 
     A project is one quote: one number, its evidence (the project's records, then each
@@ -102,6 +104,10 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
     another body it is ``IDEMPOTENCY_KEY_REUSED``; while the first request runs it is
     ``IDEMPOTENCY_IN_FLIGHT`` (psycopg adapter). An unknown user is refused before
     anything is uploaded; a failed upload writes no rows.
+
+    ``organisation`` (the X-Organisation header's id) files the quote under that
+    organisation; the database refuses one the caller does not belong to (404) and, with
+    none named, picks the caller's only or personal one (else ORGANISATION_REQUIRED).
     """
     with svc.store.idempotency_guard(who, key):
         ctx = svc.store.quote_context(who, key)
@@ -112,7 +118,10 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
         if not ctx.user_exists:
             raise UnknownUser()  # before anything is uploaded: such a request writes nothing
         priced = price_and_upload(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
-        written = svc.store.write_quote(who, priced.payload(key, raw))
+        payload = priced.payload(key, raw)
+        if organisation is not None:
+            payload["organisation_id"] = organisation
+        written = svc.store.write_quote(who, payload)
         quote_id, evidence = priced.quote_id, priced.evidence
     if written.id != quote_id:
         # another request with this key won the race (possible over PostgREST, which

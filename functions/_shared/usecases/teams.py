@@ -11,7 +11,7 @@ import re
 from typing import Any, Protocol, runtime_checkable
 
 from functions._shared.auth import Principal
-from functions._shared.errors import ApiError
+from functions._shared.errors import ApiError, OrganisationRequired
 from functions._shared.ports import CreatedQuote
 from functions._shared.usecases.revision_diff import diff
 
@@ -58,7 +58,8 @@ def _uuid(value: str, what: str) -> str:
 
 def choose_organisation(store: TeamStore, who: Principal, header: str | None) -> str:
     """The organisation of a request: the X-Organisation header (one of the caller's, else
-    404), or the caller's only one; 422 when they belong to several and named none."""
+    404), or the caller's only one; 422 ORGANISATION_REQUIRED when they belong to several
+    and named none."""
     mine = store.organisations(who)
     if header is not None and header.strip():
         wanted = header.strip().lower()
@@ -69,11 +70,18 @@ def choose_organisation(store: TeamStore, who: Principal, header: str | None) ->
         return str(mine[0]["id"])
     if not mine:
         raise ApiError("NOT_FOUND", "the caller belongs to no organisation yet")
-    raise ApiError(
-        "VALIDATION_FAILED",
-        "the caller belongs to several organisations: name one in the X-Organisation header",
-        [{"field": "X-Organisation", "organisations": [o["id"] for o in mine]}],
+    raise OrganisationRequired(
+        details=[{"field": "X-Organisation", "organisations": [o["id"] for o in mine]}]
     )
+
+
+def named_organisation(header: str | None) -> str | None:
+    """The organisation an ``X-Organisation`` header names (a canonical uuid, lower case),
+    None when it names none; an id that cannot exist is 404, like one the caller is not a
+    member of (the database checks membership when the quote is stored)."""
+    if header is None or not header.strip():
+        return None
+    return _uuid(header.strip(), "organisation")
 
 
 def request_organisation(

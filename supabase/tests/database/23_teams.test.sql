@@ -235,7 +235,7 @@ select is(tests.t('server:bill', $$select estimator.remove_member('0a000000-0000
   'error:P0002', 'remove_member: another organisation is not found');
 select is(tests.t('server:bill', $$select estimator.create_quote(tests.payload(gen_random_uuid(), 'intrude', 'issued')
     || '{"organisation_id": "0a000000-0000-4000-8000-000000000001"}')$$),
-  'denied', 'create_quote: nobody files a quote under an organisation they are not in');
+  'error:KE404', 'create_quote: nobody files a quote under an organisation they are not in');
 select is(tests.t('bill', $$select estimator_private.has_role_on_org('0a000000-0000-4000-8000-000000000001')$$),
   'ok:1', 'has_role_on_org answers (about the caller only)');
 select tests.be('bill');
@@ -399,7 +399,7 @@ select is(tests.t('bill', $$select 1 from estimator.quotes where id = 'ac000000-
 select is(tests.t('eve', $$select 1 from estimator.quotes where organisation_id = '0a000000-0000-4000-8000-000000000001'$$),
   'ok:0', 'a removed member reads none at once, not even the quotes they created');
 select is(tests.t('server:bill', $$select estimator.create_quote(tests.payload(gen_random_uuid(), 'two-orgs', 'issued'))$$),
-  'error:22023', 'bill, now in two organisations and without a personal one, must name one');
+  'error:KE422', 'bill, now in two organisations and without a personal one, must name one');
 select is(tests.t('server:ed', $$select estimator.review_quote('ac000000-0000-4000-8000-0000000000a1', 'approve', '')$$),
   'error:PT409', 'ed, promoted to reviewer, gets past the role check at once');
 
@@ -407,7 +407,7 @@ select is(tests.t('server:ed', $$select estimator.review_quote('ac000000-0000-40
 insert into estimator.memberships (organisation_id, user_id, role)
 values ('0b000000-0000-4000-8000-000000000001', 'aa000000-0000-4000-8000-000000000002', 'estimator');
 select is(tests.t('server:rita', $$select estimator.create_quote(tests.payload(gen_random_uuid(), 'ambiguous', 'issued'))$$),
-  'error:22023', 'a member of several organisations without a personal one must name one');
+  'error:KE422', 'a member of several organisations without a personal one must name one');
 select is(tests.t('server:rita', $$select estimator.create_quote(tests.payload(gen_random_uuid(), 'chosen', 'issued')
     || '{"organisation_id": "0b000000-0000-4000-8000-000000000001"}')$$),
   'ok:1', 'naming one of them works');
