@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     )
     from estimator_core.catalogs import DEFAULT_CATALOG, load_catalog, shipped_catalog_labels
     from estimator_core.documents import (
+        Approval,
         CompanyProfile,
         ProjectDocument,
         QuoteDocument,
         RenderedDocument,
+        approved_document,
         document_from_result,
         drawing_stems,
         parse_company_profile,
@@ -67,10 +69,12 @@ _HOME: dict[str, str] = {
     **dict.fromkeys(("DEFAULT_CATALOG", "load_catalog", "shipped_catalog_labels"), "catalogs"),
     **dict.fromkeys(
         (
+            "Approval",
             "CompanyProfile",
             "ProjectDocument",
             "QuoteDocument",
             "RenderedDocument",
+            "approved_document",
             "document_from_result",
             "drawing_stems",
             "parse_company_profile",
@@ -108,6 +112,7 @@ __all__ = [
     "LABEL_PATTERN",
     "STAGES",
     "AccessoryConflict",
+    "Approval",
     "BrandConflict",
     "Catalog",
     "CompanyProfile",
@@ -130,6 +135,7 @@ __all__ = [
     "RenderedDocument",
     "ReqMoreInfo",
     "ValidationFailed",
+    "approved_document",
     "canonical_json",
     "catalog_changes",
     "document_from_result",

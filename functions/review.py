@@ -3,7 +3,9 @@
 A reviewer or admin of the quote's organisation who did not create it decides on a
 ``needs_review`` quote: ``approve`` makes it ``approved``, ``return`` makes it ``returned``
 with the reason. The creator or an estimator is 403, another organisation's quote 404, a
-quote not in review 409. Every decision is stored on the quote and audited.
+quote not in review 409. Every decision is stored on the quote and audited. An approval
+renders the quote's documents again as a new set showing it (``document_set``; null when
+that failed: the approval stands and the next GET …/documents renders them).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from functions._shared.auth import Principal
 from functions._shared.body import read_json
@@ -19,6 +22,7 @@ from functions._shared.models import error_responses
 from functions._shared.services import Services, services
 from functions._shared.team_models import ReviewResult
 from functions._shared.usecases import teams
+from functions._shared.usecases.documents import APPROVED, render_after_review
 
 router = APIRouter(tags=["teams"])
 
@@ -53,4 +57,11 @@ async def review_quote(
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
     body = await read_json(request)
-    return teams.review(teams.team_store(svc.store), who, quote_id, body)
+    result = teams.review(teams.team_store(svc.store), who, quote_id, body)
+    if result["status"] == APPROVED:
+        # the documents again, as a new set showing the approval; a failure leaves the
+        # approval stored and the next GET …/documents renders them
+        result["document_set"] = await run_in_threadpool(
+            render_after_review, svc, who, result["quote_id"]
+        )
+    return result

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from estimator_core.documents.drawing import drawing_stems
 from estimator_core.documents.model import (
+    Approval,
     CompanyProfile,
     ProjectDocument,
     QuoteDocument,
+    approved_document,
     document_from_result,
     parse_company_profile,
     project_document_from_result,
@@ -43,10 +45,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Approval",
     "CompanyProfile",
     "ProjectDocument",
     "QuoteDocument",
     "RenderedDocument",
+    "approved_document",
     "document_from_result",
     "drawing_stems",
     "parse_company_profile",

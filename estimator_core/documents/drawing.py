@@ -314,6 +314,8 @@ def layout_drawing(doc: QuoteDocument) -> Drawing:
         ("일자 DATE", f"{doc.issue_date.isoformat()}   축척 SCALE 1:{scale}"),
         ("증거 EVIDENCE", f"root {doc.evidence_root[:12]}"),
     ]
+    if doc.approval is not None:
+        title_rows.append(("승인 APPROVED", doc.approval.text()))
     row_h = 6 * u
     sh.shapes.append(
         Rect(-30 * u, tb_y, tb_w + 30 * u, row_h * len(title_rows), "OUTLINE", width=0.5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -239,6 +239,25 @@ class EnclosureView(_Frozen):
     fit_score: float
 
 
+class Approval(_Frozen):
+    """A reviewer's approval (승인) of the quote: who (as the review recorded them) and when
+    (ISO 8601, UTC). Shown on the cover and in the drawing's title block."""
+
+    by: str = Field(min_length=1, max_length=320)
+    at: str
+
+    @field_validator("at")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value
+
+    def text(self) -> str:
+        """``ann@acme.test 2026-11-30 21:05 KST``: the approver and the time in Seoul."""
+        at = datetime.fromisoformat(self.at.replace("Z", "+00:00")).astimezone(KST)
+        return f"{self.by} {at:%Y-%m-%d %H:%M} KST"
+
+
 class QuoteDocument(_Frozen):
     """Everything a document shows, typed; rendered by ``render_xlsx/pdf/svg/dxf``."""
 
@@ -271,6 +290,7 @@ class QuoteDocument(_Frozen):
     # Set when the quote is one panel of a project (its name there, and how many).
     panel_name: str | None = None
     panel_qty: int = 1
+    approval: Approval | None = None  # set on the documents of an approved quote
 
     @property
     def priced(self) -> bool:
@@ -291,7 +311,15 @@ class QuoteDocument(_Frozen):
         return tuple(f for f in self.findings if f.level in ("error", "warning"))
 
 
-STATUS_TITLES = {"issued": "발행", "needs_review": "검토 필요", "rejected": "반려"}
+STATUS_TITLES = {
+    "issued": "발행",
+    "needs_review": "검토 필요",
+    "rejected": "반려",
+    "approved": "승인",
+    "returned": "반송",
+}
+# The states a cover shows as good news (green); any other is a warning.
+GOOD_STATUSES = ("issued", "approved")
 
 
 def _breaker(b: Placed | LayoutBreaker) -> DrawnBreaker:
@@ -499,6 +527,7 @@ class ProjectDocument(_Frozen):
     vat_rate: Decimal
     amount_in_words: str
     panels: tuple[QuoteDocument, ...]
+    approval: Approval | None = None  # set on the documents of an approved quote
 
     @property
     def priced(self) -> bool:
@@ -609,8 +638,22 @@ def metadata_title(doc: QuoteDocument | ProjectDocument) -> str:
 
 
 def status_text(doc: QuoteDocument | ProjectDocument) -> str:
-    """The status in Korean with its code, as the cover shows it."""
-    return f"{STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
+    """The status in Korean with its code, as the cover shows it; an approved quote's
+    with who approved it and when."""
+    text = f"{STATUS_TITLES.get(doc.status, doc.status)} ({doc.status})"
+    return f"{text} · {doc.approval.text()}" if doc.approval else text
+
+
+_Doc = TypeVar("_Doc", "QuoteDocument", "ProjectDocument")
+
+
+def approved_document(doc: _Doc, approval: Approval) -> _Doc:
+    """The same document showing the quote approved (status ``approved``, the approver and
+    the time); a project's panels too, so each drawing's title block says so."""
+    update: dict[str, Any] = {"status": "approved", "approval": approval}
+    if isinstance(doc, ProjectDocument):
+        update["panels"] = tuple(p.model_copy(update=update) for p in doc.panels)
+    return doc.model_copy(update=update)
 
 
 def cover_warnings(doc: QuoteDocument | ProjectDocument) -> list[tuple[str, str]]:

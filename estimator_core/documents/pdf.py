@@ -29,6 +29,7 @@ from estimator_core.documents.drawing import (
     layout_drawing,
 )
 from estimator_core.documents.model import (
+    GOOD_STATUSES,
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
@@ -221,7 +222,7 @@ def _cover(
     pdf.ln(4)
 
     status = f"상태: {status_text(doc)}"
-    if doc.status == "issued":
+    if doc.status in GOOD_STATUSES:
         pdf.set_fill_color(198, 239, 206)
     else:
         pdf.set_fill_color(255, 199, 206)

@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from estimator_core.documents.model import (
+    GOOD_STATUSES,
     STATUS_TITLES,
     ProjectDocument,
     QuoteDocument,
@@ -387,7 +388,9 @@ def _cover_sheet(
     row += 1
 
     ws.write_string(row, 0, "상태", fm.label)
-    ws.merge_range(row, 1, row, 3, status_text(doc), fm.ok if doc.status == "issued" else fm.warn)
+    ws.merge_range(
+        row, 1, row, 3, status_text(doc), fm.ok if doc.status in GOOD_STATUSES else fm.warn
+    )
     row += 1
     for level, text in warnings:
         ws.write_string(row, 0, "오류" if level == "error" else "경고", fm.warn)

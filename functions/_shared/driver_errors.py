@@ -38,17 +38,41 @@ _FORBIDDEN_CLASSES = ("0L", "0P", "28")  # invalid grantor / role specification 
 _TABLE_NOT_FOUND = {"PGRST205", "42P01", "404"}
 
 
+# What the SQL functions raise on purpose for a bad argument (22023, and 23514 / 22P02 a
+# check or a uuid it could not take): the request is at fault, as the message says.
+_INVALID = {"22023", "23514", "22P02"}
+# A lost race or a state that forbids the change (PT409: review_quote, create_revision,
+# the last admin; 40001: a serialisation failure).
+_CONFLICT = {"PT409", "40001"}
+
+
+def _first_line(message: str | None, default: str) -> str:
+    line = (message or "").split("\n", 1)[0].strip()[:200]
+    return line or default
+
+
 def classify(
-    code: str | None, *, table: bool, anonymous: bool = False, overrides: Overrides | None = None
+    code: str | None,
+    *,
+    table: bool,
+    anonymous: bool = False,
+    overrides: Overrides | None = None,
+    message: str | None = None,
 ) -> ApiError | None:
     """The API error for a database error ``code`` (SQLSTATE or PostgREST code), or None
     when the code is not one the API knows (the adapter decides: 503 or a bug).
 
-    ``table``: the call read a table or view (not a function); ``anonymous``: as ``anon``.
+    ``table``: the call read a table or view (not a function); ``anonymous``: as ``anon``;
+    ``message``: the database's message, whose first line a conflict or a refused
+    argument repeats (the SQL functions word them for the caller).
     """
     code = code or ""
     if overrides and code in overrides:
         return overrides[code]()
+    if code in _CONFLICT:
+        return Conflict(_first_line(message, "the change conflicts with the stored state"))
+    if code in _INVALID and not table:
+        return ApiError("VALIDATION_FAILED", _first_line(message, "an argument was refused"))
     if code == "PT422":  # estimator.create_quote: the key was used with another body
         return IdempotencyKeyReused()
     if code == "KE404":  # quotes_set_organisation: not one of the owner's organisations
@@ -84,7 +108,9 @@ def psycopg_errors(*, overrides: Overrides | None = None) -> Iterator[None]:
     except (psycopg.OperationalError, PoolTimeout) as err:
         raise DependencyUnavailable("database", err) from None
     except psycopg.Error as err:
-        mapped = classify(err.sqlstate, table=False, overrides=overrides)
+        mapped = classify(
+            err.sqlstate, table=False, overrides=overrides, message=err.diag.message_primary
+        )
         if mapped is None:
             raise
         raise mapped from None
@@ -99,7 +125,7 @@ def postgrest_errors(*, table: bool, anonymous: bool = False) -> Iterator[None]:
     try:
         yield
     except APIError as err:
-        mapped = classify(err.code, table=table, anonymous=anonymous)
+        mapped = classify(err.code, table=table, anonymous=anonymous, message=err.message)
         raise (
             mapped
             or DependencyUnavailable("database", f"PostgREST {err.code or 'error'}: {err.message}")

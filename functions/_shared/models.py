@@ -202,9 +202,22 @@ class DocumentLink(BaseModel):
     ttl_s: int
 
 
+class DocumentSetInfo(BaseModel):
+    """One rendered set of a quote's documents: its number (1, 2 …) and the state it shows
+    (issued, needs_review, approved …)."""
+
+    set_no: int = Field(ge=1)
+    state: str
+
+
 class DocumentList(BaseModel):
     quote_id: str
     quote_number: str = Field(pattern=QUOTE_NUMBER_PATTERN)
+    set_no: int = Field(ge=1, description="The set listed: the newest unless ?set= names one")
+    state: str = Field(description="The quote state the set's documents show")
+    sets: list[DocumentSetInfo] = Field(
+        description="Every rendered set of the quote, oldest first (older sets are kept)"
+    )
     items: list[DocumentLink]
 
 

@@ -24,7 +24,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from functions._shared.auth import Principal
 from functions._shared.driver_errors import Overrides, psycopg_errors
 from functions._shared.errors import (
-    ApiError,
     Conflict,
     DependencyUnavailable,
     Forbidden,
@@ -583,13 +582,6 @@ class PostgresStore:
     # Reads run as the caller (RLS: their organisations only); changes go through the SQL
     # functions as the server with the caller's claims, which check roles themselves.
 
-    @contextmanager
-    def _team_errors(self) -> Iterator[None]:
-        try:
-            yield
-        except psycopg.Error as err:
-            raise team_error(err.sqlstate, str(err)) from None
-
     _TS = "to_char({} at time zone 'utc', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
     def organisations(self, who: Principal) -> list[dict[str, Any]]:
@@ -604,7 +596,7 @@ class PostgresStore:
             return list(cur.fetchall())
 
     def create_organisation(self, who: Principal, name: str) -> str:
-        with self._team_errors(), self._tx(who, as_server=True) as cur:
+        with self._tx(who, as_server=True) as cur:
             cur.execute("select estimator.create_organisation(%s)::text as id", (name,))
             row = cur.fetchone()
         assert row is not None
@@ -633,7 +625,7 @@ class PostgresStore:
     def set_member(
         self, who: Principal, organisation_id: str, user_id: str, role: str
     ) -> dict[str, Any]:
-        with self._team_errors(), self._tx(who, as_server=True) as cur:
+        with self._tx(who, as_server=True) as cur:
             cur.execute(
                 "select m.user_id::text, m.role, m.organisation_id::text from "
                 "estimator.set_member(%s, %s, %s) as m",
@@ -644,7 +636,7 @@ class PostgresStore:
         return dict(row)
 
     def remove_member(self, who: Principal, organisation_id: str, user_id: str) -> bool:
-        with self._team_errors(), self._tx(who, as_server=True) as cur:
+        with self._tx(who, as_server=True) as cur:
             cur.execute(
                 "select estimator.remove_member(%s, %s) as removed", (organisation_id, user_id)
             )
@@ -654,7 +646,7 @@ class PostgresStore:
     def review_quote(
         self, who: Principal, quote_id: str, decision: str, reason: str
     ) -> dict[str, Any]:
-        with self._team_errors(), self._tx(who, as_server=True) as cur:
+        with self._tx(who, as_server=True) as cur:
             cur.execute(
                 "select r.quote_id::text, r.decision, r.reason, r.reviewer::text, "
                 + self._TS.format("r.at")
@@ -674,7 +666,7 @@ class PostgresStore:
         """``create_revision``: ``payload`` (``write_quote``'s) stored as the next revision
         of the latest revision ``quote_id``, and its stored response; an earlier revision
         or a lost race is CONFLICT, another organisation's quote NOT_FOUND."""
-        with self._team_errors(), self._tx(who, as_server=True) as cur:
+        with self._tx(who, as_server=True) as cur:
             cur.execute(
                 "select estimator.create_revision(%s, %s::jsonb)::text as id",
                 (quote_id, json.dumps(payload)),
@@ -689,7 +681,7 @@ class PostgresStore:
     def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
         with self._tx(who) as cur:
             cur.execute(
-                "select reviewer::text, decision, reason, "
+                "select reviewer::text, reviewer_email, decision, reason, "
                 + self._TS.format("at")
                 + " as at from estimator.quote_reviews where quote_id = %s order by at, id",
                 (quote_id,),
@@ -720,19 +712,6 @@ class PostgresStore:
             )
             row = cur.fetchone()
         return None if row is None else dict(row)
-
-
-def team_error(sqlstate: str | None, text: str) -> ApiError:
-    """A team SQL function's refusal as the API's error (see the migrations' error lists)."""
-    if sqlstate == "P0002":
-        return ApiError("NOT_FOUND", "not found")
-    if sqlstate == "42501":
-        return ApiError("FORBIDDEN", text.split("\n", 1)[0][:200])
-    if sqlstate in ("PT409", "23505", "40001"):
-        return ApiError("CONFLICT", text.split("\n", 1)[0][:200])
-    if sqlstate in ("22023", "23514", "22P02"):
-        return ApiError("VALIDATION_FAILED", text.split("\n", 1)[0][:200])
-    return DependencyUnavailable("database", text)
 
 
 def _quote_conditions(where: QuoteFilter) -> tuple[str, list[Any]]:

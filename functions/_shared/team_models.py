@@ -38,6 +38,7 @@ class MemberList(BaseModel):
 
 class Review(_Open):
     reviewer: str
+    reviewer_email: str | None = None
     decision: Literal["approve", "return"]
     reason: str
     at: str
@@ -47,6 +48,8 @@ class ReviewResult(Review):
     quote_id: str
     status: str
     reviews: list[Review]
+    # an approval: the document set rendered to show it (null: rendered on the next GET)
+    document_set: int | None = None
 
 
 class Revision(_Open):

@@ -155,14 +155,14 @@ isOneToOne: false
                   ]
                 },"quote_reviews": {
                   Row: {
-                    "at": string,"created_at": string,"decision": string,"id": string,"quote_id": string,"reason": string,"reviewer": string,"updated_at": string
+                    "at": string,"created_at": string,"decision": string,"id": string,"quote_id": string,"reason": string,"reviewer": string,"reviewer_email": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "at"?: string,"created_at"?: string,"decision": string,"id"?: string,"quote_id": string,"reason"?: string,"reviewer": string,"updated_at"?: string
+                    "at"?: string,"created_at"?: string,"decision": string,"id"?: string,"quote_id": string,"reason"?: string,"reviewer": string,"reviewer_email"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "at"?: string,"created_at"?: string,"decision"?: string,"id"?: string,"quote_id"?: string,"reason"?: string,"reviewer"?: string,"updated_at"?: string
+                    "at"?: string,"created_at"?: string,"decision"?: string,"id"?: string,"quote_id"?: string,"reason"?: string,"reviewer"?: string,"reviewer_email"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -239,6 +239,7 @@ isOneToOne: true
 "quote_id": string,
 "reason": string,
 "reviewer": string,
+"reviewer_email": string | null,
 "updated_at": string
             }
                           SetofOptions: {

@@ -4,6 +4,7 @@ an admin; the revisions of a quote."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -315,3 +316,101 @@ def test_a_teammate_renders_and_reads_the_documents_another_organisation_cannot(
         h = api.headers(teams[user])
         assert api.client.get(api.url(f"quotes/{q}/documents"), headers=h).status_code == 404
         assert api.client.get(api.url(f"quotes/{q}/documents/pdf"), headers=h).status_code == 404
+
+
+def _in_review(api: Api, q: str) -> None:
+    api.sql("update estimator.quotes set status = 'needs_review' where id = %s returning id", q)
+
+
+def _docs(api: Api, user: str, q: str, **params: Any) -> Any:
+    return api.client.get(
+        api.url(f"quotes/{q}/documents"), params=params, headers=api.headers(user)
+    )
+
+
+def test_an_approval_renders_the_documents_again_as_a_new_set_and_keeps_the_old(
+    api: Api, teams: dict[str, Any]
+) -> None:
+    set_profile(api, f"(주)승인전기 {uuid.uuid4().hex[:6]}")
+    q = teams["quote"]
+    _in_review(api, q)
+    first = _docs(api, teams["eve"], q)
+    assert first.status_code == 200, first.text
+    assert (first.json()["set_no"], first.json()["state"]) == (1, "needs_review")
+    set1 = {i["filename"]: i["sha256"] for i in first.json()["items"]}
+
+    done = api.client.post(
+        api.url(f"quotes/{q}/review"),
+        json={"decision": "approve", "reason": "ok"},
+        headers=api.headers(teams["rita"]),
+    )
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["document_set"]) == ("approved", 2)
+    assert done.json()["reviews"][0]["reviewer_email"] == f"{teams['rita']}@local.test"
+
+    latest = _docs(api, teams["ed"], q)
+    assert latest.status_code == 200, latest.text
+    body = latest.json()
+    assert (body["set_no"], body["state"]) == (2, "approved")
+    assert body["sets"] == [
+        {"set_no": 1, "state": "needs_review"},
+        {"set_no": 2, "state": "approved"},
+    ]
+    set2 = {i["filename"]: i["sha256"] for i in body["items"]}
+    assert set(set2) == set(set1) == {"quote.xlsx", "quote.pdf", "drawing.svg", "drawing.dxf"}
+    assert all(set2[name] != set1[name] for name in set1), "every file shows the approval"
+    svg = api.client.get(next(i["url"] for i in body["items"] if i["kind"] == "svg"))
+    assert "승인 APPROVED" in svg.text and f"{teams['rita']}@local.test" in svg.text
+
+    # set 1 is kept: listed and downloadable by number, and every set verifies
+    old = _docs(api, teams["ann"], q, set=1)
+    assert old.status_code == 200, old.text
+    assert old.json()["set_no"] == 1
+    assert {i["filename"]: i["sha256"] for i in old.json()["items"]} == set1
+    pdf = next(i for i in old.json()["items"] if i["kind"] == "pdf")
+    got = api.client.get(pdf["url"])
+    assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == pdf["sha256"]
+    assert _docs(api, teams["ann"], q, set=3).status_code == 404
+    redirect = api.client.get(
+        api.url(f"quotes/{q}/documents/pdf"), params={"set": 1}, headers=api.headers(teams["ed"])
+    )
+    assert redirect.status_code == 307 and pdf["sha256"] in redirect.headers["location"]
+    checked = api.client.get(
+        api.url(f"quotes/{q}/evidence"), params={"verify": "true"}, headers=api.headers(teams["ed"])
+    ).json()
+    assert sorted({d["set_no"] for d in checked["documents"]}) == [1, 2]
+    assert len(checked["documents"]) == 8 and checked["verified"] is True
+    # asked again, nothing more is rendered
+    assert _docs(api, teams["eve"], q).json()["sets"] == body["sets"]
+    assert _docs(api, teams["bill"], q, set=1).status_code == 404
+
+
+def test_an_approval_stands_when_its_documents_fail_and_the_next_request_renders_them(
+    api: Api, teams: dict[str, Any]
+) -> None:
+    if api.storage_dir is None:
+        pytest.skip("breaking the document store needs the local blob store")
+    set_profile(api, f"(주)승인전기 {uuid.uuid4().hex[:6]}")
+    q = teams["quote"]
+    _in_review(api, q)
+    first = _docs(api, teams["eve"], q)
+    assert first.status_code == 200, first.text
+    pdf_dir = api.storage_dir / "documents" / "quote" / q / "pdf"
+    pdf_dir.rename(pdf_dir.with_name("pdf.kept"))
+    pdf_dir.write_bytes(b"not a directory")  # the next pdf cannot be stored
+    try:
+        done = api.client.post(
+            api.url(f"quotes/{q}/review"),
+            json={"decision": "approve", "reason": "ok"},
+            headers=api.headers(teams["rita"]),
+        )
+        assert done.status_code == 200, done.text
+        assert (done.json()["status"], done.json()["document_set"]) == ("approved", None)
+        assert api.sql("select status from estimator.quotes where id = %s", q) == [("approved",)]
+        assert _docs(api, teams["ed"], q).status_code == 503  # still cannot store
+    finally:
+        pdf_dir.unlink()
+        pdf_dir.with_name("pdf.kept").rename(pdf_dir)
+    latest = _docs(api, teams["ed"], q)
+    assert latest.status_code == 200, latest.text
+    assert (latest.json()["set_no"], latest.json()["state"]) == (2, "approved")

@@ -19,8 +19,10 @@ from pypdf import PdfReader
 from estimator_core.catalog import Catalog
 from estimator_core.cli import DEFAULT_FONT, SAMPLE_PROFILE
 from estimator_core.documents import (
+    Approval,
     CompanyProfile,
     QuoteDocument,
+    approved_document,
     document_from_result,
     parse_company_profile,
 )
@@ -294,6 +296,35 @@ def test_rendering_twice_gives_the_same_bytes(office_doc: QuoteDocument) -> None
     assert render_pdf(office_doc, font=font) == render_pdf(office_doc, font=font)
     assert render_svg(office_doc) == render_svg(office_doc)
     assert render_dxf(office_doc) == render_dxf(office_doc)
+
+
+def test_an_approved_quote_shows_who_approved_it_and_when_on_every_document(
+    office_doc: QuoteDocument,
+) -> None:
+    approval = Approval(by="rita@acme.test", at="2026-01-02T03:04:05.000000Z")
+    doc = approved_document(office_doc, approval)
+    assert (doc.status, office_doc.status) == ("approved", "needs_review")
+    shown = "rita@acme.test 2026-01-02 12:04 KST"  # the time in Seoul
+    book = openpyxl.load_workbook(BytesIO(render_xlsx(doc)), data_only=True)
+    texts = [str(c.value) for row in book["표지"].iter_rows() for c in row if c.value is not None]
+    assert f"승인 (approved) · {shown}" in texts
+    assert not any("needs_review" in t for t in texts if t.startswith("검토"))
+    font = DEFAULT_FONT.read_bytes()
+    page = PdfReader(BytesIO(render_pdf(doc, font=font))).pages[0].extract_text()
+    assert "승인" in page and "rita@acme.test" in page
+    svg_texts = [t.text for t in ET.fromstring(render_svg(doc)).iter(f"{SVG}text")]
+    assert {"승인 APPROVED", shown} <= set(svg_texts)
+    dxf = ezdxf.read(StringIO(render_dxf(doc).decode("utf-8")))  # type: ignore[attr-defined]
+    assert shown in [e.dxf.text for e in dxf.modelspace().query("TEXT")]
+    # every file differs from the unapproved one, and renders the same twice
+    for render in (render_xlsx, render_svg, render_dxf):
+        assert render(doc) != render(office_doc) and render(doc) == render(doc)
+    assert render_pdf(doc, font=font) != render_pdf(office_doc, font=font)
+
+
+def test_an_approval_names_a_time() -> None:
+    with pytest.raises(ValueError):
+        Approval(by="rita", at="yesterday")
 
 
 def test_a_later_issue_time_changes_the_pdf_and_workbook_dates(

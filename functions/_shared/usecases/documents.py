@@ -15,6 +15,11 @@ private documents bucket at ``quote/{quote_id}/{kind}/{sha256}.{ext}`` and recor
 Later requests only sign URLs. Everything is rendered before anything is uploaded: a
 renderer that fails stores nothing.
 
+An approved quote's documents are rendered again as the next set (state ``approved``, the
+cover and the drawing's title block naming the approver and the time of the approval, as
+the review recorded them), right after the approval (``render_after_review``) or, when
+that failed, on the next request for them; the older sets are kept, listed and verified.
+
 Never signs a stored path: the signed path is recomputed from (quote, kind, sha256,
 content type), as for evidence.
 """
@@ -30,9 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from estimator_core import (
+    Approval,
     EstimatorError,
     ProjectQuote,
     Quote,
+    approved_document,
     document_from_result,
     drawing_stems,
     estimate,
@@ -62,6 +69,7 @@ EXTENSIONS = {
     "image/vnd.dxf": "dxf",
 }
 FIRST_SET = 1  # set 0 is the result JSON written with the quote
+APPROVED = "approved"  # a quote in this state gets documents that say so
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -84,15 +92,20 @@ class DocumentStore(Protocol):
         profile: StoredProfile,
         documents: list[dict[str, Any]],
     ) -> int: ...
+    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
 class DocumentSet:
-    """The newest document set of a quote, as recorded."""
+    """One recorded document set of a quote (the newest unless one was asked for), and
+    which sets the quote has."""
 
     quote_id: str
     quote_number: str
+    set_no: int
+    state: str
     rows: list[DocumentRow]
+    sets: list[tuple[int, str]]  # (set_no, state), oldest first
 
 
 def document_path(quote_id: str, kind: str, sha256: str, content_type: str) -> str:
@@ -110,12 +123,14 @@ def _store(svc: Services) -> DocumentStore:
     return store
 
 
-def newest_set(rows: list[DocumentRow], order: list[str] | None = None) -> list[DocumentRow]:
-    """The rows of the highest set number, in ``KINDS`` order; a project's drawings in
-    ``order`` (file names: the project's panel order)."""
+def newest_set(
+    rows: list[DocumentRow], order: list[str] | None = None, set_no: int | None = None
+) -> list[DocumentRow]:
+    """The rows of set ``set_no`` (default: the highest set number), in ``KINDS`` order; a
+    project's drawings in ``order`` (file names: the project's panel order)."""
     if not rows:
         return []
-    top = max(r.set_no for r in rows)
+    top = max(r.set_no for r in rows) if set_no is None else set_no
     chosen = [r for r in rows if r.set_no == top and r.kind in KINDS]
     place = {name: i for i, name in enumerate(order or [])}
     return sorted(
@@ -132,16 +147,48 @@ def _drawing_order(source: QuoteSource) -> list[str]:
     return [f"{stem}.{ext}" for ext in ("svg", "dxf") for stem in stems]
 
 
-def quote_documents(svc: Services, who: Principal, quote_id: str) -> DocumentSet:
-    """The quote's newest document set; the first call renders and stores set 1."""
+def quote_documents(
+    svc: Services, who: Principal, quote_id: str, set_no: int | None = None
+) -> DocumentSet:
+    """The quote's newest document set, or set ``set_no`` (404 when it has none such).
+
+    The first call renders and stores set 1; for an approved quote whose newest set does
+    not show the approval yet (rendered before it, or its re-render after the approval
+    failed) the next set is rendered now."""
     store = _store(svc)
     source = store.quote_source(who, quote_id)
     if source is None:
         raise ApiError("NOT_FOUND", "quote not found")
-    rows = newest_set(store.documents(who, quote_id), _drawing_order(source))
+    order = _drawing_order(source)
+    recorded = store.documents(who, quote_id)
+    if _needs_render(source, recorded):
+        recorded = _render_and_store(svc, store, who, source, recorded)
+    rows = newest_set(recorded, order, set_no)
     if not rows:
-        rows = _render_and_store(svc, store, who, source)
-    return DocumentSet(source.id, source.quote_number, rows)
+        raise ApiError("NOT_FOUND", f"this quote has no document set {set_no}")
+    sets = sorted({(r.set_no, r.state) for r in recorded})
+    return DocumentSet(source.id, source.quote_number, rows[0].set_no, rows[0].state, rows, sets)
+
+
+def _needs_render(source: QuoteSource, recorded: list[DocumentRow]) -> bool:
+    """No set yet, or an approved quote whose newest set does not show the approval."""
+    if not recorded:
+        return True
+    top = max(r.set_no for r in recorded)
+    return source.status == APPROVED and all(
+        r.state != APPROVED for r in recorded if r.set_no == top
+    )
+
+
+def render_after_review(svc: Services, who: Principal, quote_id: str) -> int | None:
+    """Right after an approval: the quote's documents as a new set showing it; the set's
+    number, or None when that failed (logged; the approval stands, and the next request
+    for the documents renders them)."""
+    try:
+        return quote_documents(svc, who, quote_id).set_no
+    except Exception:
+        log.exception("rendering the approved documents of quote %s failed", quote_id)
+        return None
 
 
 @functools.lru_cache(maxsize=2)
@@ -187,9 +234,14 @@ def _profile(store: DocumentStore, who: Principal, source: QuoteSource) -> Store
 
 
 def rebuild_documents(
-    svc: Services, who: Principal, source: QuoteSource, profile: StoredProfile
+    svc: Services,
+    who: Principal,
+    source: QuoteSource,
+    profile: StoredProfile,
+    approval: Approval | None = None,
 ) -> tuple[RenderedDocument, ...]:
-    """Build the quote again from what it recorded and render its four documents.
+    """Build the quote again from what it recorded and render its four documents (showing
+    ``approval`` when given).
 
     ``EVIDENCE_MISMATCH`` when the rebuilt evidence root is not the stored one (the
     documents would not be the quote's); ``DOCUMENT_RENDER_FAILED`` when a renderer fails.
@@ -231,13 +283,15 @@ def rebuild_documents(
         parsed = parse_company_profile(profile.content)
         font = _font(svc.settings.document_font)
         if isinstance(quote, ProjectQuote):
-            return render_project_documents(
-                project_document_from_result(
-                    quote, catalog, profile=parsed, quote_number=source.quote_number
-                ),
-                font=font,
+            project_doc = project_document_from_result(
+                quote, catalog, profile=parsed, quote_number=source.quote_number
             )
+            if approval is not None:
+                project_doc = approved_document(project_doc, approval)
+            return render_project_documents(project_doc, font=font)
         doc = document_from_result(quote, catalog, profile=parsed, quote_number=source.quote_number)
+        if approval is not None:
+            doc = approved_document(doc, approval)
         return render_documents(doc, font=font)
     except ApiError:
         raise
@@ -258,11 +312,29 @@ def _mismatch(source: QuoteSource) -> ApiError:
     )
 
 
+def _approval(store: DocumentStore, who: Principal, source: QuoteSource) -> Approval | None:
+    """The approval an approved quote's documents show: its last approving review."""
+    if source.status != APPROVED:
+        return None
+    approvals = [r for r in store.quote_reviews(who, source.id) if r["decision"] == "approve"]
+    if not approvals:
+        return None
+    last = approvals[-1]
+    return Approval(by=last.get("reviewer_email") or last["reviewer"], at=last["at"])
+
+
 def _render_and_store(
-    svc: Services, store: DocumentStore, who: Principal, source: QuoteSource
+    svc: Services,
+    store: DocumentStore,
+    who: Principal,
+    source: QuoteSource,
+    recorded: list[DocumentRow],
 ) -> list[DocumentRow]:
+    """The next set rendered, uploaded and recorded; every recorded row afterwards."""
     profile = _profile(store, who, source)
-    rendered = rebuild_documents(svc, who, source, profile)
+    approval = _approval(store, who, source)
+    rendered = rebuild_documents(svc, who, source, profile, approval)
+    set_no = max((r.set_no for r in recorded), default=FIRST_SET - 1) + 1
     bucket = svc.settings.documents_bucket
     records = []
     for doc in rendered:
@@ -279,10 +351,11 @@ def _render_and_store(
             }
         )
     store.record_documents(
-        who, source.id, set_no=FIRST_SET, state=source.status, profile=profile, documents=records
+        who, source.id, set_no=set_no, state=source.status, profile=profile, documents=records
     )
-    # what the database holds: a concurrent first request may have recorded the set
-    return newest_set(store.documents(who, source.id), _drawing_order(source))
+    # what the database holds: a concurrent request may have recorded the set (the same
+    # bytes: the same quote, profile and approval)
+    return store.documents(who, source.id)
 
 
 def signed_document(svc: Services, quote_id: str, row: DocumentRow) -> dict[str, Any]:

@@ -681,6 +681,32 @@ export interface components {
             quote_id: string;
             /** Quote Number */
             quote_number: string;
+            /**
+             * Set No
+             * @description The set listed: the newest unless ?set= names one
+             */
+            set_no: number;
+            /**
+             * Sets
+             * @description Every rendered set of the quote, oldest first (older sets are kept)
+             */
+            sets: components["schemas"]["DocumentSetInfo"][];
+            /**
+             * State
+             * @description The quote state the set's documents show
+             */
+            state: string;
+        };
+        /**
+         * DocumentSetInfo
+         * @description One rendered set of a quote's documents: its number (1, 2 …) and the state it shows
+         *     (issued, needs_review, approved …).
+         */
+        DocumentSetInfo: {
+            /** Set No */
+            set_no: number;
+            /** State */
+            state: string;
         };
         /**
          * EnclosureSummary
@@ -1490,6 +1516,8 @@ export interface components {
             reason: string;
             /** Reviewer */
             reviewer: string;
+            /** Reviewer Email */
+            reviewer_email?: string | null;
         } & {
             [key: string]: unknown;
         };
@@ -1502,12 +1530,16 @@ export interface components {
              * @enum {string}
              */
             decision: "approve" | "return";
+            /** Document Set */
+            document_set?: number | null;
             /** Quote Id */
             quote_id: string;
             /** Reason */
             reason: string;
             /** Reviewer */
             reviewer: string;
+            /** Reviewer Email */
+            reviewer_email?: string | null;
             /** Reviews */
             reviews: components["schemas"]["Review"][];
             /** Status */
@@ -2603,6 +2635,8 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
+                /** @description The organisation to file the quote under (an id from GET /organisations); default: the caller's only or personal organisation */
+                "x-organisation"?: string | null;
                 /** @description Same key and body replay the stored quote (Idempotent-Replayed: true) */
                 "Idempotency-Key": string;
             };
@@ -2688,6 +2722,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3508,7 +3551,10 @@ export interface operations {
     };
     list_documents_functions_v1_quotes__quote_id__documents_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A set number (1, 2 …): an older set, kept (default: the newest) */
+                set?: number | null;
+            };
             header?: never;
             path: {
                 quote_id: string;
@@ -3584,7 +3630,10 @@ export interface operations {
     };
     get_document_functions_v1_quotes__quote_id__documents__kind__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A set number (1, 2 …): an older set, kept (default: the newest) */
+                set?: number | null;
+            };
             header?: never;
             path: {
                 quote_id: string;
