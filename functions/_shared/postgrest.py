@@ -72,6 +72,10 @@ _SOURCE_COLUMNS = (
     "id,quote_number,status,request,catalog_version_id,catalog_label,catalog_sha256,"
     "evidence_root:evidence_root_sha256,response"
 )
+_REVISION_COLUMNS = (
+    "quote_id:id,quote_number,revision,status,created_by:owner,previous_quote_id,"
+    "grand_total,catalog_label,evidence_root:evidence_root_sha256,created_at"
+)
 _DOCUMENT_COLUMNS = "set_no,state,kind,filename,storage_path,sha256,content_type,size_bytes"
 
 
@@ -452,6 +456,184 @@ class PostgrestStore:
         if not isinstance(n, int):
             raise DependencyUnavailable("database", "record_documents returned no count")
         return n
+
+    # -- teams (functions._shared.usecases.teams.TeamStore) -----------------------------------
+    # Reads with the caller's token (RLS: their organisations only); changes through the
+    # SQL functions as service_role naming the caller in ``actor`` (the service key's claims
+    # name no user), which check the caller's role themselves, as over psycopg.
+
+    def _team_rpc(self, who: Principal, name: str, params: dict[str, Any]) -> Any:
+        args = cast(dict[str, str], {**params, "actor": who.user_id})
+        return self._rpc(who, self._server("estimator").rpc(name, args).execute)
+
+    def organisations(self, who: Principal) -> list[dict[str, Any]]:
+        query = (
+            self._as(who, "estimator")
+            .from_("memberships")
+            .select("role,organisation:organisations(id,name,personal_owner,created_at)")
+            .eq("user_id", who.user_id)
+        )
+        rows = [r for r in self._select(who, query.execute) if r.get("organisation")]
+        rows.sort(
+            key=lambda r: (_created_at(r["organisation"]["created_at"]), r["organisation"]["id"])
+        )
+        return [
+            {
+                "id": str(r["organisation"]["id"]),
+                "name": r["organisation"]["name"],
+                "role": r["role"],
+                "personal": r["organisation"]["personal_owner"] == who.user_id,
+            }
+            for r in rows
+        ]
+
+    def create_organisation(self, who: Principal, name: str) -> str:
+        org = self._team_rpc(who, "create_organisation", {"name": name})
+        if not isinstance(org, str):
+            raise DependencyUnavailable("database", "create_organisation returned no id")
+        return org
+
+    def members(self, who: Principal, organisation_id: str) -> list[dict[str, Any]] | None:
+        org = (
+            self._as(who, "estimator").from_("organisations").select("id").eq("id", organisation_id)
+        )
+        if not self._select(who, org.execute):
+            return None
+        query = (
+            self._as(who, "estimator")
+            .from_("memberships")
+            .select("user_id,role,created_at")
+            .eq("organisation_id", organisation_id)
+            .order("created_at")
+            .order("user_id")
+        )
+        return [
+            {"user_id": str(r["user_id"]), "role": r["role"], "since": _created_at(r["created_at"])}
+            for r in self._select(who, query.execute)
+        ]
+
+    def user_id_by_email(self, who: Principal, email: str) -> str | None:
+        params = cast(dict[str, str], {"email": email})
+        found = self._rpc(who, self._server("estimator").rpc("user_id_by_email", params).execute)
+        return found if isinstance(found, str) else None
+
+    def set_member(
+        self, who: Principal, organisation_id: str, user_id: str, role: str
+    ) -> dict[str, Any]:
+        row = self._team_rpc(
+            who,
+            "set_member",
+            {"organisation_id": organisation_id, "user_id": user_id, "role": role},
+        )
+        if isinstance(row, list):  # a composite result may come as a one-row array
+            row = row[0] if row else None
+        if not isinstance(row, dict):
+            raise DependencyUnavailable("database", "set_member returned no membership")
+        return {
+            "user_id": str(row["user_id"]),
+            "role": row["role"],
+            "organisation_id": str(row["organisation_id"]),
+        }
+
+    def remove_member(self, who: Principal, organisation_id: str, user_id: str) -> bool:
+        removed = self._team_rpc(
+            who, "remove_member", {"organisation_id": organisation_id, "user_id": user_id}
+        )
+        return removed is True
+
+    def review_quote(
+        self, who: Principal, quote_id: str, decision: str, reason: str
+    ) -> dict[str, Any]:
+        row = self._team_rpc(
+            who, "review_quote", {"quote_id": quote_id, "decision": decision, "reason": reason}
+        )
+        if isinstance(row, list):
+            row = row[0] if row else None
+        if not isinstance(row, dict):
+            raise DependencyUnavailable("database", "review_quote returned no review")
+        stored = self.get_quote(who, quote_id)  # the status the function set
+        if stored is None:
+            raise ApiError("NOT_FOUND", "quote not found")
+        return {
+            "quote_id": str(row["quote_id"]),
+            "decision": row["decision"],
+            "reason": row["reason"],
+            "reviewer": str(row["reviewer"]),
+            "at": _created_at(row["at"]),
+            "status": stored.status,
+        }
+
+    def write_revision(
+        self, who: Principal, quote_id: str, payload: dict[str, Any]
+    ) -> CreatedQuote:
+        """``create_revision``, then the stored response: two calls (see ``write_quote``)."""
+        new_id = self._team_rpc(who, "create_revision", {"quote_id": quote_id, "payload": payload})
+        if not isinstance(new_id, str):
+            raise DependencyUnavailable("database", "create_revision returned no quote id")
+        stored = self.get_quote(who, new_id)
+        return CreatedQuote(new_id, stored.response if stored else payload["response"])
+
+    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        query = (
+            self._as(who, "estimator")
+            .from_("quote_reviews")
+            .select("reviewer,reviewer_email,decision,reason,at")
+            .eq("quote_id", quote_id)
+            .order("at")
+            .order("id")
+        )
+        return [
+            {
+                "reviewer": str(r["reviewer"]),
+                "reviewer_email": r["reviewer_email"],
+                "decision": r["decision"],
+                "reason": r["reason"],
+                "at": _created_at(r["at"]),
+            }
+            for r in self._select(who, query.execute)
+        ]
+
+    def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        """Every revision of the quote's number: two reads (PostgREST has no subquery)."""
+        this = self._as(who, "estimator").from_("quotes").select("quote_number").eq("id", quote_id)
+        found = self._select(who, this.execute)
+        if not found or found[0]["quote_number"] is None:
+            return []
+        query = (
+            self._as(who, "estimator")
+            .from_("quotes")
+            .select(_REVISION_COLUMNS)
+            .eq("quote_number", found[0]["quote_number"])
+            .order("revision")
+        )
+        return [
+            {
+                "quote_id": str(r["quote_id"]),
+                "quote_number": r["quote_number"],
+                "revision": r["revision"],
+                "label": f"R{r['revision']}",
+                "status": r["status"],
+                "created_by": str(r["created_by"]),
+                "previous_quote_id": (
+                    str(r["previous_quote_id"]) if r["previous_quote_id"] else None
+                ),
+                "grand_total": r["grand_total"],
+                "catalog_label": r["catalog_label"],
+                "evidence_root": r["evidence_root"],
+                "created_at": _created_at(r["created_at"]),
+            }
+            for r in self._select(who, query.execute)
+        ]
+
+    def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None:
+        query = (
+            self._as(who, "estimator")
+            .from_("quotes")
+            .select("quote_id:id,quote_number,revision,request,response")
+            .eq("id", quote_id)
+        )
+        rows = self._select(who, query.execute)
+        return {**rows[0], "quote_id": str(rows[0]["quote_id"])} if rows else None
 
 
 def search_pattern(text: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jwt
+import psycopg
 import pytest
 
 from estimator_core.catalog import Catalog
@@ -40,6 +41,7 @@ from functions._shared.ports import (
     QuoteFilter,
     Store,
 )
+from functions._shared.usecases.teams import TeamStore
 from functions.dev import ensure_user, seed_catalog
 from tests.conftest import ISSUED_AT, example
 from tests.integration.support import DB_SH, db_url, run
@@ -69,9 +71,10 @@ def principal(name: str, secret: str = "x" * 32, app_role: str | None = None) ->
 
 
 class Adapter:
-    def __init__(self, name: str, store: Store, secret: str) -> None:
+    def __init__(self, name: str, store: Store, secret: str, db: str | None = None) -> None:
         self.name = name
         self.store = store
+        self.db = db  # the database behind the adapter, for a test's own SQL (not the fake)
         self.alice = principal("alice", secret)
         self.bob = principal("bob", secret)
         self.ghost = principal("ghost", secret)
@@ -108,7 +111,7 @@ def adapter(request: pytest.FixtureRequest) -> Iterator[Adapter]:
         seed_catalog(url, load_catalog(DEFAULT_CATALOG))
         pg = PostgresStore(url, pool_size=4)
         pg.open()
-        adapter = Adapter("postgres", pg, "x" * 32)
+        adapter = Adapter("postgres", pg, "x" * 32, url)
         _users(url, adapter)
         try:
             yield adapter
@@ -126,7 +129,9 @@ def adapter(request: pytest.FixtureRequest) -> Iterator[Adapter]:
         os.environ["SUPABASE_ANON_KEY"],
         service_role_key=os.environ["SUPABASE_SERVICE_ROLE_KEY"],
     )
-    adapter = Adapter("postgrest", rest, os.environ["SUPABASE_JWT_SECRET"])
+    adapter = Adapter(
+        "postgrest", rest, os.environ["SUPABASE_JWT_SECRET"], os.environ["SUPABASE_DB_URL"]
+    )
     seed_catalog(os.environ["SUPABASE_DB_URL"], load_catalog(DEFAULT_CATALOG))
     _users(os.environ["SUPABASE_DB_URL"], adapter)
     try:
@@ -340,3 +345,103 @@ def test_the_list_filters_by_text_status_and_korean_day(adapter: Adapter) -> Non
     assert written.id in ids(q=RUN, issued_from=issued, issued_to=issued)
     assert written.id not in ids(q=RUN, issued_from=issued + timedelta(days=1))
     assert written.id not in ids(q=RUN, issued_to=issued - timedelta(days=1))
+
+
+# -- teams (functions._shared.usecases.teams.TeamStore) -----------------------------------------
+_STAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"
+
+
+def _teams(adapter: Adapter) -> TeamStore:
+    if not isinstance(adapter.store, TeamStore):
+        pytest.skip(f"{adapter.name} has no teams (RLS and the SQL functions decide)")
+    return adapter.store
+
+
+def _code(call: Any) -> str:
+    with pytest.raises(ApiError) as err:
+        call()
+    return err.value.code
+
+
+def test_organisations_and_their_members(adapter: Adapter) -> None:
+    teams, alice, bob, ghost = _teams(adapter), adapter.alice, adapter.bob, adapter.ghost
+    org = teams.create_organisation(alice, f"Team {RUN}")
+    mine = {o["id"]: o for o in teams.organisations(alice)}
+    assert mine[org] == {"id": org, "name": f"Team {RUN}", "role": "admin", "personal": False}
+    assert org not in {o["id"] for o in teams.organisations(bob)}
+    assert teams.members(bob, org) is None  # another organisation is not there
+    assert teams.user_id_by_email(alice, bob.claims["email"].upper()) == bob.user_id
+    assert teams.user_id_by_email(alice, f"nobody-{RUN}@local.test") is None
+
+    added = teams.set_member(alice, org, bob.user_id, "estimator")
+    assert added == {"user_id": bob.user_id, "role": "estimator", "organisation_id": org}
+    members = teams.members(bob, org)
+    assert members is not None
+    assert [(m["user_id"], m["role"]) for m in members] == [
+        (alice.user_id, "admin"),
+        (bob.user_id, "estimator"),
+    ]
+    assert all(re.match(_STAMP, m["since"]) for m in members)
+    assert {o["id"]: o["role"] for o in teams.organisations(bob)}[org] == "estimator"
+
+    assert _code(lambda: teams.set_member(bob, org, bob.user_id, "admin")) == "FORBIDDEN"
+    assert _code(lambda: teams.set_member(alice, org, bob.user_id, "boss")) == "VALIDATION_FAILED"
+    assert _code(lambda: teams.set_member(alice, org, ghost.user_id, "estimator")) == "NOT_FOUND"
+    assert _code(lambda: teams.remove_member(alice, org, alice.user_id)) == "CONFLICT"  # last admin
+    other = str(uuid.uuid4())
+    assert _code(lambda: teams.set_member(alice, other, bob.user_id, "estimator")) == "NOT_FOUND"
+    assert teams.remove_member(alice, org, bob.user_id) is True
+    assert teams.remove_member(alice, org, bob.user_id) is False
+    assert teams.members(bob, org) is None  # removed: at once
+
+
+def test_a_quote_in_review_is_approved_by_a_reviewer_and_revised(adapter: Adapter) -> None:
+    teams, store, alice, bob = _teams(adapter), adapter.store, adapter.alice, adapter.bob
+    org = teams.create_organisation(alice, f"Review {RUN}")
+    teams.set_member(alice, org, bob.user_id, "reviewer")
+    p = {**payload(adapter, f"review-{RUN}"), "organisation_id": org}
+    q = store.write_quote(alice, p).id
+    assert adapter.db is not None
+    with psycopg.connect(adapter.db) as conn:
+        conn.execute("update estimator.quotes set status = 'needs_review' where id = %s", (q,))
+
+    assert _code(lambda: teams.review_quote(alice, q, "approve", "")) == "FORBIDDEN"  # creator
+    assert _code(lambda: teams.review_quote(adapter.admin, q, "approve", "")) == "NOT_FOUND"
+    row = teams.review_quote(bob, q, "approve", "fine")
+    assert {k: row[k] for k in ("quote_id", "decision", "reason", "reviewer", "status")} == {
+        "quote_id": q,
+        "decision": "approve",
+        "reason": "fine",
+        "reviewer": bob.user_id,
+        "status": "approved",
+    }
+    assert re.match(_STAMP, row["at"])
+    assert _code(lambda: teams.review_quote(bob, q, "approve", "")) == "CONFLICT"
+    assert teams.quote_reviews(alice, q) == [
+        {
+            "reviewer": bob.user_id,
+            "reviewer_email": bob.claims["email"],
+            "decision": "approve",
+            "reason": "fine",
+            "at": row["at"],
+        }
+    ]
+    assert teams.quote_reviews(adapter.admin, q) == []
+
+    revised = teams.write_revision(alice, q, payload(adapter, f"revise-{RUN}"))
+    assert revised.response["revision"] == 1
+    stale = payload(adapter, f"stale-{RUN}")
+    assert _code(lambda: teams.write_revision(alice, q, stale)) == "CONFLICT"
+    chain = teams.quote_revisions(bob, revised.id)
+    assert [(r["label"], r["quote_id"], r["previous_quote_id"]) for r in chain] == [
+        ("R0", q, None),
+        ("R1", revised.id, q),
+    ]
+    assert {r["quote_number"] for r in chain} == {revised.response["quote_number"]}
+    assert chain[0]["status"] == "approved" and chain[1]["created_by"] == alice.user_id
+    assert all(re.match(_STAMP, r["created_at"]) for r in chain)
+    one = teams.quote_revision(bob, revised.id)
+    assert one is not None
+    assert (one["quote_id"], one["revision"], one["request"]) == (revised.id, 1, stale["request"])
+    assert teams.quote_revisions(adapter.admin, q) == []
+    assert teams.quote_revision(adapter.admin, q) is None

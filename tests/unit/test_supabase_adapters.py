@@ -891,3 +891,138 @@ def test_storage_failures_are_dependency_unavailable(storage: Any, respond: Resp
 
     assert err.value.code == "DEPENDENCY_UNAVAILABLE"
     assert err.value.details[0]["dependency"] == "storage"
+
+
+# --- PostgrestStore: teams ------------------------------------------------------------------
+
+ORG_ID = "0a000000-0000-4000-8000-000000000001"
+
+
+def test_the_postgrest_store_is_a_team_and_document_store(api: Any) -> None:
+    from functions._shared.usecases.documents import DocumentStore
+    from functions._shared.usecases.teams import TeamStore
+
+    store, _ = api(answer([]))
+    assert isinstance(store, TeamStore) and isinstance(store, DocumentStore)
+
+
+def test_team_changes_go_to_the_sql_functions_as_the_server_naming_the_caller(api: Any) -> None:
+    review = {
+        "quote_id": QUOTE_ID,
+        "decision": "approve",
+        "reason": "ok",
+        "reviewer": ALICE.user_id,
+        "at": "2026-11-30T21:00:00.123456+00:00",
+    }
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/rpc/review_quote"):
+            return httpx.Response(200, json=review)
+        return httpx.Response(200, json=[{**quote_row(), "status": "approved"}])
+
+    store, mock = api(respond)
+    row = store.review_quote(ALICE, QUOTE_ID, "approve", "ok")
+
+    assert row == {
+        **{k: v for k, v in review.items() if k != "at"},
+        "at": "2026-11-30T21:00:00.123456Z",
+        "status": "approved",
+    }
+    rpc, read = mock.requests
+    assert rpc.url.path == "/rest/v1/rpc/review_quote"
+    assert rpc.headers["content-profile"] == "estimator"
+    assert rpc.headers["apikey"] == SERVICE_KEY  # writes as service_role …
+    assert json.loads(rpc.content) == {  # … naming the caller, whose role SQL checks
+        "quote_id": QUOTE_ID,
+        "decision": "approve",
+        "reason": "ok",
+        "actor": ALICE.user_id,
+    }
+    assert read.headers["authorization"] == "Bearer alice-jwt"  # the status read as alice
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "code"),
+    [
+        ("PT409", "CONFLICT"),
+        ("P0002", "NOT_FOUND"),
+        ("42501", "FORBIDDEN"),
+        ("22023", "VALIDATION_FAILED"),
+    ],
+)
+def test_a_team_function_refusal_is_the_same_error_as_over_psycopg(
+    api: Any, sqlstate: str, code: str
+) -> None:
+    store, _ = api(answer({"code": sqlstate, "message": "LAST_ADMIN: no admin left"}, 400))
+    with pytest.raises(ApiError) as err:
+        store.remove_member(ALICE, ORG_ID, BOB.user_id)
+    assert err.value.code == code
+    if code == "CONFLICT":
+        assert err.value.message == "LAST_ADMIN: no admin left"
+
+
+def test_organisations_are_read_through_the_callers_memberships(api: Any) -> None:
+    rows = [
+        {
+            "role": "estimator",
+            "organisation": {
+                "id": "0b000000-0000-4000-8000-000000000001",
+                "name": "BETA",
+                "personal_owner": None,
+                "created_at": "2026-11-30T10:00:00+00:00",
+            },
+        },
+        {
+            "role": "admin",
+            "organisation": {
+                "id": ORG_ID,
+                "name": "alice",
+                "personal_owner": ALICE.user_id,
+                "created_at": "2026-11-29T10:00:00+00:00",
+            },
+        },
+    ]
+    store, mock = api(answer(rows))
+    assert store.organisations(ALICE) == [
+        {"id": ORG_ID, "name": "alice", "role": "admin", "personal": True},
+        {
+            "id": "0b000000-0000-4000-8000-000000000001",
+            "name": "BETA",
+            "role": "estimator",
+            "personal": False,
+        },
+    ]
+    (sent,) = mock.requests
+    assert sent.url.params["user_id"] == f"eq.{ALICE.user_id}"
+    assert sent.headers["authorization"] == "Bearer alice-jwt"
+
+
+def test_members_of_an_organisation_the_caller_cannot_see_are_none(api: Any) -> None:
+    store, mock = api(answer([]))
+    assert store.members(ALICE, ORG_ID) is None
+    assert len(mock.requests) == 1  # the memberships are not read
+
+
+def test_the_revisions_of_a_quote_are_read_by_its_number(api: Any) -> None:
+    revision = {
+        "quote_id": QUOTE_ID,
+        "quote_number": "Q-2026-000001",
+        "revision": 1,
+        "status": "issued",
+        "created_by": ALICE.user_id,
+        "previous_quote_id": VERSION_ID,
+        "grand_total": 1000,
+        "catalog_label": "v1.1.0",
+        "evidence_root": SHA,
+        "created_at": "2026-11-30T10:00:00+00:00",
+    }
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        if "quote_number" in request.url.params:
+            return httpx.Response(200, json=[revision])
+        return httpx.Response(200, json=[{"quote_number": "Q-2026-000001"}])
+
+    store, mock = api(respond)
+    (row,) = store.quote_revisions(ALICE, QUOTE_ID)
+    assert row["label"] == "R1" and row["created_at"] == "2026-11-30T10:00:00.000000Z"
+    assert mock.requests[1].url.params["quote_number"] == "eq.Q-2026-000001"
