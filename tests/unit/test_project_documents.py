@@ -19,9 +19,11 @@ from pypdf import PdfReader
 from estimator_core.catalog import Catalog
 from estimator_core.cli import DEFAULT_FONT, SAMPLE_PROFILE
 from estimator_core.documents import (
+    Approval,
     CompanyProfile,
     ProjectDocument,
     QuoteDocument,
+    approved_document,
     document_from_result,
     parse_company_profile,
     project_document_from_result,
@@ -86,6 +88,24 @@ def hanbit(catalog: Catalog, profile: CompanyProfile, **extra: Any) -> ProjectDo
     return project_document_from_result(
         quote, catalog, profile=profile, quote_number="Q-2026-000777"
     )
+
+
+def test_an_approved_project_says_so_on_its_cover_and_every_panel_drawing(
+    catalog: Catalog, profile: CompanyProfile
+) -> None:
+    doc = hanbit(catalog, profile)
+    approved = approved_document(doc, Approval(by="rita@acme.test", at="2026-01-02T03:04:05Z"))
+    assert approved.status == "approved"
+    assert {p.status for p in approved.panels} == {"approved"}
+    font = DEFAULT_FONT.read_bytes()
+    before = {d.filename: d.sha256 for d in render_project_documents(doc, font=font)}
+    after = {d.filename: d for d in render_project_documents(approved, font=font)}
+    assert set(after) == set(before)
+    assert all(after[name].sha256 != before[name] for name in before)
+    for name, rendered in after.items():
+        if name.endswith(".svg"):
+            text = rendered.content.decode("utf-8")
+            assert "승인 APPROVED" in text and "rita@acme.test 2026-01-02 12:04 KST" in text, name
 
 
 def test_a_priced_workbook_shows_list_price_rate_and_the_cut(

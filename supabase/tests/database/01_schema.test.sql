@@ -24,8 +24,9 @@ select functions_are('estimator',
         'quotes_refuse_change', 'review_quote', 'create_revision', 'record_documents'],
   'estimator functions');
 select functions_are('estimator_private',
-  array['user_orgs', 'has_role_on_org', 'personal_org', 'member_has_role', 'acting_user'],
-  'estimator_private holds the membership helpers');
+  array['user_orgs', 'has_role_on_org', 'personal_org', 'member_has_role', 'acting_user',
+        'quote_reviews_set_email'],
+  'estimator_private holds the membership helpers (and the reviewer e-mail trigger)');
 select is(
   array(select format('%s.%s', n.nspname, p.proname) from pg_proc p
           join pg_namespace n on n.oid = p.pronamespace

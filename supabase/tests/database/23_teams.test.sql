@@ -9,7 +9,7 @@
 begin;
 \ir ../helpers/fixtures.psql
 
-select plan(304);
+select plan(305);
 
 insert into auth.users (id, email, role, aud, raw_app_meta_data, raw_user_meta_data, created_at)
 values
@@ -277,6 +277,9 @@ select is((select count(*)::int from shared.audit_logs where action = 'quote.rev
             and target = 'quote:ac000000-0000-4000-8000-0000000000a1'
             and actor = 'aa000000-0000-4000-8000-000000000002' and detail ->> 'reason' = 'looks right'), 1,
   'the decision is audited: who, why');
+select is((select reviewer_email from estimator.quote_reviews
+            where quote_id = 'ac000000-0000-4000-8000-0000000000a1'), 'rita@acme.test',
+  'the decision names the reviewer by e-mail (shown on the approved documents)');
 select is(tests.t('server:ann', $$select estimator.review_quote('ac000000-0000-4000-8000-0000000000a1', 'approve', '')$$),
   'error:PT409', 'review: an approved quote is not reviewed again');
 select tests.team('quote_reviews: select X''s', $$select 1 from estimator.quote_reviews where quote_id = 'ac000000-0000-4000-8000-0000000000a1'$$,
