@@ -19,6 +19,9 @@ Differences from the psycopg adapter, by nature of the transport:
   sleeps) are off: a request fails fast with 503 and the client retries, as with psycopg.
 * postgrest-py's ``APIError`` carries PostgREST's error ``code`` but not the HTTP status,
   so errors are classified by code, following PostgREST's code -> status table.
+* The team changes (organisations, members, review, revisions) call the same SQL
+  functions as service_role, naming the caller in their ``actor`` argument (the service
+  key's claims name no user); the functions check the caller's role themselves.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 @runtime_checkable
 class TeamStore(Protocol):
-    """What the team use cases need from the store (PostgresStore implements it)."""
+    """What the team use cases need from the store (PostgresStore and PostgrestStore
+    implement it; tests/contract runs the same assertions on both)."""
 
     def organisations(self, who: Principal) -> list[dict[str, Any]]: ...
     def create_organisation(self, who: Principal, name: str) -> str: ...
