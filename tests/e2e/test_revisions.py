@@ -79,6 +79,7 @@ def test_revisions_are_once_per_key_refused_across_organisations_and_across_kind
     assert first.status_code == again.status_code == 201, again.text
     assert again.json()["quote_id"] == first.json()["quote_id"]
     assert again.headers.get("Idempotent-Replayed") == "true"
+    assert (again.json()["revision"], again.json()["catalog_changed"]) == ("R1", None)
     project = {"project": {"name": "p"}, "panels": [{"qty": 1, "panel": body}]}
     refused = revise(api, teams["eve"], first.json()["quote_id"], project)  # a panel stays one
     assert refused.status_code == 422, refused.text

@@ -121,7 +121,10 @@ def test_only_the_latest_revision_is_revised_and_a_panel_stays_a_panel(
     svc: Services,
     body: dict[str, Any],
 ) -> None:
-    r0, r1, _ = r0_r1_r2(svc, body)
+    r0, r1, r2 = r0_r1_r2(svc, body)
+    again = revise_quote(svc, ALICE, r1, "k2", body)  # R2's key and request: a replay
+    assert again.replayed and again.body["quote_id"] == r2
+    assert (again.body["revision"], again.body["catalog_changed"]) == ("R2", None)
     with pytest.raises(ApiError) as stale:
         revise_quote(svc, ALICE, r1, "k3", body)
     assert stale.value.code == "CONFLICT"

@@ -38,7 +38,9 @@ def revise_quote(svc: Services, who: Principal, quote_id: str, key: str, raw: An
         if ctx.existing is not None:
             if ctx.existing.request_sha256 != sha256_hex(raw):
                 raise IdempotencyKeyReused()
-            return Answer(_answer(svc, who, ctx.existing.id, ctx.existing.response), True)
+            body = _answer(svc, who, ctx.existing.id, ctx.existing.response)
+            replayed = _catalog_change(store.quote_revisions(who, ctx.existing.id), ctx.existing.id)
+            return Answer({**body, "catalog_changed": replayed}, True)
         if not ctx.user_exists:
             raise UnknownUser()
         chain = store.quote_revisions(who, previous.id)
@@ -60,12 +62,23 @@ def revise_quote(svc: Services, who: Principal, quote_id: str, key: str, raw: An
         )
         written = store.write_revision(who, previous.id, priced.payload(key, raw))
     body = _answer(svc, who, written.id, written.response)
-    changed = (
-        None
-        if latest["catalog_label"] == priced.ref.label
-        else {"from": latest["catalog_label"], "to": priced.ref.label}
-    )
+    changed = _change(latest["catalog_label"], priced.ref.label)
+    if written.id != priced.quote_id:  # a replay of the revision that won
+        changed = _catalog_change(store.quote_revisions(who, written.id), written.id)
     return Answer({**body, "catalog_changed": changed}, written.id != priced.quote_id)
+
+
+def _change(before: str, after: str) -> dict[str, str] | None:
+    return None if before == after else {"from": before, "to": after}
+
+
+def _catalog_change(chain: list[dict[str, Any]], quote_id: str) -> dict[str, str] | None:
+    """A stored revision's catalog against its predecessor's (a replay answers as the
+    first answer did)."""
+    at = next((i for i, r in enumerate(chain) if r["quote_id"] == quote_id), 0)
+    if at == 0:
+        return None
+    return _change(chain[at - 1]["catalog_label"], chain[at]["catalog_label"])
 
 
 @runtime_checkable
