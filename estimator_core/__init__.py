@@ -52,9 +52,24 @@ if TYPE_CHECKING:
         ReqMoreInfo,
         ValidationFailed,
     )
-    from estimator_core.evidence import STAGES, EvidenceRecord, json_record, verify
+    from estimator_core.evidence import (
+        PREVIOUS_STAGE,
+        STAGES,
+        EvidenceRecord,
+        PreviousRevision,
+        json_record,
+        link_problem,
+        root_of,
+        verify,
+    )
     from estimator_core.pipeline import Quote, estimate
-    from estimator_core.project import ProjectQuote, ProjectResult, estimate_project, is_project
+    from estimator_core.project import (
+        ProjectQuote,
+        ProjectResult,
+        estimate_project,
+        is_project,
+        project_root_of,
+    )
     from estimator_core.quote import EvidenceSummary, QuoteResult
     from estimator_core.strict_json import JsonRejected
 
@@ -95,14 +110,30 @@ _HOME: dict[str, str] = {
             "InvalidModelCombo",
             "NeedKnowledgeUpdate",
             "PolesMismatch",
+            "PreviousRevision",
             "ReqMoreInfo",
             "ValidationFailed",
         ),
         "errors",
     ),
-    **dict.fromkeys(("STAGES", "EvidenceRecord", "json_record", "verify"), "evidence"),
+    **dict.fromkeys(
+        (
+            "PREVIOUS_STAGE",
+            "STAGES",
+            "EvidenceRecord",
+            "PreviousRevision",
+            "json_record",
+            "link_problem",
+            "root_of",
+            "verify",
+        ),
+        "evidence",
+    ),
     **dict.fromkeys(("Quote", "estimate"), "pipeline"),
-    **dict.fromkeys(("ProjectQuote", "ProjectResult", "estimate_project", "is_project"), "project"),
+    **dict.fromkeys(
+        ("ProjectQuote", "ProjectResult", "estimate_project", "is_project", "project_root_of"),
+        "project",
+    ),
     **dict.fromkeys(("EvidenceSummary", "QuoteResult"), "quote"),
     "JsonRejected": "strict_json",
 }
@@ -110,6 +141,7 @@ _HOME: dict[str, str] = {
 __all__ = [
     "DEFAULT_CATALOG",
     "LABEL_PATTERN",
+    "PREVIOUS_STAGE",
     "STAGES",
     "AccessoryConflict",
     "Approval",
@@ -126,6 +158,7 @@ __all__ = [
     "NeedKnowledgeUpdate",
     "ParsedFont",
     "PolesMismatch",
+    "PreviousRevision",
     "ProjectDocument",
     "ProjectQuote",
     "ProjectResult",
@@ -146,11 +179,14 @@ __all__ = [
     "import_json",
     "is_project",
     "json_record",
+    "link_problem",
     "load_catalog",
     "parse_company_profile",
     "project_document_from_result",
+    "project_root_of",
     "render_documents",
     "render_project_documents",
+    "root_of",
     "sha256_bytes",
     "sha256_hex",
     "shipped_catalog_labels",

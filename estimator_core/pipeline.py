@@ -21,7 +21,14 @@ from estimator_core.catalog import Catalog
 from estimator_core.drawing import render_svg
 from estimator_core.enclosure import EnclosureResult, size_enclosure
 from estimator_core.errors import ValidationFailed
-from estimator_core.evidence import EvidenceRecord, blob_record, evidence_root, json_record
+from estimator_core.evidence import (
+    EvidenceRecord,
+    PreviousRevision,
+    blob_record,
+    evidence_root,
+    json_record,
+    previous_record,
+)
 from estimator_core.lines import FormatResult, price_lines
 from estimator_core.lint import LintReport, Status, lint_quote
 from estimator_core.placement import PlacementResult, place_breakers
@@ -142,9 +149,13 @@ def estimate(
     issued_at: str,
     estimator: str = "KIS Estimator",
     revision: str = "R0",
+    previous: PreviousRevision | None = None,
     clock: Clock | None = None,
 ) -> Quote:
-    """Run every stage on a request body; raise an ``EstimatorError`` for a bad request."""
+    """Run every stage on a request body; raise an ``EstimatorError`` for a bad request.
+
+    A revision names the revision it was made from (``previous``): its record comes last
+    and its root is part of this quote's root (R0 has none)."""
     _check_issued_at(issued_at)
     timings: dict[str, float] = {}
     tick = clock or (lambda: 0.0)
@@ -214,6 +225,7 @@ def estimate(
         json_record("output", output),
         json_record("metrics", metrics),
         blob_record("drawing", render_svg(enc, placement), "image/svg+xml"),
+        *([previous_record(previous)] if previous is not None else []),
     ]
     root = evidence_root(records)
     lap("evidence")

@@ -10,7 +10,7 @@ being checked: every failing panel is reported in one error whose details name t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -18,7 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from estimator_core.canonical import sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.errors import EstimatorError, ReqMoreInfo, ValidationFailed
-from estimator_core.evidence import EvidenceRecord, json_record
+from estimator_core.evidence import (
+    EvidenceRecord,
+    PreviousRevision,
+    json_record,
+    previous_record,
+)
 from estimator_core.lines import Totals, money_totals
 from estimator_core.lint import Status
 from estimator_core.pipeline import Quote, estimate
@@ -209,9 +214,11 @@ def estimate_project(
     issued_at: str,
     estimator: str = "KIS Estimator",
     revision: str = "R0",
+    previous: PreviousRevision | None = None,
     clock: Callable[[], float] | None = None,
 ) -> ProjectQuote:
-    """Price every panel, then the project (see the module docstring)."""
+    """Price every panel, then the project (see the module docstring). A revision's
+    ``previous`` record is the last of the project's own records (panels have none)."""
     project = parse_project(body)
     quotes: list[Quote] = []
     failures: list[tuple[int, str, EstimatorError]] = []
@@ -278,12 +285,13 @@ def estimate_project(
         revision=revision,
     )
     record = json_record("project", summary.model_dump(mode="json"))
-    root = project_root(panels, [given, record])
+    own = (given, record, *([previous_record(previous)] if previous is not None else []))
+    root = project_root(panels, list(own))
     result = ProjectResult(
         kind="project",
         **dict(summary),
         request_sha256=given.sha256,
-        evidence=tuple(EvidenceSummary(**r.summary()) for r in (given, record)),
+        evidence=tuple(EvidenceSummary(**r.summary()) for r in own),
         evidence_root=root,
     )
     return ProjectQuote(
@@ -291,7 +299,7 @@ def estimate_project(
         panels=panels,
         totals=totals,
         status=status,
-        evidence=(given, record),
+        evidence=own,
         evidence_root=root,
         result=result,
     )
@@ -300,9 +308,17 @@ def estimate_project(
 def project_root(panels: tuple[ProjectPanel, ...], records: list[EvidenceRecord]) -> str:
     """SHA-256 over each panel's name, qty and evidence root in order, then the project's
     own records (its input and summary): changing any panel's evidence changes it."""
+    return project_root_of(
+        [(p.name, p.qty, p.quote.evidence_root) for p in panels],
+        [(r.stage, r.sha256) for r in records],
+    )
+
+
+def project_root_of(panels: Sequence[tuple[str, int, str]], own: Sequence[tuple[str, str]]) -> str:
+    """``project_root`` from stored values: each panel's (name, qty, evidence root) in
+    order, then the project's own (stage, sha256) pairs in order."""
     return sha256_hex(
-        [[p.name, p.qty, p.quote.evidence_root] for p in panels]
-        + [[r.stage, r.sha256] for r in records]
+        [[name, qty, root] for name, qty, root in panels] + [[stage, sha] for stage, sha in own]
     )
 
 

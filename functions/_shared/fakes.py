@@ -3,7 +3,8 @@
 ``FakeStore`` behaves as ``PostgresStore`` does where the use cases can tell (the
 contract suite, tests/contract, runs the same assertions against both): quotes are
 per owner and exactly once per (owner, Idempotency-Key), numbered Q-{year}-{n:06} when
-written, a key in flight is 409, catalog versions go staging → active → retired.
+written, a key in flight is 409, catalog versions go staging → active → retired; a
+quote is revised (R1, R2 … under its number) only from its latest revision.
 ``FakeBlobStore`` keeps objects in a dict and can be told to fail.
 """
 
@@ -54,6 +55,25 @@ class _Quote:
     number: str
     payload: dict[str, Any]
     created_at: str
+    revision: int = 0  # R{revision} of its number
+    previous: str | None = None  # the quote it revises
+
+    def revision_row(self) -> dict[str, Any]:
+        """A row of ``quote_revisions``."""
+        p = self.payload
+        return {
+            "quote_id": p["id"],
+            "quote_number": self.number,
+            "revision": self.revision,
+            "label": f"R{self.revision}",
+            "status": p["status"],
+            "created_by": self.owner,
+            "previous_quote_id": self.previous,
+            "grand_total": p["grand_total"],
+            "catalog_label": p["catalog_label"],
+            "evidence_root": p["evidence_root_sha256"],
+            "created_at": self.created_at,
+        }
 
     def stored(self) -> StoredQuote:
         p = self.payload
@@ -153,8 +173,69 @@ class FakeStore:
         return q.stored() if q is not None and q.owner == who.user_id else None
 
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
-        found = [q for q in self._mine(who) if q.number == number]
-        return found[0].stored() if found else None
+        # a quote number names all its revisions: the latest one answers
+        found = sorted((q for q in self._mine(who) if q.number == number), key=lambda q: q.revision)
+        return found[-1].stored() if found else None
+
+    # -- revisions (what PostgresStore's team methods do for one owner) ----------------
+    def write_revision(
+        self, who: Principal, quote_id: str, payload: dict[str, Any]
+    ) -> CreatedQuote:
+        """``estimator.create_revision``: the next revision of the latest revision
+        ``quote_id`` (same number); an earlier revision is CONFLICT unless this is a replay
+        of the revision that was stored (same key and request)."""
+        with self._lock:
+            prev = self.quotes.get(quote_id)
+            if prev is None or prev.owner != who.user_id:
+                raise NotFound("not found")
+            for q in self.quotes.values():
+                if q.previous == quote_id:
+                    same = q.key == payload["idempotency_key"] and (
+                        q.payload["request_sha256"] == payload["request_sha256"]
+                    )
+                    if q.owner == who.user_id and same:
+                        return CreatedQuote(q.payload["id"], copy.deepcopy(q.payload["response"]))
+                    raise Conflict(f"quote {quote_id} already has a newer revision")
+            if any(
+                q.owner == who.user_id and q.key == payload["idempotency_key"]
+                for q in self.quotes.values()
+            ):
+                raise IdempotencyKeyReused()
+            revision = prev.revision + 1
+            stored = copy.deepcopy(payload)
+            label = stored["response"].get("revision")
+            extra = {} if isinstance(label, str) else {"revision": revision}
+            stored["response"] = {**stored["response"], "quote_number": prev.number, **extra}
+            self.quotes[payload["id"]] = _Quote(
+                who.user_id,
+                payload["idempotency_key"],
+                prev.number,
+                stored,
+                _now(),
+                revision,
+                quote_id,
+            )
+            return CreatedQuote(payload["id"], copy.deepcopy(stored["response"]))
+
+    def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
+        q = self.quotes.get(quote_id)
+        if q is None or q.owner != who.user_id:
+            return []
+        same = [r for r in self._mine(who) if r.number == q.number]
+        return [r.revision_row() for r in sorted(same, key=lambda r: r.revision)]
+
+    def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None:
+        q = self.quotes.get(quote_id)
+        if q is None or q.owner != who.user_id:
+            return None
+        p = copy.deepcopy(q.payload)
+        return {
+            "quote_id": quote_id,
+            "quote_number": q.number,
+            "revision": q.revision,
+            "request": p["request"],
+            "response": p["response"],
+        }
 
     def list_quotes(
         self, who: Principal, limit: int, offset: int, where: QuoteFilter | None = None

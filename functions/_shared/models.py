@@ -178,6 +178,18 @@ class DocumentCheck(BaseModel):
     verified: bool = Field(description="the downloaded bytes hash to the recorded SHA-256")
 
 
+class ChainLink(BaseModel):
+    """One revision of the hash chain, as ``verify=true`` checked it."""
+
+    revision: str = Field(pattern=r"^R[0-9]+$", description="its label: R0, R1 …")
+    quote_id: str
+    ok: bool = Field(
+        description="its stored evidence re-hashes to its records and its root, and (after "
+        "R0) its previous record names the revision before it, as stored"
+    )
+    reason: str | None = Field(description="why not, when not ok (the first problem found)")
+
+
 class EvidenceList(BaseModel):
     quote_id: str
     evidence_root: str
@@ -185,6 +197,11 @@ class EvidenceList(BaseModel):
     verified: bool | None
     documents: list[DocumentCheck] | None = Field(
         default=None, description="with verify=true: each stored document, re-hashed"
+    )
+    chain: list[ChainLink] | None = Field(
+        default=None,
+        description="with verify=true: every revision from R0 to this one; `verified` is "
+        "false when any of them is not ok",
     )
 
 

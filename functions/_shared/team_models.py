@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions._shared.models import EstimateResponse
+from functions._shared.models import EstimateResponse, ProjectEstimateResponse
 
 Role = Literal["estimator", "reviewer", "admin"]
 
@@ -69,15 +69,39 @@ class RevisionList(BaseModel):
     items: list[Revision]
 
 
+class PanelChange(_Open):
+    """A panel of both project revisions that changed: its qty and amount (from/to, null
+    when unchanged) and a panel diff (lines, totals delta, box, imbalance)."""
+
+    name: str
+    qty: dict[str, Any] | None
+    amount: dict[str, Any] | None
+    lines: dict[str, list[dict[str, Any]]]
+    totals_delta: dict[str, int]
+    enclosure: dict[str, Any] | None
+    imbalance: dict[str, Any] | None
+
+
+class PanelsDiff(BaseModel):
+    added: list[dict[str, Any]] = Field(description="name, qty, unit_total, amount")
+    removed: list[dict[str, Any]] = Field(description="name, qty, unit_total, amount")
+    changed: list[PanelChange]
+
+
 class RevisionDiff(_Open):
     quote_number: str
     from_: str = Field(alias="from")
     to: str
     request: list[dict[str, Any]]
-    lines: dict[str, list[dict[str, Any]]]
+    lines: dict[str, list[dict[str, Any]]] = Field(
+        description="added, removed, changed; a project's name their panel (`panel`)"
+    )
     totals_delta: dict[str, int]
-    enclosure: dict[str, Any] | None
-    imbalance: dict[str, Any] | None
+    enclosure: dict[str, Any] | None = Field(description="a panel's; null for a project")
+    imbalance: dict[str, Any] | None = Field(description="a panel's; null for a project")
+    panels: PanelsDiff | None = Field(
+        default=None, description="a project's panels added, removed and changed; else null"
+    )
 
 
 class CatalogChange(BaseModel):
@@ -91,3 +115,17 @@ class RevisionResponse(EstimateResponse):
 
     revision: str = Field(pattern=r"^R[0-9]+$")
     catalog_changed: CatalogChange | None
+
+
+class ProjectRevisionResponse(ProjectEstimateResponse):
+    """A new revision of a project quote: the project as POST /estimate answers it (its
+    ``revision`` is the label, R1, R2 …) and the catalogs when the active one differs from
+    the previous revision's (else null)."""
+
+    catalog_changed: CatalogChange | None
+
+
+AnyRevisionResponse = Annotated[
+    RevisionResponse | ProjectRevisionResponse,
+    Field(description="A new revision of a panel quote, or of a project quote (kind: project)"),
+]

@@ -245,6 +245,41 @@ def test_a_key_is_written_once(adapter: Adapter) -> None:
     assert store.get_quote(alice, other["id"]) is None
 
 
+def test_a_quote_is_revised_from_its_latest_revision_only(adapter: Adapter) -> None:
+    store, alice, bob = adapter.store, adapter.alice, adapter.bob
+    if not hasattr(store, "write_revision"):
+        pytest.skip(f"the {adapter.name} adapter does not store revisions")
+    r0 = store.write_quote(alice, payload(adapter, f"rev0-{RUN}"))
+    p1 = payload(adapter, f"rev1-{RUN}")
+    r1 = store.write_revision(alice, r0.id, p1)
+    assert r1.id == p1["id"]
+    assert (r1.response["quote_number"], r1.response["revision"]) == (
+        r0.response["quote_number"],
+        1,
+    )
+    rows = store.quote_revisions(alice, r0.id)
+    assert [(r["label"], r["quote_id"], r["previous_quote_id"]) for r in rows] == [
+        ("R0", r0.id, None),
+        ("R1", r1.id, r0.id),
+    ]
+    assert rows[1]["evidence_root"] == p1["evidence_root_sha256"]
+    assert store.quote_revisions(alice, r1.id) == rows
+    # the number names the latest revision
+    latest = store.get_quote_by_number(alice, r0.response["quote_number"])
+    assert latest is not None and latest.id == r1.id
+    assert store.write_revision(alice, r0.id, p1).id == r1.id  # a replay
+    with pytest.raises(ApiError) as stale:
+        store.write_revision(alice, r0.id, payload(adapter, f"rev2-{RUN}"))
+    assert stale.value.code == "CONFLICT"
+    read = store.quote_revision(alice, r1.id)
+    assert read is not None and (read["revision"], read["request"]) == (1, p1["request"])
+    assert store.quote_revisions(bob, r0.id) == []
+    assert store.quote_revision(bob, r1.id) is None
+    with pytest.raises(ApiError) as foreign:
+        store.write_revision(bob, r1.id, payload(adapter, f"rev3-{RUN}"))
+    assert foreign.value.code == "NOT_FOUND"
+
+
 def test_a_quote_for_a_user_that_does_not_exist_is_unknown_user(adapter: Adapter) -> None:
     p = payload(adapter, f"ghost-{RUN}")
     with pytest.raises(ApiError) as err:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions._shared.usecases.revision_diff import diff
+from functions._shared.usecases.revision_diff import diff, project_diff
 
 LINE = {
     "section": "MAIN",
@@ -66,3 +66,51 @@ def test_identical_revisions_differ_in_nothing() -> None:
     assert d["request"] == [] and d["enclosure"] is None and d["imbalance"] is None
     assert d["lines"] == {"added": [], "removed": [], "changed": []}
     assert set(d["totals_delta"].values()) == {0}
+
+
+def _project(
+    panels: list[tuple[str, int, list[dict[str, object]]]], subtotal: int
+) -> dict[str, object]:
+    response = {
+        "kind": "project",
+        "panels": [
+            {"name": n, "qty": q, "unit_total": 50, "amount": 50 * q, "status": "issued"}
+            for n, q, _ in panels
+        ],
+        "totals": {"subtotal": subtotal},
+    }
+    outputs = [
+        {"name": n, "output": {"lines": lines, "totals": {"subtotal": 50}}}
+        for n, _, lines in panels
+    ]
+    return {
+        "request": {"panels": [n for n, _, _ in panels]},
+        "response": response,
+        "panels": outputs,
+    }
+
+
+def test_a_project_diff_names_panels_added_removed_and_their_changed_lines() -> None:
+    a = _project([("A", 1, [LINE]), ("B", 2, [LINE])], 150)
+    b = _project([("A", 1, [{**LINE, "unit_price": 60, "amount": 60}]), ("C", 1, [LINE])], 110)
+    d = project_diff(a, b)
+    assert d["panels"]["added"] == [{"name": "C", "qty": 1, "unit_total": 50, "amount": 50}]
+    assert d["panels"]["removed"] == [{"name": "B", "qty": 2, "unit_total": 50, "amount": 100}]
+    (changed,) = d["panels"]["changed"]
+    assert (changed["name"], changed["qty"], changed["amount"]) == ("A", None, None)
+    moved = {"unit_price": {"from": 50, "to": 60}, "amount": {"from": 50, "to": 60}}
+    assert changed["lines"]["changed"] == [
+        {"section": "MAIN", "item": "SBE-104", "spec": "4P 100AF", **moved}
+    ]
+    assert d["lines"]["changed"] == [{"panel": "A", **changed["lines"]["changed"][0]}]
+    assert d["totals_delta"] == {"subtotal": -40}
+    assert d["request"] == [
+        {"path": "panels[1]", "from": "B", "to": "C"},
+    ]
+
+
+def test_an_unchanged_project_panel_is_not_listed() -> None:
+    a = _project([("A", 1, [LINE])], 50)
+    d = project_diff(a, _project([("A", 1, [LINE])], 50))
+    assert d["panels"] == {"added": [], "removed": [], "changed": []}
+    assert d["totals_delta"] == {"subtotal": 0}

@@ -19,6 +19,7 @@ from typing import Any
 from estimator_core import (
     STAGES,
     Catalog,
+    PreviousRevision,
     ProjectQuote,
     Quote,
     estimate,
@@ -48,6 +49,7 @@ from functions._shared.ports import (
     StoredQuote,
 )
 from functions._shared.services import Services
+from functions._shared.usecases.chain import verify_chain
 from functions._shared.usecases.documents import verify_documents
 
 # Only the canonical form: Python's uuid.UUID also takes urn:uuid:…, braces and no
@@ -171,13 +173,14 @@ def price_and_upload(
     profile: StoredProfile | None,
     *,
     revision: str = "R0",
+    previous: PreviousRevision | None = None,
 ) -> Priced:
     """Price ``raw`` against ``catalog`` (its ref and the catalog) with ``revision`` on
-    its cover, upload the evidence and the stored response under a new quote id; nothing
-    is written to the store."""
+    its cover (and a revision's link to ``previous`` in its evidence), upload the evidence
+    and the stored response under a new quote id; nothing is written to the store."""
     ref, cat = catalog
     issued_at = _now()
-    quote = _price_any(who, raw, cat, issued_at, revision)
+    quote = _price_any(who, raw, cat, issued_at, revision, previous)
     quote_id = str(uuid.uuid4())
     records = quote_records(quote)
     evidence = [evidence_row(quote_id, rec) for rec in records]
@@ -198,7 +201,12 @@ def price_and_upload(
 
 
 def _price(
-    who: Principal, raw: Any, catalog: Catalog, issued_at: str, revision: str = "R0"
+    who: Principal,
+    raw: Any,
+    catalog: Catalog,
+    issued_at: str,
+    revision: str = "R0",
+    previous: PreviousRevision | None = None,
 ) -> Quote:
     return estimate(
         raw,
@@ -206,18 +214,30 @@ def _price(
         issued_at=issued_at,
         estimator=_estimator(who),
         revision=revision,
+        previous=previous,
         clock=time.perf_counter,
     )
 
 
 def _price_any(
-    who: Principal, raw: Any, catalog: Catalog, issued_at: str, revision: str = "R0"
+    who: Principal,
+    raw: Any,
+    catalog: Catalog,
+    issued_at: str,
+    revision: str = "R0",
+    previous: PreviousRevision | None = None,
 ) -> Quote | ProjectQuote:
     """A panel request priced by the pipeline, a project (``is_project``) panel by panel."""
     if not is_project(raw):
-        return _price(who, raw, catalog, issued_at, revision)
+        return _price(who, raw, catalog, issued_at, revision, previous)
     return estimate_project(
-        raw, catalog, issued_at=issued_at, estimator=_estimator(who), clock=time.perf_counter
+        raw,
+        catalog,
+        issued_at=issued_at,
+        estimator=_estimator(who),
+        revision=revision,
+        previous=previous,
+        clock=time.perf_counter,
     )
 
 
@@ -292,17 +312,21 @@ def quote_evidence(svc: Services, who: Principal, ref: str, check: bool) -> dict
             item["verified"] = _blob_verified(svc, stored.id, row)
             item["recorded_ok"] = svc.store.evidence_valid(who, stored.id, row.stage, row.sha256)
             overall = overall and item["verified"] and item["recorded_ok"]
-    documents = None
+    documents = chain = None
     if check:
         # the stored documents too (none until they were first asked for)
         documents = verify_documents(svc, who, stored.id)
         overall = overall and all(d["verified"] for d in documents)
+        # and every revision back to R0: each verifies and links to the one before
+        chain = verify_chain(svc, who, stored.id)
+        overall = overall and all(link["ok"] for link in chain or [])
     return {
         "quote_id": stored.id,
         "evidence_root": stored.response.get("evidence_root", ""),
         "items": items,
         "verified": overall,
         "documents": documents,
+        "chain": chain,
     }
 
 

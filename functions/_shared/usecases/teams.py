@@ -8,12 +8,13 @@ thin. Another organisation's quote or organisation is 404, never 403.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, OrganisationRequired
 from functions._shared.ports import CreatedQuote
-from functions._shared.usecases.revision_diff import diff
+from functions._shared.usecases.revision_diff import diff, project_diff
 
 ROLES = ("estimator", "reviewer", "admin")
 DECISIONS = ("approve", "return")
@@ -201,9 +202,17 @@ def _revision_no(label: str) -> int:
 
 
 def revision_diff(
-    store: TeamStore, who: Principal, quote_id: str, a: str, b: str
+    store: TeamStore,
+    who: Principal,
+    quote_id: str,
+    a: str,
+    b: str,
+    panels: Callable[[str, dict[str, Any]], list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """What changed from revision ``a`` to ``b`` (R0, R1 … or 0, 1 …) of the quote's number."""
+    """What changed from revision ``a`` to ``b`` (R0, R1 … or 0, 1 …) of the quote's number.
+
+    Two revisions of a project are compared panel by panel (``project_diff``), each
+    panel's output read by ``panels(quote_id, response)``; ``panels`` is null otherwise."""
     chain = {r["revision"]: r for r in revisions(store, who, quote_id)["items"]}
     ra, rb = chain.get(_revision_no(a)), chain.get(_revision_no(b))
     if ra is None or rb is None:
@@ -212,9 +221,17 @@ def revision_diff(
     db = store.quote_revision(who, rb["quote_id"])
     if da is None or db is None:
         raise ApiError("NOT_FOUND", "revision not found")
+    projects = all(d["response"].get("kind") == "project" for d in (da, db))
+    if projects and panels is not None:
+        changes = project_diff(
+            {**da, "panels": panels(da["quote_id"], da["response"])},
+            {**db, "panels": panels(db["quote_id"], db["response"])},
+        )
+    else:
+        changes = {**diff(da, db), "panels": None}
     return {
         "quote_number": ra["quote_number"],
         "from": ra["label"],
         "to": rb["label"],
-        **diff(da, db),
+        **changes,
     }

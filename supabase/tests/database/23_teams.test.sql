@@ -9,7 +9,7 @@
 begin;
 \ir ../helpers/fixtures.psql
 
-select plan(305);
+select plan(307);
 
 insert into auth.users (id, email, role, aud, raw_app_meta_data, raw_user_meta_data, created_at)
 values
@@ -340,6 +340,21 @@ select results_eq(
      where quote_number = (select quote_number from estimator.quotes where id = 'ac000000-0000-4000-8000-0000000000a1')
      order by revision$$,
   $$values (0), (1), (2)$$, 'the quote number has R0, R1, R2');
+-- A project's response carries its label (R1 …): a revision keeps it (20261130001000); a
+-- label that is not the revision's is refused. (tests.t undoes both: R2 stays the latest.)
+select is(tests.t('server:eve', $$select estimator.create_revision('ac000000-0000-4000-8000-0000000000e2',
+    tests.payload(gen_random_uuid(), 'x-r3-wrong', 'issued') || '{"response": {"kind": "project", "revision": "R7"}}')$$),
+  'error:22023', 'revision: a response naming another revision is refused');
+select is(tests.t('server:eve', $do$do $x$
+  declare v_id uuid;
+  begin
+    v_id := estimator.create_revision('ac000000-0000-4000-8000-0000000000e2',
+      tests.payload(gen_random_uuid(), 'x-r3', 'issued') || '{"response": {"kind": "project", "revision": "R3"}}');
+    if (select response ->> 'revision' from estimator.quotes where id = v_id) is distinct from 'R3' then
+      raise exception 'label lost' using errcode = 'TS002';
+    end if;
+  end $x$$do$),
+  'ok:0', 'revision: a project revision keeps its label (R3) in its stored response');
 select is(tests.t('ed', $$select 1 from estimator.quotes where id = 'ac000000-0000-4000-8000-0000000000e2'$$),
   'ok:1', 'revisions are shared in the organisation');
 select is(tests.t('bill', $$select 1 from estimator.quotes where previous_quote_id is not null

@@ -390,7 +390,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed from revision a to b (R0, R1 …): request, lines, totals, box, imbalance */
+        /** What changed from revision a to b (R0, R1 …): request, lines, totals, box, imbalance; for a project also its panels added, removed and changed */
         get: operations["diff_revisions_functions_v1_quotes__quote_id__revisions__a__diff__b__get"];
         put?: never;
         post?: never;
@@ -592,6 +592,29 @@ export interface components {
              * @enum {string}
              */
             status: "staging" | "active" | "retired";
+        };
+        /**
+         * ChainLink
+         * @description One revision of the hash chain, as ``verify=true`` checked it.
+         */
+        ChainLink: {
+            /**
+             * Ok
+             * @description its stored evidence re-hashes to its records and its root, and (after R0) its previous record names the revision before it, as stored
+             */
+            ok: boolean;
+            /** Quote Id */
+            quote_id: string;
+            /**
+             * Reason
+             * @description why not, when not ok (the first problem found)
+             */
+            reason: string | null;
+            /**
+             * Revision
+             * @description its label: R0, R1 …
+             */
+            revision: string;
         };
         /** ClientConfig */
         ClientConfig: {
@@ -907,6 +930,11 @@ export interface components {
         /** EvidenceList */
         EvidenceList: {
             /**
+             * Chain
+             * @description with verify=true: every revision from R0 to this one; `verified` is false when any of them is not ok
+             */
+            chain?: components["schemas"]["ChainLink"][] | null;
+            /**
              * Documents
              * @description with verify=true: each stored document, re-hashed
              */
@@ -1074,6 +1102,43 @@ export interface components {
             items: components["schemas"]["Organisation"][];
         };
         /**
+         * PanelChange
+         * @description A panel of both project revisions that changed: its qty and amount (from/to, null
+         *     when unchanged) and a panel diff (lines, totals delta, box, imbalance).
+         */
+        PanelChange: {
+            /** Amount */
+            amount: {
+                [key: string]: unknown;
+            } | null;
+            /** Enclosure */
+            enclosure: {
+                [key: string]: unknown;
+            } | null;
+            /** Imbalance */
+            imbalance: {
+                [key: string]: unknown;
+            } | null;
+            /** Lines */
+            lines: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** Name */
+            name: string;
+            /** Qty */
+            qty: {
+                [key: string]: unknown;
+            } | null;
+            /** Totals Delta */
+            totals_delta: {
+                [key: string]: number;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * PanelSummary
          * @description One panel of a project in its result: its amounts ×qty and its own evidence root.
          */
@@ -1095,6 +1160,25 @@ export interface components {
             unit_list_total: number;
             /** Unit Total */
             unit_total: number;
+        };
+        /** PanelsDiff */
+        PanelsDiff: {
+            /**
+             * Added
+             * @description name, qty, unit_total, amount
+             */
+            added: {
+                [key: string]: unknown;
+            }[];
+            /** Changed */
+            changed: components["schemas"]["PanelChange"][];
+            /**
+             * Removed
+             * @description name, qty, unit_total, amount
+             */
+            removed: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * Placed
@@ -1397,6 +1481,55 @@ export interface components {
             };
         };
         /**
+         * ProjectRevisionResponse
+         * @description A new revision of a project quote: the project as POST /estimate answers it (its
+         *     ``revision`` is the label, R1, R2 …) and the catalogs when the active one differs from
+         *     the previous revision's (else null).
+         */
+        ProjectRevisionResponse: {
+            catalog: components["schemas"]["CatalogRef"];
+            catalog_changed: components["schemas"]["CatalogChange"] | null;
+            company_profile?: components["schemas"]["ProfileRef"] | null;
+            /**
+             * Estimator
+             * @description who priced it: the name on each panel's cover
+             */
+            estimator?: string | null;
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceLink"][];
+            /** Evidence Root */
+            evidence_root: string;
+            /** Issued At */
+            issued_at: string;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "project";
+            /** Panels */
+            panels: components["schemas"]["PanelSummary"][];
+            /** Pricing */
+            pricing: string | null;
+            project: components["schemas"]["ProjectInfo"];
+            /** Quote Id */
+            quote_id: string;
+            /**
+             * Quote Number
+             * @description Q-{year}-{n:06}
+             */
+            quote_number: string;
+            /** Request Sha256 */
+            request_sha256: string;
+            /** Revision */
+            revision: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "issued" | "needs_review" | "rejected";
+            totals: components["schemas"]["Totals"];
+        };
+        /**
          * QuoteCover
          * @description The cover of the result: with the evidence root, once every hash exists.
          */
@@ -1572,22 +1705,33 @@ export interface components {
         };
         /** RevisionDiff */
         RevisionDiff: {
-            /** Enclosure */
+            /**
+             * Enclosure
+             * @description a panel's; null for a project
+             */
             enclosure: {
                 [key: string]: unknown;
             } | null;
             /** From */
             from: string;
-            /** Imbalance */
+            /**
+             * Imbalance
+             * @description a panel's; null for a project
+             */
             imbalance: {
                 [key: string]: unknown;
             } | null;
-            /** Lines */
+            /**
+             * Lines
+             * @description added, removed, changed; a project's name their panel (`panel`)
+             */
             lines: {
                 [key: string]: {
                     [key: string]: unknown;
                 }[];
             };
+            /** @description a project's panels added, removed and changed; else null */
+            panels?: components["schemas"]["PanelsDiff"] | null;
             /** Quote Number */
             quote_number: string;
             /** Request */
@@ -3967,7 +4111,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EstimateRequest"];
+                "application/json": components["schemas"]["EstimateRequest"] | components["schemas"]["ProjectRequest"];
             };
         };
         responses: {
@@ -3977,7 +4121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevisionResponse"];
+                    "application/json": components["schemas"]["RevisionResponse"] | components["schemas"]["ProjectRevisionResponse"];
                 };
             };
             /** @description Bad Request */
