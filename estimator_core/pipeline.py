@@ -48,9 +48,16 @@ PhaseBalanceOut = PhaseBalance | NoPhaseBalance
 
 
 class Quote(BaseModel):
-    """A finished estimate: the typed result and its evidence records."""
+    """A finished estimate: the typed result and its evidence records.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    Only ``estimate`` makes one, from values it has just built and typed, so it is
+    constructed without validation and its schema is built only if someone validates or
+    dumps a ``Quote`` (a cold start does neither).
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True
+    )
 
     result: QuoteResult
     evidence: tuple[EvidenceRecord, ...]
@@ -227,7 +234,7 @@ def estimate(
         evidence_root=root,
         timings_ms=timings,
     )
-    return Quote(
+    return Quote.model_construct(
         result=result,
         evidence=tuple(records),
         evidence_root=root,
