@@ -10,10 +10,11 @@ reads files.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -599,6 +600,15 @@ class Catalog(BaseModel):
     @cached_property
     def sha256(self) -> str:
         return sha256_hex(self.document())
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update`` its cached values (``sha256``, the breaker index) are
+        dropped, not copied: they describe the original's content."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            for name in ("sha256", "_breakers_by_model"):
+                copied.__dict__.pop(name, None)
+        return copied
 
     @cached_property
     def _breakers_by_model(self) -> dict[str, Breaker]:

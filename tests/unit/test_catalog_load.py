@@ -104,3 +104,15 @@ def test_v1_defaults_are_built_on_first_use() -> None:
     assert V1_NAMING is v1_naming() and V1_NAMING.brands == ("SANGDO", "LS")
     assert LineTexts() == V1_TEXTS
     same(load_catalog(CATALOGS / "v1.0.0").names, V1_NAMING)
+
+
+def test_a_copy_with_changes_has_its_own_identity_and_index() -> None:
+    loaded = load_catalog(CATALOGS / "v1.1.0")
+    first = loaded.breakers[0]
+    assert loaded.breaker(first.model) is first  # the index is built and cached
+    cheaper = first.model_copy(update={"price": first.price - 1})
+    changed = loaded.model_copy(update={"breakers": (cheaper, *loaded.breakers[1:])})
+    assert changed.sha256 != loaded.sha256
+    assert changed.sha256 == Catalog.model_validate(changed.document()).sha256
+    assert changed.breaker(first.model) is cheaper
+    assert loaded.model_copy().sha256 == loaded.sha256
