@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     fresh = [BENCHES[n]() for n in (names or list(BENCHES))]
     if names and out.exists():
         sections = _sections(out.read_text(encoding="utf-8"))
-        for section in fresh:
-            sections[section.split("\n", 1)[0]] = section
+        for chunk in fresh:
+            # a benchmark may answer several sections (balance: two): replace each
+            for heading, section in _sections("\n" + chunk).items():
+                sections[heading] = section
         body = [s.rstrip("\n") + "\n" for s in sections.values()]
     else:
         body = fresh

@@ -10,10 +10,11 @@ reads files.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
-from typing import Any, Literal, get_args
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -30,7 +31,8 @@ def frame_label(af: int) -> str:
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first validation: a shipped catalog is constructed without it (catalogs).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Breaker(_Row):
@@ -329,7 +331,10 @@ class LineTexts(_Row):
         return self
 
 
-V1_TEXTS = LineTexts()
+@cache
+def v1_texts() -> LineTexts:
+    """v1's texts (``LineTexts``' defaults), built on first use (``V1_TEXTS``)."""
+    return LineTexts()
 
 
 Section = Literal[
@@ -496,33 +501,37 @@ class Naming(_Row):
         return None
 
 
-# The naming of v1 (SANGDO and LS), for catalog documents written before the naming
-# section existed (v1.0.0): the shipped catalogs from v1.1.0 on carry it as data.
-V1_NAMING = Naming(
-    brands=("SANGDO", "LS"),
-    patterns=(
-        NamePattern(brand="SANGDO", regex=r"^S(?P<f>[BE])(?:E|S)-(?P<d>\d{2,3})$",
-                    families=(("B", "MCCB"), ("E", "ELB"))),
-        NamePattern(brand="SANGDO", regex=r"^S(?P<f>[BE])C-(?P<d>\d{2,3})$",
-                    families=(("B", "MCCB"), ("E", "ELB"))),
-        NamePattern(brand="LS", regex=r"^(?P<f>[AE])B(?:N|S)-(?P<d>\d{2,3})$",
-                    families=(("A", "MCCB"), ("E", "ELB"))),
-        NamePattern(brand="LS", regex=r"^(?P<f>[AE])B(?:N|S)(?P<d>\d{2,3})FB$",
-                    families=(("A", "MCCB"), ("E", "ELB"))),
-    ),
-    fixed=(
-        FixedName(name="SIB-32", brand="SANGDO", family="MCCB", af=30, poles=2),
-        FixedName(name="SIE-32", brand="SANGDO", family="ELB", af=30, poles=2),
-        FixedName(name="BS-32", brand="LS", family="MCCB", af=30, poles=2),
-        FixedName(name="BS32", brand="LS", family="MCCB", af=30, poles=2),
-        FixedName(name="32GRHS", brand="LS", family="ELB", af=30, poles=2),
-    ),
-    frame_codes=(("3", 30), ("5", 50), ("6", 60), ("10", 100), ("20", 225), ("40", 400),
-                 ("60", 600), ("80", 800)),
-    frame_classes=(30, 50, 60, 100, 125, 225, 400, 600, 800),
-    frame_aliases=((630, 600), (32, 30), (63, 60), (200, 225), (250, 225)),
-    magnet_sizes=(9, 100),
-)  # fmt: skip
+@cache
+def v1_naming() -> Naming:
+    """The naming of v1 (SANGDO and LS), for catalog documents written before the naming
+    section existed (v1.0.0): the shipped catalogs from v1.1.0 on carry it as data. Built
+    on first use (``V1_NAMING``)."""
+    return Naming(
+        brands=("SANGDO", "LS"),
+        patterns=(
+            NamePattern(brand="SANGDO", regex=r"^S(?P<f>[BE])(?:E|S)-(?P<d>\d{2,3})$",
+                        families=(("B", "MCCB"), ("E", "ELB"))),
+            NamePattern(brand="SANGDO", regex=r"^S(?P<f>[BE])C-(?P<d>\d{2,3})$",
+                        families=(("B", "MCCB"), ("E", "ELB"))),
+            NamePattern(brand="LS", regex=r"^(?P<f>[AE])B(?:N|S)-(?P<d>\d{2,3})$",
+                        families=(("A", "MCCB"), ("E", "ELB"))),
+            NamePattern(brand="LS", regex=r"^(?P<f>[AE])B(?:N|S)(?P<d>\d{2,3})FB$",
+                        families=(("A", "MCCB"), ("E", "ELB"))),
+        ),
+        fixed=(
+            FixedName(name="SIB-32", brand="SANGDO", family="MCCB", af=30, poles=2),
+            FixedName(name="SIE-32", brand="SANGDO", family="ELB", af=30, poles=2),
+            FixedName(name="BS-32", brand="LS", family="MCCB", af=30, poles=2),
+            FixedName(name="BS32", brand="LS", family="MCCB", af=30, poles=2),
+            FixedName(name="32GRHS", brand="LS", family="ELB", af=30, poles=2),
+        ),
+        frame_codes=(("3", 30), ("5", 50), ("6", 60), ("10", 100), ("20", 225), ("40", 400),
+                     ("60", 600), ("80", 800)),
+        frame_classes=(30, 50, 60, 100, 125, 225, 400, 600, 800),
+        frame_aliases=((630, 600), (32, 30), (63, 60), (200, 225), (250, 225)),
+        magnet_sizes=(9, 100),
+    )  # fmt: skip
+
 
 # Sections added after v1.0.0: left out of a catalog's document (and so of its hash) while
 # empty, so a catalog written before they existed keeps its content and identity.
@@ -532,7 +541,7 @@ OPTIONAL_SECTIONS = ("pricing_policies", "naming", "texts")
 class Catalog(BaseModel):
     """A whole catalog version. ``sha256`` is the hash of its canonical JSON."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     label: str = Field(min_length=1, max_length=100)
     breakers: tuple[Breaker, ...]
@@ -546,12 +555,12 @@ class Catalog(BaseModel):
     @property
     def names(self) -> Naming:
         """The catalog's naming; v1's for a document written before the section existed."""
-        return self.naming or V1_NAMING
+        return self.naming or v1_naming()
 
     @property
     def words(self) -> LineTexts:
         """The texts of generated lines; v1's when the catalog names none."""
-        return self.texts or V1_TEXTS
+        return self.texts or v1_texts()
 
     def document(self) -> dict[str, Any]:
         """The catalog as stored and hashed: its JSON minus empty optional sections and
@@ -591,6 +600,15 @@ class Catalog(BaseModel):
     @cached_property
     def sha256(self) -> str:
         return sha256_hex(self.document())
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update`` its cached values (``sha256``, the breaker index) are
+        dropped, not copied: they describe the original's content."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            for name in ("sha256", "_breakers_by_model"):
+                copied.__dict__.pop(name, None)
+        return copied
 
     @cached_property
     def _breakers_by_model(self) -> dict[str, Breaker]:
@@ -647,3 +665,18 @@ def magnet_size(model: str) -> int | None:
 def canonical_magnet(model: str) -> str:
     size = magnet_size(model)
     return f"MC-{size}" if size is not None else normalise_model(model)
+
+
+if TYPE_CHECKING:
+    V1_NAMING: Naming
+    V1_TEXTS: LineTexts
+
+
+def __getattr__(name: str) -> Any:
+    """``V1_NAMING`` and ``V1_TEXTS``, built on first use: importing the catalog module
+    (a cold start) builds no model."""
+    if name == "V1_NAMING":
+        return v1_naming()
+    if name == "V1_TEXTS":
+        return v1_texts()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

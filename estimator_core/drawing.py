@@ -40,18 +40,22 @@ def render_svg(enc: EnclosureResult, placement: PlacementResult) -> bytes:
     )
     y = (enc.height_parts["A"] + enc.height_parts["B"]) * _SCALE
     by_id = {p.id: p for p in placement.placed}
+    # The numbers of a side and of a row are formatted once, not per breaker (a drawing of
+    # 1,000 breakers formats 5,000 of them): the same text.
+    x_of = {side: cx - 70 if side == "L" else cx + 4 for side in ("L", "R")}
+    rect_x = {side: f'<rect x="{x:g}" y="' for side, x in x_of.items()}
+    text_x = {side: f'<text x="{x + 2:g}" y="' for side, x in x_of.items()}
     for row in enc.rows:
         rh = row.pitch_mm * _SCALE
+        rect_y = f'{y:g}" width="66" height="{max(rh - 2, 4):g}" fill="#fff" stroke="'
+        text_y = f'{y + min(rh - 3, 9):g}">'
         for side, bid in (("L", row.left), ("R", row.right)):
             if bid is None:
                 continue
             p = by_id[bid]
-            x = cx - 70 if side == "L" else cx + 4
             colour = _PHASE_COLOURS.get(p.phase, "#555555")
             parts.append(
-                f'<rect x="{x:g}" y="{y:g}" width="66" height="{max(rh - 2, 4):g}" '
-                f'fill="#fff" stroke="{colour}"/>'
-                f'<text x="{x + 2:g}" y="{y + min(rh - 3, 9):g}">'
+                f'{rect_x[side]}{rect_y}{colour}"/>{text_x[side]}{text_y}'
                 f"{escape(p.id)} {p.at}A {escape(p.phase)}</text>"
             )
         y += rh

@@ -44,6 +44,11 @@ _ROW_FIELDS = ("af", "at", "id", "label", "load_a", "model", "phase", "poles", "
 
 
 class PlacementResult(_Frozen):
+    # ``place_breakers`` constructs it from values it has just built and typed; its schema
+    # (the balance result's dataclasses, a few ms at a cold start) is built only if one
+    # is validated.
+    model_config = ConfigDict(defer_build=True)
+
     applicable: bool
     balance: BalanceResult | None
     assignment: dict[str, str]
@@ -210,7 +215,7 @@ def place_breakers(
         )
     # one validation call for all breakers: a model per breaker was a sixth of the stage
     placed = _placed_adapter().validate_python(rows)
-    return PlacementResult(
+    return PlacementResult.model_construct(
         applicable=balance is not None,
         balance=balance,
         assignment=assignment,

@@ -619,3 +619,14 @@ def test_balance_package_does_no_io_and_reads_no_clock() -> None:
                 assert node.func.id not in ("open", "print", "input"), path.name
             if isinstance(node, ast.Attribute):
                 assert node.attr not in ("now", "utcnow", "today"), f"{path.name} reads the clock"
+
+
+def test_solve_time_is_the_whole_solve_on_the_callers_clock() -> None:
+    # Every tier, not only CP-SAT, reports the time it took (greedy proves this one).
+    circuits = [Circuit(f"c{i}", Decimal(10), 2) for i in range(6)]
+    clock = StepClock(0.001)
+    result = balance_phases(circuits, system="3P4W", time_limit_s=1.0, clock=clock)
+    assert result.method == "greedy-bound"
+    assert result.solve_ms == pytest.approx((clock.reads - 1) * 1.0)
+    unclocked = balance_phases(circuits, system="3P4W", time_limit_s=1.0)
+    assert unclocked.solve_ms == 0.0  # the core reads no clock of its own

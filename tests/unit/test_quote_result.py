@@ -10,7 +10,9 @@ import sys
 from typing import Any
 
 import estimator_core
+from estimator_core.canonical import canonical_json
 from estimator_core.catalog import Catalog
+from estimator_core.catalogs import DEFAULT_CATALOG, load_catalog
 from estimator_core.pipeline import estimate
 from estimator_core.quote import NoPhaseBalance, QuoteResult, TimedPhaseBalance
 from tests.conftest import ISSUED_AT, ROOT
@@ -93,3 +95,15 @@ def test_the_functions_import_the_engine_from_its_public_surface() -> None:
             ):
                 # the dev command prints a quote with the CLI's summary
                 assert (path.name, node.module) == ("dev.py", "estimator_core.cli"), path
+
+
+def test_the_layout_rows_in_the_output_are_the_breaker_stages_rows() -> None:
+    # The pipeline puts the breaker stage's row dicts into the output evidence instead of
+    # dumping the typed rows again: the two must be the same JSON.
+    body = json.loads((ROOT / "examples" / "apartment_sangdo.json").read_text(encoding="utf-8"))
+    quote = estimate(body, load_catalog(DEFAULT_CATALOG), issued_at=ISSUED_AT)
+    dumped = quote.result.model_dump(mode="json")["layout"]["rows"]
+    assert dumped == quote.placement.layout_rows()
+    assert canonical_json(dumped) == canonical_json(quote.placement.layout_rows())
+    output = next(r for r in quote.evidence if r.stage == "output")
+    assert json.loads(output.content)["layout"]["rows"] == dumped
