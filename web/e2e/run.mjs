@@ -416,12 +416,22 @@ let projectQuote = null;
 await scenario("project_issue", async () => {
   // The two typed panels (LP-1 ×3, LP-2 ×1) issued as one quote: the quote page shows the
   // project's cover, the panels' summary with each box, totals and every panel's details.
+  // A double click whose answer is lost (the server stores the quote), then the retry: the
+  // same Idempotency-Key, the stored quote replayed.
   const keys = [];
-  page.on("request", (r) => {
-    if (r.method() === "POST" && new URL(r.url()).pathname.endsWith("/functions/v1/estimate")) keys.push(r.headers()["idempotency-key"]);
+  const replayed = [];
+  await page.route("**/functions/v1/estimate", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    const response = await route.fetch();
+    replayed.push(response.headers()["idempotent-replayed"] ?? null);
+    if (keys.length === 1) await route.abort("connectionreset");
+    else await route.fulfill({ response });
   });
   await page.getByTestId("issue").dblclick();
+  await page.getByRole("button", { name: "다시 시도 (같은 발행 키)" }).waitFor({ timeout: T });
+  await page.getByTestId("issue").click();
   await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
+  await page.unroute("**/functions/v1/estimate");
   await page.getByTestId("project-quote-summary").waitFor({ timeout: T });
   projectQuote = page.url().split("/").pop();
   await page.waitForFunction(
@@ -451,8 +461,8 @@ await scenario("project_issue", async () => {
   await page.getByRole("button", { name: "한국어" }).click();
   return {
     quote_id: projectQuote,
-    keys: [...new Set(keys)],
-    posts: keys.length,
+    keys,
+    replayed,
     customer: await text(page, "cover-client"),
     project: await text(page, "cover-project"),
     rows,
