@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from estimator_core.cli import DEFAULT_CATALOG, load_catalog
+from functions._shared.auth import TokenVerifier
 from functions._shared.errors import ApiError
-from functions._shared.fakes import FakeStore
+from functions._shared.fakes import FakeBlobStore, FakeStore
 from functions._shared.services import Services
+from functions._shared.settings import Settings
 from functions._shared.usecases import quotes, reviews
 from tests.conftest import example
-from tests.unit.test_usecases import ALICE, BOB, svc  # noqa: F401  (svc is a fixture)
+from tests.unit.test_usecases import ALICE, BOB
 
 
-def test_the_history_of_a_readable_quote_is_answered_oldest_first(svc: Services) -> None:  # noqa: F811
+@pytest.fixture
+def svc() -> Services:
+    store = FakeStore(users={ALICE.user_id, BOB.user_id})
+    current = load_catalog(DEFAULT_CATALOG)
+    store.add_version(current.document(), current.sha256, status="active")
+    settings = Settings(jwt_secret="x" * 32)
+    return Services(settings, TokenVerifier(settings), store, FakeBlobStore())
+
+
+def test_the_history_of_a_readable_quote_is_answered_oldest_first(svc: Services) -> None:
     store = svc.store
     assert isinstance(store, FakeStore)
     quote = quotes.create_quote(svc, ALICE, "key-1", example("apartment_sangdo")).body["quote_id"]
@@ -31,13 +43,13 @@ def test_the_history_of_a_readable_quote_is_answered_oldest_first(svc: Services)
 
 
 @pytest.mark.parametrize("quote_id", ["not-a-uuid", "00000000-0000-4000-8000-000000000000"])
-def test_an_unknown_quote_is_not_found(svc: Services, quote_id: str) -> None:  # noqa: F811
+def test_an_unknown_quote_is_not_found(svc: Services, quote_id: str) -> None:
     with pytest.raises(ApiError) as err:
         reviews.review_history(reviews.history_store(svc.store), ALICE, quote_id)
     assert err.value.code == "NOT_FOUND"
 
 
-def test_another_users_quote_is_not_found(svc: Services) -> None:  # noqa: F811
+def test_another_users_quote_is_not_found(svc: Services) -> None:
     quote = quotes.create_quote(svc, ALICE, "key-2", example("apartment_sangdo")).body["quote_id"]
     with pytest.raises(ApiError) as err:
         reviews.review_history(reviews.history_store(svc.store), BOB, quote)
