@@ -1,11 +1,14 @@
-"""POST /functions/v1/quotes/{id}/review: a reviewer approves or returns a quote.
+"""POST /functions/v1/quotes/{id}/review: a reviewer approves or returns a quote;
+GET /functions/v1/quotes/{id}/reviews: the decisions so far, for every member.
 
 A reviewer or admin of the quote's organisation who did not create it decides on a
 ``needs_review`` quote: ``approve`` makes it ``approved``, ``return`` makes it ``returned``
 with the reason. The creator or an estimator is 403, another organisation's quote 404, a
 quote not in review 409. Every decision is stored on the quote and audited. An approval
 renders the quote's documents again as a new set showing it (``document_set``; null when
-that failed: the approval stands and the next GET …/documents renders them).
+that failed: the approval stands and the next GET …/documents renders them). Any member
+of the quote's organisation reads the decisions back (oldest first; another organisation's
+quote 404).
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from functions._shared.body import read_json
 from functions._shared.http import principal
 from functions._shared.models import error_responses
 from functions._shared.services import Services, services
-from functions._shared.team_models import ReviewResult
-from functions._shared.usecases import teams
+from functions._shared.team_models import ReviewHistory, ReviewResult
+from functions._shared.usecases import reviews, teams
 from functions._shared.usecases.documents import APPROVED, render_after_review
 
 router = APIRouter(tags=["teams"])
@@ -65,3 +68,15 @@ async def review_quote(
             render_after_review, svc, who, result["quote_id"]
         )
     return result
+
+
+@router.get(
+    "/quotes/{quote_id}/reviews",
+    response_model=ReviewHistory,
+    responses=error_responses(401, 404, 503),
+    summary="The review decisions on a quote, oldest first (members of its organisation)",
+)
+def list_reviews(
+    quote_id: str, who: Principal = Depends(principal), svc: Services = Depends(services)
+) -> dict[str, Any]:
+    return reviews.review_history(reviews.history_store(svc.store), who, quote_id)

@@ -92,6 +92,8 @@ class FakeStore:
     contents: dict[str, dict[str, Any]] = field(default_factory=dict)
     profiles: list[StoredProfile] = field(default_factory=list)
     audit: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # quote id -> its review decisions (as review_history answers them), oldest first
+    reviews: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # called inside write_quote before the write: lets a test play a concurrent request
     before_write: Callable[[Principal, dict[str, Any]], None] | None = None
     _in_flight: set[tuple[str, str]] = field(default_factory=set)
@@ -171,6 +173,11 @@ class FakeStore:
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
         q = self.quotes.get(quote_id)
         return q.stored() if q is not None and q.owner == who.user_id else None
+
+    def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None:
+        if self.get_quote(who, quote_id) is None:
+            return None
+        return copy.deepcopy(self.reviews.get(quote_id, []))
 
     def get_quote_by_number(self, who: Principal, number: str) -> StoredQuote | None:
         # a quote number names all its revisions: the latest one answers

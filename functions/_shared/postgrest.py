@@ -431,6 +431,20 @@ class PostgrestStore:
             for r in self._select(who, query.execute)
         ]
 
+    # -- the review history (functions._shared.usecases.reviews.ReviewHistoryStore) -----
+    def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None:
+        """``estimator.quote_review_history`` with the caller's token (RLS decides)."""
+        if self.get_quote(who, quote_id) is None:
+            return None
+        params = {"quote_id": quote_id}
+        rows = self._rpc(
+            who, self._as(who, "estimator").rpc("quote_review_history", params).execute
+        )
+        return [
+            {**r, "reviewer_id": str(r["reviewer_id"]), "created_at": _created_at(r["created_at"])}
+            for r in cast(list[dict[str, Any]], rows or [])
+        ]
+
     def record_documents(
         self,
         who: Principal,

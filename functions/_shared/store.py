@@ -688,6 +688,29 @@ class PostgresStore:
             )
             return list(cur.fetchall())
 
+    def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None:
+        """``estimator.quote_review_history`` as the caller (RLS decides); None when the
+        caller cannot read the quote."""
+        with self._tx(who) as cur:
+            cur.execute("select 1 from estimator.quotes where id = %s", (quote_id,))
+            if cur.fetchone() is None:
+                return None
+            cur.execute(
+                "select decision, reason, reviewer_id::text, reviewer_email, "
+                + self._TS.format("created_at")
+                + " as created_at from estimator.quote_review_history(%s)",
+                (quote_id,),
+            )
+            return list(cur.fetchall())
+
+    def member_emails(self, who: Principal, organisation_id: str) -> dict[str, str]:
+        """User id → e-mail of the organisation's members (empty for a non-member)."""
+        with self._tx(who) as cur:
+            cur.execute(
+                "select user_id::text, email from estimator.member_emails(%s)", (organisation_id,)
+            )
+            return {r["user_id"]: r["email"] for r in cur.fetchall()}
+
     def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
         with self._tx(who) as cur:
             cur.execute(

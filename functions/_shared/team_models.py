@@ -29,6 +29,9 @@ class OrganisationList(BaseModel):
 class Member(_Open):
     user_id: str
     role: Role
+    email: str | None = Field(
+        default=None, description="the member's e-mail address (null when it is not known)"
+    )
 
 
 class MemberList(BaseModel):
@@ -42,6 +45,22 @@ class Review(_Open):
     decision: Literal["approve", "return"]
     reason: str
     at: str
+
+
+class ReviewEntry(BaseModel):
+    """One decision of a quote's review history."""
+
+    decision: Literal["approve", "return"]
+    reason: str
+    reviewer_id: str
+    reviewer_email: str | None = Field(
+        description="null when the reviewer is no longer a member of the organisation"
+    )
+    created_at: str
+
+
+class ReviewHistory(BaseModel):
+    reviews: list[ReviewEntry] = Field(description="oldest first")
 
 
 class ReviewResult(Review):

@@ -224,6 +224,16 @@ isOneToOne: true
               "balanced": boolean,"imbalance": number,"load_a": number,"phase": string,"system": string
             }[]
                            },
+"member_emails":
+{ Args: { "organisation_id": string }; Returns: {
+              "email": string,"user_id": string
+            }[]
+                           },
+"quote_review_history":
+{ Args: { "quote_id": string }; Returns: {
+              "created_at": string,"decision": string,"reason": string,"reviewer_email": string,"reviewer_id": string
+            }[]
+                           },
 "record_documents":
 { Args: { "documents": Json,"profile_id": string,"profile_sha256": string,"quote_id": string,"set_no": number,"state": string }; Returns: number
                            },

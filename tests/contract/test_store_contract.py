@@ -42,6 +42,7 @@ from functions._shared.ports import (
     Store,
 )
 from functions._shared.usecases.teams import TeamStore
+from functions._shared.usecases.reviews import ReviewHistoryStore
 from functions.dev import ensure_user, seed_catalog
 from tests.conftest import ISSUED_AT, example
 from tests.integration.support import DB_SH, db_url, run
@@ -224,6 +225,16 @@ def test_a_written_quote_is_numbered_and_read_back_by_its_owner_only(adapter: Ad
     first = rows[0]
     assert store.evidence_valid(alice, p["id"], first.stage, first.sha256) is True
     assert store.evidence_valid(alice, p["id"], first.stage, "0" * 64) is False
+
+
+def test_the_review_history_is_answered_to_those_who_read_the_quote(adapter: Adapter) -> None:
+    store = adapter.store
+    assert isinstance(store, ReviewHistoryStore)
+    p = payload(adapter, f"reviews-{RUN}")
+    store.write_quote(adapter.alice, p)
+    assert store.review_history(adapter.alice, p["id"]) == []  # nothing decided yet
+    assert store.review_history(adapter.bob, p["id"]) is None  # not a quote bob reads
+    assert store.review_history(adapter.alice, str(uuid.uuid4())) is None
 
 
 def test_a_key_is_written_once(adapter: Adapter) -> None:

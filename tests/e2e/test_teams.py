@@ -414,3 +414,54 @@ def test_an_approval_stands_when_its_documents_fail_and_the_next_request_renders
     latest = _docs(api, teams["ed"], q)
     assert latest.status_code == 200, latest.text
     assert (latest.json()["set_no"], latest.json()["state"]) == (2, "approved")
+
+
+def test_members_read_the_review_history_and_other_organisations_get_404(
+    api: Api, teams: dict[str, Any]
+) -> None:
+    q = teams["quote"]
+
+    def history(user: str, quote: str = q) -> Any:
+        return api.client.get(api.url(f"quotes/{quote}/reviews"), headers=api.headers(teams[user]))
+
+    assert history("eve").json() == {"reviews": []}
+    for decision, reason in (("return", "차단기 용량 확인"), ("approve", "ok")):
+        api.sql("update estimator.quotes set status = 'needs_review' where id = %s returning id", q)
+        res = api.client.post(
+            api.url(f"quotes/{q}/review"),
+            json={"decision": decision, "reason": reason},
+            headers=api.headers(teams["rita"]),
+        )
+        assert res.status_code == 200, res.text
+    for user in ("eve", "ed", "ann"):
+        res = history(user)
+        assert res.status_code == 200, res.text
+        reviews = res.json()["reviews"]
+        assert [
+            (r["decision"], r["reason"], r["reviewer_id"], r["reviewer_email"]) for r in reviews
+        ] == [
+            (
+                "return",
+                "차단기 용량 확인",
+                user_id_for(teams["rita"]),
+                f"{teams['rita']}@local.test",
+            ),
+            ("approve", "ok", user_id_for(teams["rita"]), f"{teams['rita']}@local.test"),
+        ]
+        assert reviews[0]["created_at"] <= reviews[1]["created_at"]
+    for user in ("bill", "bo"):
+        assert history(user).status_code == 404
+    assert history("eve", str(uuid.uuid4())).status_code == 404
+    assert history("eve", "not-a-quote").status_code == 404
+    anonymous = api.client.get(api.url(f"quotes/{q}/reviews"))
+    assert anonymous.status_code == 401
+
+
+def test_the_members_list_names_each_members_email(api: Api, teams: dict[str, Any]) -> None:
+    listed = api.client.get(
+        api.url(f"organisations/{teams['acme']}/members"), headers=api.headers(teams["eve"])
+    )
+    assert listed.status_code == 200, listed.text
+    assert sorted((m["user_id"], m["email"]) for m in listed.json()["items"]) == sorted(
+        (user_id_for(teams[u]), f"{teams[u]}@local.test") for u in ("ann", "rita", "eve", "ed")
+    )

@@ -364,6 +364,32 @@ def test_evidence_integrity_is_checked_by_the_sql_function(api: Any, recorded: b
     assert ok is recorded
 
 
+def test_the_review_history_is_read_as_the_user_after_the_quote(api: Any) -> None:
+    decided = {
+        "decision": "approve",
+        "reason": "ok",
+        "reviewer_id": "aa000000-0000-4000-8000-000000000002",
+        "reviewer_email": "rita@acme.test",
+        "created_at": "2026-11-30T21:00:00.5+09:00",
+    }
+    answers: list[Any] = [[quote_row()], [decided], []]
+    store, mock = api(lambda _request: httpx.Response(200, json=answers.pop(0)))
+
+    history = store.review_history(ALICE, QUOTE_ID)
+    hidden = store.review_history(BOB, QUOTE_ID)
+
+    quote, rpc, invisible = mock.requests
+    assert (quote.url.path, rpc.url.path) == (
+        "/rest/v1/quotes",
+        "/rest/v1/rpc/quote_review_history",
+    )
+    assert json.loads(rpc.content) == {"quote_id": QUOTE_ID}
+    assert_as_user(rpc, ALICE, "estimator")
+    assert history == [{**decided, "created_at": "2026-11-30T12:00:00.500000Z"}]
+    assert_as_user(invisible, BOB, "estimator")
+    assert hidden is None  # no quote for BOB: nothing more asked
+
+
 # --- PostgrestStore: rendered documents -------------------------------------------------------
 
 

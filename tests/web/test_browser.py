@@ -52,6 +52,8 @@ PAGES = {
     "review",
     "members",
     "revision_diff",
+    "project_quote",
+    "review_history",
 }
 
 
@@ -201,8 +203,10 @@ def seen(browser: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def owned_quotes(stack: Api, user: str) -> list[tuple[Any, ...]]:
+    """The user's panel quotes (id, request), oldest first (project quotes left out)."""
     return stack.sql(
-        "select id::text, request from estimator.quotes where owner = %s order by created_at",
+        "select id::text, request from estimator.quotes where owner = %s "
+        "and not request ? 'panels' order by created_at",
         user_id_for(user),
     )
 
@@ -317,7 +321,55 @@ def test_the_project_editor_previews_panels_times_qty_and_names_the_bad_panel(
     expected = [[p.name, str(p.qty), f"₩{p.unit_total:,}", str(p.amount)] for p in priced.panels]
     assert project["rows"] == expected
     assert int(project["grand_total"]) == priced.totals.grand_total
-    assert project["issue_disabled"] is True
+    assert project["issue_enabled"] is True
+
+
+def test_a_typed_project_is_issued_once_and_its_quote_page_shows_the_apis_summary(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    page = seen(browser, "project_issue")
+    # a double click sends one POST; its answer lost, the retry reuses the key and is replayed
+    first, retry = page["keys"]
+    assert first == retry and first.startswith("web-")
+    assert page["replayed"] == [None, "true"]
+    stored = stack.sql(
+        "select id::text from estimator.quotes where owner = %s and request ? 'panels'",
+        user_id_for("alice"),
+    )
+    assert stored == [(page["quote_id"],)]
+    res = stack.client.get(stack.url(f"quotes/{page['quote_id']}"), headers=stack.headers())
+    assert res.status_code == 200
+    quote = res.json()
+    assert quote["kind"] == "project"
+    assert (page["customer"], page["project"]) == ("한빛건설", "한빛타워 신축공사")
+    outputs = {e["stage"]: e["url"] for e in quote["evidence"]}
+    expected = []
+    for i, panel in enumerate(quote["panels"]):
+        box = stack.client.get(outputs[f"p{i}_output"]).json()["enclosure"]["box"]
+        label = f"{box['model']} ({box['w']} × {box['h']} × {box['d']} mm)"
+        expected.append(
+            [
+                panel["name"],
+                str(panel["qty"]),
+                label,
+                str(panel["unit_total"]),
+                str(panel["amount"]),
+            ]
+        )
+    assert [r[0] for r in expected] == ["LP-1", "LP-2"]
+    assert page["rows"] == expected
+    assert page["totals"] == {k: quote["totals"][k] for k in page["totals"]}
+    assert all(n > 0 for n in page["panel_lines"]) and len(page["panel_lines"]) == 2
+    assert page["verified"] == "true"
+
+
+def test_a_project_quote_is_copied_and_revised_in_the_project_editor(
+    browser: dict[str, Any],
+) -> None:
+    done = seen(browser, "project_copy_and_revise")
+    assert done["copied"] == ["LP-1", "LP-2"]
+    assert done["revising"] == ["3", "1"]
+    assert done["issue_label"] == "리비전 발행"
 
 
 def test_another_user_gets_the_404_page_for_the_first_users_quote(
@@ -380,6 +432,10 @@ def test_a_reviewer_approves_from_the_queue(
     assert approved["queue"] == [team["quote"]]
     assert approved["history"] == [["승인함", "검토 완료: 이상 없음"]]
     assert approved["status"] == "승인"
+    # after a reload: read back from GET /quotes/{id}/reviews, with the reviewer's e-mail
+    assert approved["reloaded"] == [
+        ["승인함", "검토 완료: 이상 없음", f"{team['rita']}@local.test", team["ids"]["rita"]]
+    ]
     shown = stack.client.get(
         stack.url(f"quotes/{team['quote']}"), headers=stack.headers(team["eve"])
     ).json()
@@ -428,7 +484,8 @@ def test_an_admin_adds_changes_and_removes_a_member(
     members = seen(browser, "members_admin")["members"]
     ids = team["ids"]
     assert sorted(members) == sorted(
-        [[ids["olga"], "admin"], [ids["rita"], "reviewer"], [ids["eve"], "estimator"]]
+        [ids[u], role, f"{team[u]}@local.test"]
+        for u, role in (("olga", "admin"), ("rita", "reviewer"), ("eve", "estimator"))
     )
     audited = stack.sql(
         "select action from shared.audit_logs where target = %s and detail ->> 'user_id' = %s "
@@ -468,7 +525,9 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
     shots = sorted(p.name for p in OUT.glob("*.png"))
     # the revision diff's screenshot is taken once the revisions POST endpoint is served
     revised = not seen(browser, "revise").get("skipped")
-    assert len(shots) == 22 + revised, shots
+    english = [s for s in shots if s.endswith("-english.png")]
+    assert len(english) == 5, english
+    assert len(shots) == 29 + revised, shots
 
 
 def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(

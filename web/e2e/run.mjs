@@ -404,8 +404,91 @@ await scenario("project_editor", async () => {
   const grand = await page.getByTestId("total-grand_total").first().getAttribute("data-value");
   await shot(page, "15-project-preview");
   await axe(page, "project");
-  const issueDisabled = await page.getByTestId("issue").isDisabled();
-  return { field_message: fieldMessage, failing_marked: failing, rows, grand_total: grand, issue_disabled: issueDisabled };
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Project quote" }).waitFor({ timeout: T });
+  await shot(page, "24-project-editor-english");
+  await page.getByRole("button", { name: "한국어" }).click();
+  const issueEnabled = await page.getByTestId("issue").isEnabled();
+  return { field_message: fieldMessage, failing_marked: failing, rows, grand_total: grand, issue_enabled: issueEnabled };
+});
+
+let projectQuote = null;
+await scenario("project_issue", async () => {
+  // The two typed panels (LP-1 ×3, LP-2 ×1) issued as one quote: the quote page shows the
+  // project's cover, the panels' summary with each box, totals and every panel's details.
+  // A double click whose answer is lost (the server stores the quote), then the retry: the
+  // same Idempotency-Key, the stored quote replayed.
+  const keys = [];
+  const replayed = [];
+  await page.route("**/functions/v1/estimate", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    const response = await route.fetch();
+    replayed.push(response.headers()["idempotent-replayed"] ?? null);
+    if (keys.length === 1) await route.abort("connectionreset");
+    else await route.fulfill({ response });
+  });
+  await page.getByTestId("issue").dblclick();
+  await page.getByRole("button", { name: "다시 시도 (같은 발행 키)" }).waitFor({ timeout: T });
+  await page.getByTestId("issue").click();
+  await page.waitForURL(/\/quotes\/[0-9a-f-]{36}$/, { timeout: T });
+  await page.unroute("**/functions/v1/estimate");
+  await page.getByTestId("project-quote-summary").waitFor({ timeout: T });
+  projectQuote = page.url().split("/").pop();
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid^="panel-box-"]')].every((td) => td.dataset.value),
+    null,
+    { timeout: T },
+  );
+  await page.getByTestId("panel-detail-1").locator('[data-testid="drawing"] img').waitFor({ timeout: T });
+  const rows = await page.getByTestId("project-summary-row").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("th, td")].slice(0, 5).map((c) => c.dataset.value ?? c.textContent.trim())),
+  );
+  const totals = {};
+  for (const k of ["materials", "labour", "subtotal", "vat", "grand_total"]) {
+    totals[k] = Number(await page.getByTestId(`total-${k}`).first().getAttribute("data-value"));
+  }
+  const panelLines = await page.locator('[data-testid^="panel-detail-"]').evaluateAll((ds) =>
+    ds.map((d) => d.querySelectorAll('[data-testid="lines"] tbody tr:not(.section-row)').length),
+  );
+  await shot(page, "25-project-quote");
+  await axe(page, "project_quote");
+  await page.getByTestId("verify").click();
+  await page.getByTestId("verify-result").waitFor({ timeout: T });
+  const verified = await page.getByTestId("verify-result").getAttribute("data-verified");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Panels" }).waitFor({ timeout: T });
+  await shot(page, "26-project-quote-english");
+  await page.getByRole("button", { name: "한국어" }).click();
+  return {
+    quote_id: projectQuote,
+    keys,
+    replayed,
+    customer: await text(page, "cover-client"),
+    project: await text(page, "cover-project"),
+    rows,
+    totals,
+    panel_lines: panelLines,
+    verified,
+  };
+});
+
+await scenario("project_copy_and_revise", async () => {
+  // Copy into a new request opens the project editor with the panels; "revise" opens it
+  // as a revision of this quote (issuing it is the revisions endpoint's, not tested here).
+  await page.goto(`${BASE}/quotes/${projectQuote}`);
+  await page.getByTestId("copy-to-new").click();
+  await page.waitForURL(`${BASE}/project`, { timeout: T });
+  await page.locator("#f-panels-1-name").waitFor({ timeout: T });
+  const copied = await page.locator('[id^="f-panels-"][id$="-name"]').evaluateAll((is) => is.map((i) => i.value));
+  await page.goto(`${BASE}/quotes/${projectQuote}`);
+  await page.getByTestId("revise").click();
+  await page.waitForURL(`${BASE}/quotes/${projectQuote}/revise-project`, { timeout: T });
+  await page.getByTestId("revise-of").waitFor({ timeout: T });
+  await page.waitForFunction(() => document.querySelector("#f-panels-1-qty")?.value === "1", null, { timeout: T });
+  const revising = await page.locator('[id^="f-panels-"][id$="-qty"]').evaluateAll((is) => is.map((i) => i.value));
+  await previewReady(page);
+  await shot(page, "27-project-revise");
+  return { copied, revising, issue_label: await text(page, "issue") };
 });
 
 await scenario("other_user_gets_404", async () => {
@@ -479,14 +562,28 @@ await scenario("reviewer_approves", async () => {
   await p.getByTestId("review-approve").click();
   await p.getByTestId("review-history").waitFor({ timeout: T });
   await shot(p, "19-review-approved");
-  const history = await p.getByTestId("review-entry").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent)));
+  const history = await p.getByTestId("review-entry").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1, 3).map((td) => td.textContent)));
   const status = await text(p, "status");
+  // after a reload the history is read back from the API, with who decided
+  await p.reload();
+  await p.getByTestId("review-history").waitFor({ timeout: T });
+  const reloaded = await p.getByTestId("review-entry").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent).concat(tr.dataset.reviewerId)),
+  );
+  await p.getByTestId("quote-review").scrollIntoViewIfNeeded();
+  await shot(p, "28-review-history-reloaded");
+  await axe(p, "review_history");
+  await p.getByRole("button", { name: "English" }).click();
+  await p.getByRole("heading", { name: "Review", exact: true }).waitFor({ timeout: T });
+  await p.getByTestId("quote-review").scrollIntoViewIfNeeded();
+  await shot(p, "29-review-history-english");
+  await p.getByRole("button", { name: "한국어" }).click();
   // the revisions list shows the decision too
   await p.getByTestId("revision-row").filter({ hasText: "승인" }).waitFor({ timeout: T });
   await p.getByRole("link", { name: "검토 대기" }).click();
   await p.getByText("검토할 견적이 없습니다.").waitFor({ timeout: T });
   await ctx.close();
-  return { queue, history, status };
+  return { queue, history, status, reloaded };
 });
 
 await scenario("revise", async () => {
@@ -564,14 +661,20 @@ await scenario("members_admin", async () => {
   await p.locator("#member-role").selectOption("estimator");
   await p.getByTestId("member-add-submit").click();
   await row(TEAM.ids.bo).waitFor({ timeout: T });
-  await p.getByRole("combobox", { name: `역할 ${TEAM.ids.bo}` }).selectOption("reviewer");
+  await p.getByRole("combobox", { name: `역할 ${TEAM.bo}@local.test` }).selectOption("reviewer");
   await p.locator(`[data-testid="member-row"][data-user-id="${TEAM.ids.bo}"][data-role="reviewer"]`).waitFor({ timeout: T });
   await shot(p, "21-members");
   await axe(p, "members");
+  await p.getByRole("button", { name: "English" }).click();
+  await p.getByRole("heading", { name: "Organisation members" }).waitFor({ timeout: T });
+  await shot(p, "30-members-english");
+  await p.getByRole("button", { name: "한국어" }).click();
   p.once("dialog", (d) => void d.accept());
-  await p.getByRole("button", { name: `제거 ${TEAM.ids.bo}` }).click();
+  await p.getByRole("button", { name: `제거 ${TEAM.bo}@local.test` }).click();
   await row(TEAM.ids.bo).waitFor({ state: "detached", timeout: T });
-  const members = await p.getByTestId("member-row").evaluateAll((trs) => trs.map((tr) => [tr.dataset.userId, tr.dataset.role]));
+  const members = await p.getByTestId("member-row").evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.userId, tr.dataset.role, tr.querySelector('[data-testid="member-email"]').dataset.email]),
+  );
   await ctx.close();
   return { members };
 });

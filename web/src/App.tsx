@@ -83,13 +83,14 @@ export function App() {
       <main id="main">
         {r.page === "signin" && <SignInPage />}
         {session && r.page === "new" && <RequestPage key="new" />}
-        {session && r.page === "project" && <ProjectPage />}
+        {session && r.page === "project" && <ProjectPage key="project" />}
         {session && r.page === "quotes" && <QuotesPage />}
         {session && r.page === "quote" && <QuotePage id={r.id} />}
         {session && r.page === "catalog" && <CatalogPage />}
         {session && r.page === "review" && <ReviewPage />}
         {session && r.page === "members" && <MembersPage />}
         {session && r.page === "revise" && <RequestPage key={r.id} revise={r.id} />}
+        {session && r.page === "revise-project" && <ProjectPage key={r.id} revise={r.id} />}
         {r.page === "notfound" && <NotFound />}
       </main>
     </>

@@ -310,7 +310,6 @@ const KO = {
   edit_panel: "편집",
   add_panel: "분전반 추가",
   editing_panel: "편집 중인 분전반",
-  project_issue_later: "프로젝트 발행은 준비 중입니다. 미리보기만 가능합니다.",
   unit_total: "단위 금액",
   copy_to_new: "새 요청으로 복사",
   until: "종료일",
@@ -371,6 +370,13 @@ const KO = {
   member_who: "이메일 또는 사용자 ID",
   member_remove: "제거",
   member_remove_confirm: "이 구성원을 조직에서 제거할까요?",
+  project_revise_title: "프로젝트 견적 리비전 작성",
+  panels_summary: "분전반별 요약",
+  panel_detail: "분전반 상세",
+  panel_loading: "분전반 내역을 불러오는 중…",
+  panel_unit: "1면 금액",
+  panel_amount: "합계 (× 수량)",
+  review_by: "검토자",
 } as const;
 
 export type TextKey = keyof typeof KO;
@@ -568,7 +574,6 @@ const EN: Record<TextKey, string> = {
   edit_panel: "Edit",
   add_panel: "Add panel",
   editing_panel: "Editing panel",
-  project_issue_later: "Issuing a project is coming; the preview works now.",
   unit_total: "Unit total",
   copy_to_new: "Copy into a new request",
   until: "To",
@@ -629,6 +634,13 @@ const EN: Record<TextKey, string> = {
   member_who: "E-mail or user id",
   member_remove: "Remove",
   member_remove_confirm: "Remove this member from the organisation?",
+  project_revise_title: "Revise the project quote",
+  panels_summary: "Panels",
+  panel_detail: "Panel details",
+  panel_loading: "Loading the panel's lines…",
+  panel_unit: "Unit price",
+  panel_amount: "Total (× qty)",
+  review_by: "Reviewer",
 };
 
 export const TEXT: Record<Lang, Record<TextKey, string>> = { ko: KO, en: EN };

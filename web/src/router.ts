@@ -31,6 +31,7 @@ export type Route =
   | { page: "quotes" }
   | { page: "quote"; id: string }
   | { page: "revise"; id: string }
+  | { page: "revise-project"; id: string }
   | { page: "review" }
   | { page: "members" }
   | { page: "catalog" }
@@ -44,6 +45,8 @@ export function route(path: string): Route {
   if (path === "/catalog") return { page: "catalog" };
   if (path === "/review") return { page: "review" };
   if (path === "/members") return { page: "members" };
+  const rp = /^\/quotes\/([^/]+)\/revise-project$/.exec(path);
+  if (rp) return { page: "revise-project", id: decodeURIComponent(rp[1]) };
   const r = /^\/quotes\/([^/]+)\/revise$/.exec(path);
   if (r) return { page: "revise", id: decodeURIComponent(r[1]) };
   const m = /^\/quotes\/([^/]+)$/.exec(path);

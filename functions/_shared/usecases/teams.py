@@ -29,6 +29,7 @@ class TeamStore(Protocol):
     def organisations(self, who: Principal) -> list[dict[str, Any]]: ...
     def create_organisation(self, who: Principal, name: str) -> str: ...
     def members(self, who: Principal, organisation_id: str) -> list[dict[str, Any]] | None: ...
+    def member_emails(self, who: Principal, organisation_id: str) -> dict[str, str]: ...
     def user_id_by_email(self, who: Principal, email: str) -> str | None: ...
     def set_member(
         self, who: Principal, organisation_id: str, user_id: str, role: str
@@ -114,10 +115,13 @@ def create_organisation(store: TeamStore, who: Principal, body: Any) -> dict[str
 
 
 def list_members(store: TeamStore, who: Principal, organisation_id: str) -> dict[str, Any]:
-    rows = store.members(who, _uuid(organisation_id, "organisation"))
+    org = _uuid(organisation_id, "organisation")
+    rows = store.members(who, org)
     if rows is None:
         raise ApiError("NOT_FOUND", "organisation not found")
-    return {"organisation_id": organisation_id.lower(), "items": rows}
+    emails = store.member_emails(who, org)
+    items = [{**row, "email": emails.get(row["user_id"])} for row in rows]
+    return {"organisation_id": org, "items": items}
 
 
 def _role(body: dict[str, Any]) -> str:

@@ -21,11 +21,12 @@ select functions_are('estimator',
   array['create_quote', 'validate_evidence_integrity', 'calculate_quote_totals', 'get_phase_balance',
         'user_exists', 'assign_quote_number', 'quotes_set_organisation', 'create_organisation',
         'set_member', 'remove_member', 'user_id_by_email', 'quotes_chain_revision', 'quotes_check_member',
-        'quotes_refuse_change', 'review_quote', 'create_revision', 'record_documents'],
+        'quotes_refuse_change', 'review_quote', 'create_revision', 'record_documents',
+        'member_emails', 'quote_review_history'],
   'estimator functions');
 select functions_are('estimator_private',
   array['user_orgs', 'has_role_on_org', 'personal_org', 'member_has_role', 'acting_user',
-        'quote_reviews_set_email'],
+        'quote_reviews_set_email', 'member_emails'],
   'estimator_private holds the membership helpers (and the reviewer e-mail trigger)');
 select is(
   array(select format('%s.%s', n.nspname, p.proname) from pg_proc p

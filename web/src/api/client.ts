@@ -4,6 +4,9 @@ import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
 export type EstimateResponse = Schemas["EstimateResponse"];
+export type ProjectEstimateResponse = Schemas["ProjectEstimateResponse"];
+/** What GET /quotes/{id} answers: a panel quote or a project quote (kind: "project"). */
+export type QuoteResponse = EstimateResponse | ProjectEstimateResponse;
 export type PreviewResponse = Schemas["PreviewResponse"];
 export type QuoteList = Schemas["QuoteList"];
 export type QuoteSummary = Schemas["QuoteSummary"];
@@ -22,6 +25,8 @@ export type OrganisationList = Schemas["OrganisationList"];
 export type Member = Schemas["Member"];
 export type MemberList = Schemas["MemberList"];
 export type Review = Schemas["Review"];
+export type ReviewEntry = Schemas["ReviewEntry"];
+export type ReviewHistory = Schemas["ReviewHistory"];
 export type ReviewResult = Schemas["ReviewResult"];
 export type Revision = Schemas["Revision"];
 export type RevisionList = Schemas["RevisionList"];

@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/functions/v1/quotes/{quote_id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review decisions on a quote, oldest first (members of its organisation) */
+        get: operations["list_reviews_functions_v1_quotes__quote_id__reviews_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/functions/v1/quotes/{quote_id}/revisions": {
         parameters: {
             query?: never;
@@ -1028,6 +1045,11 @@ export interface components {
         /** Member */
         Member: {
             /**
+             * Email
+             * @description the member's e-mail address (null when it is not known)
+             */
+            email?: string | null;
+            /**
              * Role
              * @enum {string}
              */
@@ -1653,6 +1675,36 @@ export interface components {
             reviewer_email?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ReviewEntry
+         * @description One decision of a quote's review history.
+         */
+        ReviewEntry: {
+            /** Created At */
+            created_at: string;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "return";
+            /** Reason */
+            reason: string;
+            /**
+             * Reviewer Email
+             * @description null when the reviewer is no longer a member of the organisation
+             */
+            reviewer_email: string | null;
+            /** Reviewer Id */
+            reviewer_id: string;
+        };
+        /** ReviewHistory */
+        ReviewHistory: {
+            /**
+             * Reviews
+             * @description oldest first
+             */
+            reviews: components["schemas"]["ReviewEntry"][];
         };
         /** ReviewResult */
         ReviewResult: {
@@ -4012,6 +4064,73 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_reviews_functions_v1_quotes__quote_id__reviews_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quote_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewHistory"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description the token's role or claims do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;

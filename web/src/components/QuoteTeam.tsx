@@ -4,7 +4,8 @@ import {
   ApiFailure,
   call,
   type DocumentList,
-  type Review,
+  type ReviewEntry,
+  type ReviewHistory,
   type ReviewResult,
   type RevisionDiff,
   type RevisionList,
@@ -61,7 +62,8 @@ export function DocumentsSection({ quoteId }: { quoteId: string }) {
   );
 }
 
-/** Approve or return a quote in review with a reason; the decisions so far. */
+/** Approve or return a quote in review with a reason; the decisions so far (read back
+ * from GET /quotes/{id}/reviews, so they are there after a reload). */
 export function ReviewSection({
   quoteId,
   status,
@@ -75,7 +77,22 @@ export function ReviewSection({
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [reviews, setReviews] = useState<Review[]>([]);
+  const [reviews, setReviews] = useState<ReviewEntry[]>([]);
+  const [historyError, setHistoryError] = useState<unknown>(null);
+  const [loaded, setLoaded] = useState(0); // bumped after a decision: read the history again
+  useEffect(() => {
+    const ctl = new AbortController();
+    call<ReviewHistory>("GET", `quotes/${encodeURIComponent(quoteId)}/reviews`, { signal: ctl.signal }).then(
+      (h) => {
+        setReviews(h.reviews);
+        setHistoryError(null);
+      },
+      (err) => {
+        if ((err as Error).name !== "AbortError") setHistoryError(err);
+      },
+    );
+    return () => ctl.abort();
+  }, [quoteId, loaded]);
   const decide = async (decision: "approve" | "return") => {
     setBusy(true);
     setError(null);
@@ -83,9 +100,9 @@ export function ReviewSection({
       const done = await call<ReviewResult>("POST", `quotes/${encodeURIComponent(quoteId)}/review`, {
         body: { decision, reason },
       });
-      setReviews(done.reviews);
       setReason("");
       onStatus(done.status);
+      setLoaded((n) => n + 1);
     } catch (err) {
       setError(err);
     } finally {
@@ -115,6 +132,7 @@ export function ReviewSection({
         </form>
       )}
       <ErrorBox error={error} />
+      <ErrorBox error={historyError} />
       {hint && (
         <p className="review-hint" data-testid="review-hint">
           {t(hint)}
@@ -128,14 +146,16 @@ export function ReviewSection({
               <th scope="col">{t("review_at")}</th>
               <th scope="col">{t("review_decision")}</th>
               <th scope="col">{t("review_reason")}</th>
+              <th scope="col">{t("review_by")}</th>
             </tr>
           </thead>
           <tbody>
             {reviews.map((r, i) => (
-              <tr key={i} data-testid="review-entry">
-                <td>{formatDateTime(r.at)}</td>
+              <tr key={i} data-testid="review-entry" data-reviewer-id={r.reviewer_id}>
+                <td>{formatDateTime(r.created_at)}</td>
                 <td>{t(r.decision === "approve" ? "review_approved" : "review_returned")}</td>
                 <td>{r.reason || "—"}</td>
+                <td data-testid="review-by">{r.reviewer_email ?? <span className="mono">{r.reviewer_id}</span>}</td>
               </tr>
             ))}
           </tbody>

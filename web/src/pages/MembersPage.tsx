@@ -87,7 +87,7 @@ export function MembersPage() {
               const label = String(m.email ?? m.user_id);
               return (
                 <tr key={m.user_id} data-testid="member-row" data-user-id={m.user_id} data-role={m.role}>
-                  <td className={m.email ? undefined : "mono"}>
+                  <td className={m.email ? undefined : "mono"} data-testid="member-email" data-email={m.email ?? ""}>
                     {label}
                     {m.email ? <small className="mono muted"> {m.user_id}</small> : null}
                   </td>

@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useState } from "react";
-import { ApiFailure, call } from "../api/client";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { ApiFailure, call, newIdempotencyKey, type Schemas } from "../api/client";
+import { reviseDraftKey, reviseQuote } from "../api/revise";
 import { ErrorBox, Section, StatusBadge } from "../components/common";
 import { Field, FieldErrors, PanelForm } from "../components/PanelForm";
 import { TotalsTable } from "../components/QuoteViews";
@@ -18,7 +19,18 @@ import {
   projectFromBody,
   type ProjectForm,
 } from "../project";
-import { deleteRow, fieldId, fieldsForDetails, knownField, type ErrorDetail, type RequestForm } from "../request";
+import {
+  attemptAfter,
+  attemptFor,
+  deleteRow,
+  fieldId,
+  fieldsForDetails,
+  knownField,
+  type ErrorDetail,
+  type IssueAttempt,
+  type RequestForm,
+} from "../request";
+import { navigate } from "../router";
 
 const PREVIEW_DELAY_MS = 400;
 
@@ -36,9 +48,9 @@ interface ProjectPreview {
   totals: Record<string, unknown>;
 }
 
-function loadDraft(): ProjectForm {
+function loadDraft(key: string): ProjectForm {
   try {
-    const raw = localStorage.getItem(PROJECT_DRAFT_KEY);
+    const raw = localStorage.getItem(key);
     if (raw) {
       const p = projectFromBody(JSON.parse(raw));
       if (p.panels.length) return p;
@@ -49,22 +61,31 @@ function loadDraft(): ProjectForm {
   return emptyProject();
 }
 
-/** A project: several panels ×qty, one edited at a time, previewed together. */
-export function ProjectPage() {
+/** A project: several panels ×qty, one edited at a time, previewed together, issued as one
+ * quote; or (revise = a project quote's id) a revision of that quote. */
+export function ProjectPage({ revise }: { revise?: string } = {}) {
   const t = useT();
   const lang = useLang();
-  const [project, setProject] = useState<ProjectForm>(loadDraft);
+  const draftKey = revise ? reviseDraftKey(revise) : PROJECT_DRAFT_KEY;
+  const [project, setProject] = useState<ProjectForm>(() => loadDraft(draftKey));
   const [selected, setSelected] = useState(0);
   const [preview, setPreview] = useState<ProjectPreview | null>(null);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [loading, setLoading] = useState(false);
+  const [issueError, setIssueError] = useState<unknown>(null);
+  const [issuing, setIssuing] = useState(false);
+  // One Idempotency-Key per issue attempt, reused on a retry of the same body (as the
+  // request page does), so a double click or a lost answer stores one quote.
+  const attempt = useRef<IssueAttempt | null>(null);
+  const inFlight = useRef(false);
 
   const body = useMemo(() => buildProject(project), [project]);
   const text = useMemo(() => JSON.stringify(body), [body]);
 
   useEffect(() => {
+    setIssueError(null);
     try {
-      localStorage.setItem(PROJECT_DRAFT_KEY, text);
+      localStorage.setItem(draftKey, text);
     } catch {
       /* no storage: no draft */
     }
@@ -88,9 +109,39 @@ export function ProjectPage() {
       clearTimeout(timer);
       ctl.abort();
     };
-  }, [text, body]);
+  }, [text, body, draftKey]);
 
-  const details = (error?.body.details ?? []) as ErrorDetail[];
+  const issue = async () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setIssuing(true);
+    setIssueError(null);
+    const current = attemptFor(attempt.current, text, newIdempotencyKey);
+    attempt.current = current;
+    try {
+      const quote = revise
+        ? await reviseQuote(revise, body, current.key)
+        : await call<Schemas["ProjectEstimateResponse"]>("POST", "estimate", {
+            body,
+            headers: { "Idempotency-Key": current.key },
+          });
+      attempt.current = attemptAfter(current, "stored");
+      if (revise) localStorage.removeItem(draftKey);
+      navigate(`/quotes/${encodeURIComponent(quote.quote_id)}`);
+    } catch (err) {
+      setIssueError(err);
+      const retryable = !(err instanceof ApiFailure) || err.retryable;
+      attempt.current = attemptAfter(current, retryable ? "retryable" : "refused");
+    } finally {
+      inFlight.current = false;
+      setIssuing(false);
+    }
+  };
+  const retryable = issueError instanceof ApiFailure && issueError.retryable;
+
+  // Field errors come from the last answer about this body: the issue's, else the preview's.
+  const fieldError = issueError instanceof ApiFailure && !issueError.retryable ? issueError : error;
+  const details = (fieldError?.body.details ?? []) as ErrorDetail[];
   const failing = failingPanels(details);
   const current = Math.min(selected, project.panels.length - 1);
   const panel = project.panels[current];
@@ -107,13 +158,27 @@ export function ProjectPage() {
   return (
     <div className="request-page project-page">
       <div className="form-col">
-        <h1>{t("project_title")}</h1>
+        <h1>{revise ? t("project_revise_title") : t("project_title")}</h1>
+        {revise && (
+          <p className="muted" data-testid="revise-of">
+            {t("revise_of")}{" "}
+            <a
+              href={`/quotes/${encodeURIComponent(revise)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/quotes/${encodeURIComponent(revise)}`);
+              }}
+            >
+              {t("revise_back")}
+            </a>
+          </p>
+        )}
         <div className="toolbar">
           <button type="button" onClick={() => { setProject(emptyProject()); setSelected(0); }}>
             {t("reset_form")}
           </button>
         </div>
-        {error && !failing.size && details.length === 0 && <ErrorBox error={error} />}
+        {fieldError && !failing.size && details.length === 0 && fieldError !== issueError && <ErrorBox error={fieldError} />}
         <Section title={t("nav_project")}>
           <div className="grid">
             {(
@@ -123,7 +188,7 @@ export function ProjectPage() {
                 ["project.number", "number", "project_number"],
               ] as const
             ).map(([key, k, label]) => (
-              <Field key={key} k={key} label={t(label)} errors={projectErrors(key)} code={error?.code}>
+              <Field key={key} k={key} label={t(label)} errors={projectErrors(key)} code={fieldError?.code}>
                 <input id={fieldId(key)} value={project[k]} onChange={(e) => setProject((p) => ({ ...p, [k]: e.target.value }))} />
               </Field>
             ))}
@@ -143,11 +208,11 @@ export function ProjectPage() {
                 <tr key={p.id} className={failing.has(i) ? "invalid" : undefined} aria-current={i === current ? "true" : undefined} data-testid={`panel-${i}`}>
                   <td>
                     <input id={fieldId(`panels.${i}.name`)} aria-label={`${t("panel_name")} ${i + 1}`} value={p.name} onChange={(e) => setPanels((ps) => ps.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))} />
-                    <FieldErrors k={`panels.${i}.name`} errors={entryErrors(i, "name")} code={error?.code} />
+                    <FieldErrors k={`panels.${i}.name`} errors={entryErrors(i, "name")} code={fieldError?.code} />
                   </td>
                   <td>
                     <input id={fieldId(`panels.${i}.qty`)} className="narrow" inputMode="numeric" aria-label={`${t("qty")} ${i + 1}`} value={p.qty} onChange={(e) => setPanels((ps) => ps.map((x, j) => (j === i ? { ...x, qty: e.target.value } : x)))} />
-                    <FieldErrors k={`panels.${i}.qty`} errors={entryErrors(i, "qty")} code={error?.code} />
+                    <FieldErrors k={`panels.${i}.qty`} errors={entryErrors(i, "qty")} code={fieldError?.code} />
                   </td>
                   <td className="row-actions">
                     <button type="button" aria-pressed={i === current} data-testid={`edit-panel-${i}`} onClick={() => setSelected(i)}>
@@ -159,7 +224,7 @@ export function ProjectPage() {
                     <button type="button" aria-label={`${t("delete_row")} ${p.name}`} disabled={project.panels.length === 1} onClick={() => { setPanels((ps) => deleteRow(ps, i)); setSelected(Math.max(0, i <= current ? current - 1 : current)); }}>
                       {t("delete_row")}
                     </button>
-                    {failing.has(i) && <span className="field-error" data-testid={`panel-error-${i}`}>{errorMessage(error?.code ?? "VALIDATION_FAILED", lang)}</span>}
+                    {failing.has(i) && <span className="field-error" data-testid={`panel-error-${i}`}>{errorMessage(fieldError?.code ?? "VALIDATION_FAILED", lang)}</span>}
                   </td>
                 </tr>
               ))}
@@ -172,7 +237,7 @@ export function ProjectPage() {
         <h2 data-testid="editing-panel">
           {t("editing_panel")}: {panel.name}
         </h2>
-        <PanelForm key={panel.id} form={panel.form} update={updatePanel} errorsFor={errorsFor} code={error?.code} customer={false} />
+        <PanelForm key={panel.id} form={panel.form} update={updatePanel} errorsFor={errorsFor} code={fieldError?.code} customer={false} />
       </div>
       <aside className="preview-col" aria-label={t("preview")}>
         <div className="preview-head">
@@ -182,12 +247,12 @@ export function ProjectPage() {
           </span>
         </div>
         <div className="issue">
-          <button type="button" className="primary big" data-testid="issue" disabled>
-            {t("issue")}
+          <ErrorBox error={issueError} />
+          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue()} disabled={issuing} aria-busy={issuing}>
+            {issuing ? t("issuing") : retryable ? t("issue_retry") : revise ? t("issue_revision") : t("issue")}
           </button>
-          <p className="muted">{t("project_issue_later")}</p>
         </div>
-        {error && <ErrorBox error={error} />}
+        {error && !issueError && <ErrorBox error={error} />}
         {preview && (
           <div className={error ? "stale" : undefined} data-testid="preview">
             <p>

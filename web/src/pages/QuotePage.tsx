@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { ApiFailure, call, type EstimateResponse, type EvidenceList } from "../api/client";
+import { ApiFailure, call, type EstimateResponse, type EvidenceList, type QuoteResponse } from "../api/client";
 import { ErrorBox, Section, StatusBadge } from "../components/common";
 import { DocumentsSection, ReviewSection, RevisionsSection } from "../components/QuoteTeam";
 import { reviseDraftKey } from "../api/revise";
@@ -7,14 +7,16 @@ import { BoxSummary, Drawing, LinesTable, LintList, PhaseBars, TotalsTable } fro
 import { formatDateTime, shortHash } from "../format";
 import { useLang, useT } from "../i18n";
 import { NotFound } from "./NotFound";
+import { ProjectQuoteBody } from "../components/ProjectQuote";
 import { PROJECT_DRAFT_KEY } from "../project";
+import { isProjectBody, isProjectQuote } from "../projectQuote";
 import { DRAFT_KEY } from "../request";
 import { navigate } from "../router";
 
 export function QuotePage({ id }: { id: string }) {
   const t = useT();
   const lang = useLang();
-  const [quote, setQuote] = useState<EstimateResponse | null>(null);
+  const [quote, setQuote] = useState<QuoteResponse | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [evidence, setEvidence] = useState<EvidenceList | null>(null);
   const [verifying, setVerifying] = useState(false);
@@ -27,16 +29,14 @@ export function QuotePage({ id }: { id: string }) {
     setError(null);
     setEvidence(null);
     setStatus(null);
-    call<EstimateResponse>("GET", `quotes/${encodeURIComponent(id)}`).then(setQuote, setError);
+    call<QuoteResponse>("GET", `quotes/${encodeURIComponent(id)}`).then(setQuote, setError);
   }, [id]);
 
   if (error instanceof ApiFailure && error.status === 404) return <NotFound />;
   if (error) return <ErrorBox error={error} />;
   if (!quote) return <p>{t("loading")}</p>;
 
-  const cover = quote.cover as Record<string, unknown>;
-  const catalog = quote.catalog as Record<string, unknown>;
-  const drawing = quote.evidence.find((e) => e.stage === "drawing")?.url ?? null;
+  const project = isProjectQuote(quote);
   const items = evidence?.items ?? quote.evidence;
 
   const verify = async () => {
@@ -60,12 +60,15 @@ export function QuotePage({ id }: { id: string }) {
     return res.json();
   };
 
-  // "Revise": the request form, prefilled from this quote's request, issues a revision.
+  // "Revise": the request form (a project's: the project editor), prefilled from this
+  // quote's request, issues a revision.
   const revise = async () => {
     setCopyError(null);
     try {
-      localStorage.setItem(reviseDraftKey(quote.quote_id), JSON.stringify(await storedRequest()));
-      navigate(`/quotes/${encodeURIComponent(quote.quote_id)}/revise`);
+      const request = await storedRequest();
+      localStorage.setItem(reviseDraftKey(quote.quote_id), JSON.stringify(request));
+      const editor = isProjectBody(request) ? "revise-project" : "revise";
+      navigate(`/quotes/${encodeURIComponent(quote.quote_id)}/${editor}`);
     } catch (err) {
       setCopyError(err);
     }
@@ -77,9 +80,9 @@ export function QuotePage({ id }: { id: string }) {
     try {
       const request = await storedRequest();
       // a project quote's request opens in the project editor
-      const project = typeof request === "object" && request !== null && "panels" in request;
-      localStorage.setItem(project ? PROJECT_DRAFT_KEY : DRAFT_KEY, JSON.stringify(request));
-      navigate(project ? "/project" : "/new");
+      const projectBody = isProjectBody(request);
+      localStorage.setItem(projectBody ? PROJECT_DRAFT_KEY : DRAFT_KEY, JSON.stringify(request));
+      navigate(projectBody ? "/project" : "/new");
     } catch (err) {
       setCopyError(err);
     }
@@ -96,50 +99,7 @@ export function QuotePage({ id }: { id: string }) {
         </button>
       </div>
       <ErrorBox error={copyError} />
-      <div className="two-col">
-        <Section title={t("cover")} id="cover">
-          <dl className="kv">
-            <dt>{t("client")}</dt>
-            <dd data-testid="cover-client">{String(cover.client ?? "—")}</dd>
-            <dt>{t("project")}</dt>
-            <dd data-testid="cover-project">{String(cover.project_name ?? "—")}</dd>
-            <dt>{t("estimator")}</dt>
-            <dd>{String(cover.estimator ?? "—")}</dd>
-            <dt>{t("issued_at")}</dt>
-            <dd>{formatDateTime(String(cover.issued_at ?? ""))}</dd>
-            <dt>{t("revision")}</dt>
-            <dd>{String(cover.revision ?? "R0")}</dd>
-            <dt>{t("catalog")}</dt>
-            <dd>
-              {String(catalog.label ?? "")} <small className="mono">{shortHash(String(catalog.sha256 ?? ""))}</small>
-            </dd>
-            <dt>{t("evidence_root")}</dt>
-            <dd className="mono" data-testid="evidence-root">
-              {shortHash(quote.evidence_root, 16)}
-            </dd>
-          </dl>
-          <BoxSummary enclosure={quote.enclosure} />
-        </Section>
-        <Section title={t("totals")} id="quote-totals">
-          <TotalsTable totals={quote.totals} />
-        </Section>
-      </div>
-      <Section title={t("lines")} id="quote-lines">
-        <div className="table-wrap">
-          <LinesTable lines={quote.lines} lang={lang} />
-        </div>
-      </Section>
-      <div className="two-col">
-        <Section title={t("phase_balance")} id="quote-phase">
-          <PhaseBars balance={quote.phase_balance} />
-        </Section>
-        <Section title={t("lint")} id="quote-lint">
-          <LintList lint={quote.lint} />
-        </Section>
-      </div>
-      <Section title={t("drawing")} id="quote-drawing">
-        <Drawing src={drawing} title={t("drawing")} />
-      </Section>
+      {project ? <ProjectQuoteBody quote={quote} lang={lang} /> : <PanelQuoteBody quote={quote} lang={lang} />}
       <ReviewSection quoteId={quote.quote_id} status={status ?? quote.status} onStatus={setStatus} />
       <DocumentsSection quoteId={quote.quote_id} />
       <RevisionsSection quoteId={quote.quote_id} status={status ?? quote.status} onRevise={() => void revise()} />
@@ -201,5 +161,61 @@ export function QuotePage({ id }: { id: string }) {
         )}
       </Section>
     </div>
+  );
+}
+
+/** The body of the quote page for a panel quote: cover, totals, lines, phases, lint, drawing. */
+function PanelQuoteBody({ quote, lang }: { quote: EstimateResponse; lang: "ko" | "en" }) {
+  const t = useT();
+  const cover = quote.cover as Record<string, unknown>;
+  const catalog = quote.catalog as Record<string, unknown>;
+  const drawing = quote.evidence.find((e) => e.stage === "drawing")?.url ?? null;
+  return (
+    <>
+      <div className="two-col">
+        <Section title={t("cover")} id="cover">
+          <dl className="kv">
+            <dt>{t("client")}</dt>
+            <dd data-testid="cover-client">{String(cover.client ?? "—")}</dd>
+            <dt>{t("project")}</dt>
+            <dd data-testid="cover-project">{String(cover.project_name ?? "—")}</dd>
+            <dt>{t("estimator")}</dt>
+            <dd>{String(cover.estimator ?? "—")}</dd>
+            <dt>{t("issued_at")}</dt>
+            <dd>{formatDateTime(String(cover.issued_at ?? ""))}</dd>
+            <dt>{t("revision")}</dt>
+            <dd>{String(cover.revision ?? "R0")}</dd>
+            <dt>{t("catalog")}</dt>
+            <dd>
+              {String(catalog.label ?? "")} <small className="mono">{shortHash(String(catalog.sha256 ?? ""))}</small>
+            </dd>
+            <dt>{t("evidence_root")}</dt>
+            <dd className="mono" data-testid="evidence-root">
+              {shortHash(quote.evidence_root, 16)}
+            </dd>
+          </dl>
+          <BoxSummary enclosure={quote.enclosure} />
+        </Section>
+        <Section title={t("totals")} id="quote-totals">
+          <TotalsTable totals={quote.totals} />
+        </Section>
+      </div>
+      <Section title={t("lines")} id="quote-lines">
+        <div className="table-wrap">
+          <LinesTable lines={quote.lines} lang={lang} />
+        </div>
+      </Section>
+      <div className="two-col">
+        <Section title={t("phase_balance")} id="quote-phase">
+          <PhaseBars balance={quote.phase_balance} />
+        </Section>
+        <Section title={t("lint")} id="quote-lint">
+          <LintList lint={quote.lint} />
+        </Section>
+      </div>
+      <Section title={t("drawing")} id="quote-drawing">
+        <Drawing src={drawing} title={t("drawing")} />
+      </Section>
+    </>
   );
 }
