@@ -28,7 +28,7 @@ from functions import (
     storage,
     web,
 )
-from functions._shared.http import install_error_handlers, known_query, trace_middleware
+from functions._shared.http import TraceMiddleware, install_error_handlers, known_query
 from functions._shared.logs import install_redaction
 from functions._shared.openapi import complete
 from functions._shared.services import Services, build_services
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
             ],
             expose_headers=["X-Trace-Id", "Idempotent-Replayed"],
         )
-    app.middleware("http")(trace_middleware)
+    app.add_middleware(TraceMiddleware)
     install_error_handlers(app)
     for module in (preview, estimate, quotes, documents, health, catalog, profile, client):
         app.include_router(module.router, prefix=PREFIX)

@@ -26,7 +26,7 @@ router = APIRouter()
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
-def idempotency_key(
+async def idempotency_key(
     key: str | None = Header(default=None, alias="Idempotency-Key"),
 ) -> str:
     if key is None or not key.strip():
