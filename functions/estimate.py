@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from functions._shared.auth import Principal
 from functions._shared.errors import IdempotencyKeyInvalid, IdempotencyKeyRequired
@@ -59,7 +59,9 @@ def create_estimate(
     key: str = Depends(idempotency_key),
     raw: Any = Depends(raw_body),
     svc: Services = Depends(services),
-) -> JSONResponse:
+) -> Response:
     answer = quotes.create_quote(svc, who, key, raw)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    if answer.content is not None:  # already JSON: returned as it is, never re-validated
+        return Response(answer.content, 201, headers, media_type="application/json")
     return JSONResponse(answer.body, status_code=201, headers=headers)

@@ -3,8 +3,9 @@
 Plain functions over ``Services`` (the ports and settings); the HTTP handlers parse,
 call one of these and answer. Creating a quote is one transaction on the psycopg
 adapter (``Store.idempotency_guard``): the context read (``quote_context``), the engine,
-the blobs uploaded in one batch, then one write (``write_quote``) whose transaction
-also gives back the quote number.
+the blobs uploaded in one batch (while the write runs), then one write (``write_quote``)
+whose transaction also gives back the quote number. The stored response is serialised
+once (``CanonicalObject``): the result blob, the payload's ``response`` and the answer.
 """
 
 from __future__ import annotations
@@ -12,23 +13,28 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from estimator_core import (
     STAGES,
     Catalog,
+    EvidenceRecord,
     ProjectQuote,
     Quote,
     estimate,
     estimate_project,
     is_project,
-    json_record,
+    sha256_bytes,
     sha256_hex,
     verify,
 )
 from functions._shared.auth import Principal
+from functions._shared.canonical_object import CanonicalObject
 from functions._shared.errors import ApiError, IdempotencyKeyReused, NotFound, UnknownUser
 from functions._shared.models import QUOTE_NUMBER_PATTERN
 from functions._shared.persist import (
@@ -59,10 +65,12 @@ _QUOTE_NUMBER = re.compile(QUOTE_NUMBER_PATTERN)
 
 @dataclass(frozen=True)
 class Answer:
-    """A quote as the API answers it, and whether it is a replay of a stored one."""
+    """A quote as the API answers it, and whether it is a replay of a stored one;
+    ``content``: ``body`` already encoded as JSON, when it was."""
 
     body: dict[str, Any]
     replayed: bool = False
+    content: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def _stage_order(row: EvidenceRow) -> tuple[int, int, int]:
@@ -101,7 +109,10 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
     The same key with the same body replays the stored quote (fresh signed URLs); with
     another body it is ``IDEMPOTENCY_KEY_REUSED``; while the first request runs it is
     ``IDEMPOTENCY_IN_FLIGHT`` (psycopg adapter). An unknown user is refused before
-    anything is uploaded; a failed upload writes no rows.
+    anything is uploaded; a failed upload writes no rows: where the store commits only
+    when the guard exits (``Store.commits_on_exit``) the blobs are uploaded while the
+    rows are written and a failed upload rolls the write back, else they are uploaded
+    before the write.
     """
     with svc.store.idempotency_guard(who, key):
         ctx = svc.store.quote_context(who, key)
@@ -111,15 +122,49 @@ def create_quote(svc: Services, who: Principal, key: str, raw: Any) -> Answer:
             return Answer(replay(svc, who, ctx.existing.id, ctx.existing.response), True)
         if not ctx.user_exists:
             raise UnknownUser()  # before anything is uploaded: such a request writes nothing
-        priced = price_and_upload(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
-        written = svc.store.write_quote(who, priced.payload(key, raw))
-        quote_id, evidence = priced.quote_id, priced.evidence
-    if written.id != quote_id:
+        priced = price(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
+        payload = priced.payload(key, raw)
+        if svc.store.commits_on_exit:
+            with _uploading(svc, priced):
+                written = svc.store.write_quote(who, payload, priced.response_json)
+        else:
+            upload(svc, priced)
+            written = svc.store.write_quote(who, payload, priced.response_json)
+    if written.id != priced.quote_id:
         # another request with this key won the race (possible over PostgREST, which
         # has no in-flight lock): answer with the quote that was stored
         return Answer(replay(svc, who, written.id, written.response), True)
     # the stored response carries what the storing transaction added: the quote number
-    return Answer(replay(svc, who, quote_id, written.response, evidence))
+    return _created(svc, priced, written.response)
+
+
+# Uploads that run while the rows are written (``create_quote``); threads start on demand.
+_UPLOADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-upload")
+
+
+@contextmanager
+def _uploading(svc: Services, priced: Priced) -> Iterator[None]:
+    """Upload ``priced``'s blobs in the background while the body runs; on leaving, wait
+    for them and raise the upload's error, if any (the write is then rolled back)."""
+    pending = _UPLOADS.submit(upload, svc, priced)
+    try:
+        yield
+    except BaseException:
+        pending.exception()  # the write failed: let the upload finish, its blobs unreferenced
+        raise
+    pending.result()
+
+
+def _created(svc: Services, priced: Priced, response: dict[str, Any]) -> Answer:
+    """The answer to a quote this request stored: the stored response as ``replay`` gives
+    it, its JSON encoded from the members serialised once for the result blob."""
+    rows = sorted(priced.evidence, key=_stage_order)
+    evidence = signed_evidence(svc, priced.quote_id, rows)
+    added = {k: v for k, v in response.items() if k not in priced.stored}
+    extra = {**added, "quote_id": priced.quote_id, "evidence": evidence}
+    body = {k: v for k, v in priced.stored.items() if k != "evidence_objects"} | extra
+    content = priced.members.encode(drop=("evidence_objects",), extra=extra)
+    return Answer(body, content=content)
 
 
 def _estimator(who: Principal) -> str:
@@ -129,8 +174,9 @@ def _estimator(who: Principal) -> str:
 
 @dataclass(frozen=True)
 class Priced:
-    """A request priced and its blobs uploaded: what ``write_quote`` (or a revision's
-    ``create_revision``) stores. Shared by creating a quote and revising one."""
+    """A request priced and serialised, nothing uploaded nor written yet: what
+    ``write_quote`` (or a revision's ``create_revision``) stores. Shared by creating a
+    quote and revising one."""
 
     quote_id: str
     quote: Quote | ProjectQuote
@@ -139,6 +185,15 @@ class Priced:
     document: EvidenceRow
     stored: dict[str, Any]
     issued_at: str
+    # the stored response's members, each serialised once (the result blob is their JSON)
+    members: CanonicalObject
+    # every object to upload: the evidence records, then the result document
+    records: list[EvidenceRecord]
+
+    @property
+    def response_json(self) -> bytes:
+        """The stored response as JSON: the result blob's bytes."""
+        return self.records[-1].content
 
     def payload(self, key: str, raw: Any) -> dict[str, Any]:
         return quote_payload(
@@ -154,7 +209,7 @@ class Priced:
         )
 
 
-def price_and_upload(
+def price(
     svc: Services,
     who: Principal,
     raw: Any,
@@ -164,8 +219,8 @@ def price_and_upload(
     revision: str = "R0",
 ) -> Priced:
     """Price ``raw`` against ``catalog`` (its ref and the catalog) with ``revision`` on
-    its cover, upload the evidence and the stored response under a new quote id; nothing
-    is written to the store."""
+    its cover under a new quote id, and serialise its stored response once; nothing is
+    uploaded nor written."""
     ref, cat = catalog
     issued_at = _now()
     quote = _price_any(who, raw, cat, issued_at, revision)
@@ -173,7 +228,7 @@ def price_and_upload(
     records = quote_records(quote)
     evidence = [evidence_row(quote_id, rec) for rec in records]
     stored = {
-        **quote.result.model_dump(mode="json"),
+        **quote.result.model_dump(mode="json", exclude={"evidence"}),
         "quote_id": quote_id,
         # the profile its documents are rendered with, now or later (identical files)
         "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
@@ -181,11 +236,38 @@ def price_and_upload(
         **({"estimator": _estimator(who)} if isinstance(quote, ProjectQuote) else {}),
         "evidence_objects": [asdict(e) for e in evidence],
     }
-    stored.pop("evidence", None)
-    result = json_record("result", stored)
-    bucket = svc.settings.evidence_bucket
-    (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*records, result])
-    return Priced(quote_id, quote, ref, evidence, document, stored, issued_at)
+    members = CanonicalObject(stored)
+    content = members.encode()  # == canonical_json(stored)
+    result = EvidenceRecord(
+        stage="result",
+        sha256=sha256_bytes(content),
+        content_type="application/json",
+        content=content,
+    )
+    document = evidence_row(quote_id, result)
+    return Priced(
+        quote_id, quote, ref, evidence, document, stored, issued_at, members, [*records, result]
+    )
+
+
+def upload(svc: Services, priced: Priced) -> None:
+    """Upload ``priced``'s evidence and result document in one batch."""
+    upload_records(svc.blobs, svc.settings.evidence_bucket, priced.quote_id, priced.records)
+
+
+def price_and_upload(
+    svc: Services,
+    who: Principal,
+    raw: Any,
+    catalog: tuple[CatalogRef, Catalog],
+    profile: StoredProfile | None,
+    *,
+    revision: str = "R0",
+) -> Priced:
+    """``price``, then ``upload``: the blobs are stored before anything is written."""
+    priced = price(svc, who, raw, catalog, profile, revision=revision)
+    upload(svc, priced)
+    return priced
 
 
 def _price(
