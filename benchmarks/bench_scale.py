@@ -2,7 +2,8 @@
 against the production launch (``python -m functions serve --workers 0``: one process per
 CPU) and against the naive multi-process launch of the old code (``uvicorn --factory
 --workers N`` from ``benchmarks.baseline``: Nagle's algorithm left on, see
-``functions.serve``), started one after the other against the same scratch database.
+``functions.serve``), all three running at once against the same scratch database and
+measured cell by cell in rotating order, so a shared machine's load hits them alike.
 
 Each client is a thread with its own kept-alive connection (``benchmarks.rawhttp``: prepared
 request bytes, far cheaper than an ``httpx`` client on the same cores) posting 40-circuit
@@ -120,27 +121,39 @@ def run() -> str:
         "prod": {"workers": 0},
         "naive": {"workers": cpus, "command": naive, "cwd": old_tree()},
     }
-    results: dict[str, dict[int, tuple[float, float]]] = {}
+    results: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in launches}
     health: dict[str, float] = {}
-    cpu_ms: dict[str, float] = {}
+    cpu_s = dict.fromkeys(launches, 0.0)
+    quotes = dict.fromkeys(launches, 0.0)
+    servers: dict[str, tuple[Server, str]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for name, launch in launches.items():
-                server = Server(url, Path(tmp), **launch)  # type: ignore[arg-type]
-                token = mint_token(server.secret, "bench")
-                server.start()
-                try:
+            try:
+                # all three launches up at once; each cell runs them in turn (rotating
+                # order), so a shared machine's load hits them alike
+                for name, launch in launches.items():
+                    server = Server(url, Path(tmp) / name, **launch)  # type: ignore[arg-type]
+                    servers[name] = (server, mint_token(server.secret, "bench"))
+                    server.start()
+                for server, token in servers.values():
                     _wait_ready(server, token)
+                for name, (server, token) in servers.items():
                     health[name] = _healthz_p50(server, token)
-                    assert server.proc is not None
-                    cpu0 = _tree_cpu_s(server.proc.pid)
-                    results[name] = {n: _throughput(server, token, n) for n in CLIENTS}
-                    quotes = sum(rate * SECONDS for rate, _ in results[name].values())
-                    cpu_ms[name] = (_tree_cpu_s(server.proc.pid) - cpu0) * 1000 / quotes
-                finally:
+                names = list(launches)
+                for i, n in enumerate(CLIENTS):
+                    for name in names[i % len(names) :] + names[: i % len(names)]:
+                        server, token = servers[name]
+                        assert server.proc is not None
+                        cpu0 = _tree_cpu_s(server.proc.pid)
+                        results[name][n] = _throughput(server, token, n)
+                        cpu_s[name] += _tree_cpu_s(server.proc.pid) - cpu0
+                        quotes[name] += results[name][n][0] * SECONDS
+            finally:
+                for server, _ in servers.values():
                     server.stop()
     finally:
         subprocess.run([str(DB_SH), "drop-db", DB], capture_output=True, check=False)
+    cpu_ms = {name: cpu_s[name] * 1000 / quotes[name] for name in launches}
     load_after = os.getloadavg()
     one, prod, old = results["one"], results["prod"], results["naive"]
     rows = [
@@ -151,8 +164,9 @@ def run() -> str:
     head = (
         "## Throughput across processes (`POST /functions/v1/estimate`, 40 circuits)\n\n"
         f"One server process against `python -m functions serve --workers 0` ({cpus} "
-        f"processes, one per CPU) in the same run, same scratch database; {SECONDS:.0f} s "
-        "per cell, every client a thread with its own kept-alive connection "
+        f"processes, one per CPU) and the old launch, all three running at once on the same "
+        f"scratch database, each cell run for each launch in turn (rotating order); "
+        f"{SECONDS:.0f} s per cell, every client a thread with its own kept-alive connection "
         "(`benchmarks.rawhttp`). The database, the server processes and the client threads "
         f"share the machine's {cpus} cores; the clients cost "
         f"{statistics.mean(CLIENT_CPU_MS):.2f} ms CPU per request (mean over the cells). "
