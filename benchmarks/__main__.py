@@ -1,6 +1,6 @@
 """``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
-pipeline_old_new, cli, balance, documents, http, scale, cold_start, web, project) and write
-benchmarks/RESULTS.md; a partial run replaces only its own sections."""
+pipeline_old_new, cli, balance, documents, http, http_ab, scale, cold_start, web, project)
+and write benchmarks/RESULTS.md; a partial run replaces only its own sections."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from benchmarks import (
     bench_cold_start,
     bench_documents,
     bench_http,
+    bench_http_ab,
     bench_pipeline,
     bench_project,
     bench_scale,
@@ -30,6 +31,7 @@ BENCHES = {
     "balance": bench_balance.run,
     "documents": bench_documents.run,
     "http": bench_http.run,
+    "http_ab": bench_http_ab.run,
     "scale": bench_scale.run,
     "cold_start": bench_cold_start.run,
     "web": bench_web.run,

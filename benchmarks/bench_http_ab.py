@@ -1,13 +1,16 @@
 """POST /estimate, old code against new, in one run on one database (issue 15).
 
+    python -m benchmarks http_ab          (old = ``benchmarks.baseline``, commit 250afef)
     python -m benchmarks.bench_http_ab OLD_CHECKOUT [runs]
 
-Starts two functions servers side by side — this checkout and ``OLD_CHECKOUT`` (e.g. a
-``git archive`` of the base commit) — on the same scratch database and interleaves
-their requests (A, B, A, B …) so a shared machine's load hits both alike. Reports, per
-server: client-side p50/p95 at one client (12 and 40 circuits), throughput with 8
-clients (alternating rounds), and server CPU per quote (user + system time of the
-server process from /proc, the measure least sensitive to other load).
+Starts two functions servers side by side (one process each) — this checkout and the old
+code — on the same scratch database and interleaves their requests (A, B, B, A …), with
+the engine alone (``estimate`` in this process, the same body) timed between them, so a
+shared machine's load hits all three alike. The client is ``benchmarks.rawhttp`` (one
+kept-alive socket, request bytes prepared before the clock starts): its CPU per request
+is reported, as is each server's CPU per quote (user and system time from /proc), the
+measure least sensitive to other load. Goals (issue 15): the new server's p50 at one
+client ≤ 3× the engine's p50, its CPU per quote ≤ half the old one's.
 """
 
 from __future__ import annotations
@@ -21,32 +24,44 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
-from benchmarks.bench_http import DB, DB_SH, Server, _estimate, _sh
+from benchmarks.baseline import base_commit, old_tree
+from benchmarks.bench_http import DB_SH, Server, _sh
 from benchmarks.bench_pipeline import panel, percentile
+from benchmarks.rawhttp import KeepAlive
+from estimator_core import estimate
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 from functions._shared.auth import mint_token
 from functions.dev import ensure_user, seed_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
+DB = "kis_it_bench_ab"
+CIRCUITS = 40
+BURST_S = 3.0
 
 
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc)."""
+def _cpu_ms(pid: int) -> tuple[float, float]:
+    """User and system CPU milliseconds of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) * 1000 / tick, int(fields[12]) * 1000 / tick
 
 
 class Side:
     def __init__(self, name: str, root: Path, url: str, storage: Path) -> None:
         self.name = name
-        self.server = Server(url, storage)
         self.root = root
+        self.server = Server(url, storage, cwd=root)
         self.token = mint_token(self.server.secret, "bench")
-        self.times: dict[int, list[float]] = {12: [], 40: []}
+        self.times: list[float] = []
+        self.user_ms = 0.0
+        self.sys_ms = 0.0
         self.rates: list[float] = []
-        self.cpu_per_quote: list[float] = []
+        self.client: KeepAlive | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.server.proc is not None
+        return self.server.proc.pid
 
     def start(self) -> None:
         self.server.proc = subprocess.Popen(
@@ -54,77 +69,129 @@ class Side:
             cwd=self.root,
             env={**self.server.env, "PYTHONPATH": str(self.root)},
         )
-        with httpx.Client(timeout=30) as client:
-            t0 = time.perf_counter()
-            while True:
-                try:
-                    _estimate(client, self.server.base, self.token, panel(12, 0))
-                    return
-                except (httpx.TransportError, RuntimeError):
-                    if time.perf_counter() - t0 > 60:
-                        raise
-                    time.sleep(0.05)
-
-    def burst(self, total: int, seed: int) -> None:
-        def one(i: int) -> float:
-            with httpx.Client(timeout=30) as c:
-                return _estimate(c, self.server.base, self.token, panel(40, seed + i))
-
-        assert self.server.proc is not None
-        cpu0 = _cpu_s(self.server.proc.pid)
         t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(one, range(total)))
+        while True:
+            try:
+                self.client = KeepAlive(self.server.port, self.token)
+                self.client.estimate(panel(12, 0))
+                return
+            except (OSError, RuntimeError):
+                if time.perf_counter() - t0 > 60:
+                    raise
+                time.sleep(0.05)
+
+    def one(self, request: bytes) -> float:
+        """One timed request (prepared bytes) and the server CPU it cost; the client's
+        CPU milliseconds for it."""
+        assert self.client is not None
+        u0, s0 = _cpu_ms(self.pid)
+        c0 = time.process_time()
+        status, body, ms = self.client.send(request)
+        client_ms = (time.process_time() - c0) * 1000
+        u1, s1 = _cpu_ms(self.pid)
+        if status != 201:
+            raise RuntimeError(f"{self.name}: estimate answered {status}: {body[:200]!r}")
+        self.times.append(ms)
+        self.user_ms += u1 - u0
+        self.sys_ms += s1 - s0
+        return client_ms
+
+    def burst(self, clients: int, seed: int) -> None:
+        """Quotes/s with ``clients`` kept-alive raw-socket clients for BURST_S."""
+        stop = time.perf_counter() + BURST_S
+
+        def loop(c: int) -> int:
+            done = 0
+            with KeepAlive(self.server.port, self.token) as conn:
+                while time.perf_counter() < stop:
+                    conn.estimate(panel(CIRCUITS, seed + 1000 * c + done))
+                    done += 1
+            return done
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            total = sum(pool.map(loop, range(clients)))
         self.rates.append(total / (time.perf_counter() - t0))
-        self.cpu_per_quote.append((_cpu_s(self.server.proc.pid) - cpu0) * 1000 / total)
 
 
-def run(old: Path, runs: int = 60) -> str:
+def run(old: Path | None = None, runs: int = 200) -> str:
+    old = old or old_tree()
     subprocess.run([str(DB_SH), "up"], check=True, capture_output=True)
     subprocess.run([str(DB_SH), "drop-db", DB], capture_output=True, check=False)
     url = _sh("create-db", DB)
-    seed_catalog(url, load_catalog(DEFAULT_CATALOG))
+    catalog = load_catalog(DEFAULT_CATALOG)
+    seed_catalog(url, catalog)
     ensure_user(url, "bench")
-    load0 = os.getloadavg()[0]
+    load0 = os.getloadavg()
+    engine: list[float] = []
+    client_cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         sides = [
             Side("old", old, url, Path(tmp) / "old"),
             Side("new", ROOT, url, Path(tmp) / "new"),
         ]
-        for side in sides:
-            side.start()
-        clients = [httpx.Client(timeout=30) for _ in sides]
-        for size in (12, 40):
+        try:
+            for side in sides:
+                side.start()
+            for i in range(30):  # warm both (imports, pools, the catalog)
+                for side in sides:
+                    assert side.client is not None
+                    side.client.estimate(panel(CIRCUITS, 10_000 + i))
             for i in range(runs):
-                for side, client in zip(sides, clients, strict=True):
-                    body = panel(size, i)
-                    side.times[size].append(_estimate(client, side.server.base, side.token, body))
-        for r in range(4):
-            for side in sides if r % 2 == 0 else sides[::-1]:
-                side.burst(80, 1000 * r)
-        for client in clients:
-            client.close()
-        for side in sides:
-            side.server.stop()
+                body = panel(CIRCUITS, i)
+                for side in sides if i % 2 == 0 else sides[::-1]:
+                    assert side.client is not None
+                    request = side.client.estimate_request(body)
+                    client_cpu.append(side.one(request))
+                t0 = time.perf_counter()
+                estimate(body, catalog, issued_at="2026-11-30T00:00:00Z", estimator="bench")
+                engine.append((time.perf_counter() - t0) * 1000)
+            for r in range(4):
+                for side in sides if r % 2 == 0 else sides[::-1]:
+                    side.burst(8, 100_000 * (r + 1))
+        finally:
+            for side in sides:
+                if side.client is not None:
+                    side.client.close()
+                side.server.stop()
     subprocess.run([str(DB_SH), "drop-db", DB], capture_output=True, check=False)
-    load1 = os.getloadavg()[0]
+    load1 = os.getloadavg()
+    engine_p50 = statistics.median(engine)
     rows = []
+    cpu: dict[str, float] = {}
     for side in sides:
-        t12, t40 = side.times[12], side.times[40]
+        n = len(side.times)
+        cpu[side.name] = (side.user_ms + side.sys_ms) / n
+        p50 = statistics.median(side.times)
         rows.append(
-            f"| {side.name} | {statistics.median(t12):.1f} / {percentile(t12, 95):.1f} ms | "
-            f"{statistics.median(t40):.1f} / {percentile(t40, 95):.1f} ms | "
-            f"{statistics.median(side.rates):.1f} quotes/s | "
-            f"{statistics.median(side.cpu_per_quote):.1f} ms |"
+            f"| {side.name} | {p50:.1f} | {percentile(side.times, 95):.1f} | "
+            f"{p50 / engine_p50:.2f}× | {side.user_ms / n:.1f} + {side.sys_ms / n:.1f} = "
+            f"{cpu[side.name]:.1f} | {statistics.median(side.rates):.1f} |"
         )
+    new_p50 = statistics.median(sides[1].times)
+    ratio = new_p50 / engine_p50
+    cpu_ratio = cpu["new"] / cpu["old"]
     return (
-        "| code | 12 circuits p50 / p95 | 40 circuits p50 / p95 | 8 clients, 40 circuits "
-        "| server CPU per quote |\n|---|---|---|---|---|\n"
+        "## HTTP path: latency against the engine, server CPU (issue 15, old vs new)\n\n"
+        f"Old = commit {base_commit()}, new = this checkout: one server process each "
+        f"(`python -m functions serve`) on one scratch database; {runs} {CIRCUITS}-circuit "
+        "panels, each posted to both servers in alternating order at one client, the engine "
+        "alone (`estimate`, this process, the same panel) timed after each pair; then 4 "
+        f"alternating {BURST_S:.0f} s bursts of 8 clients per server. Client: "
+        "`benchmarks.rawhttp` (a kept-alive socket, request bytes prepared before the clock "
+        f"starts): {statistics.mean(client_cpu):.2f} ms CPU per request (mean). Server "
+        "CPU per quote = user + system time of the server process from /proc over its "
+        "one-client requests (10 ms ticks, summed). Load average (1 min) "
+        f"{load0[0]:.1f} before, {load1[0]:.1f} after, on {os.cpu_count()} cores.\n\n"
+        f"Engine alone p50: {engine_p50:.1f} ms.\n\n"
+        "| code | p50 ms | p95 ms | p50 / engine p50 | server CPU ms per quote (user + system) "
+        "| 8 clients quotes/s |\n|---|---:|---:|---:|---:|---:|\n"
         + "\n".join(rows)
-        + f"\n\n1-minute load average {load0:.1f} before, {load1:.1f} after; {runs} "
-        f"interleaved requests per size and server, 4 alternating bursts of 80.\n"
+        + f"\n\nGoals: new p50 ≤ 3× the engine's: {ratio:.2f}× "
+        f"({'met' if ratio <= 3 else 'not met'}); server CPU per quote halved: new / old = "
+        f"{cpu_ratio:.2f} ({'met' if cpu_ratio <= 0.5 else 'not met'}).\n"
     )
 
 
 if __name__ == "__main__":
-    print(run(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 60))
+    print(run(Path(sys.argv[1]) if len(sys.argv) > 1 else None, *map(int, sys.argv[2:3])))

@@ -2,10 +2,12 @@
 against the production launch (``python -m functions serve --workers 0``: one process per
 CPU) and against the naive multi-process launch of the old code (``uvicorn --factory
 --workers N`` from ``benchmarks.baseline``: Nagle's algorithm left on, see
-``functions.serve``), started one after the other against the same scratch database.
+``functions.serve``), all three running at once against the same scratch database and
+measured cell by cell in rotating order, so a shared machine's load hits them alike.
 
-Each client is a thread with its own kept-alive ``httpx.Client`` posting 40-circuit panels
-(each stored with its quote and blobs). Goal (issue 15): at 8 clients the production launch
+Each client is a thread with its own kept-alive connection (``benchmarks.rawhttp``: prepared
+request bytes, far cheaper than an ``httpx`` client on the same cores) posting 40-circuit
+panels (each stored with its quote and blobs). Goal (issue 15): at 8 clients the production launch
 gives ≥ 1.6× the quotes/s of one process on this 2-core machine.
 """
 
@@ -20,11 +22,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 from benchmarks.baseline import base_commit, old_tree
-from benchmarks.bench_http import DB_SH, Server, _estimate, _sh
+from benchmarks.bench_http import DB_SH, Server, _sh
 from benchmarks.bench_pipeline import panel
+from benchmarks.rawhttp import KeepAlive
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 from functions._shared.auth import mint_token
 from functions.dev import ensure_user, seed_catalog
@@ -36,15 +37,15 @@ SECONDS = 4.0
 
 def _wait_ready(server: Server, token: str) -> None:
     t0 = time.perf_counter()
-    with httpx.Client(timeout=30) as client:
-        while True:
-            try:
-                _estimate(client, server.base, token, panel(12, 0))
-                return
-            except (httpx.TransportError, RuntimeError):
-                if time.perf_counter() - t0 > 60:
-                    raise
-                time.sleep(0.05)
+    while True:
+        try:
+            with KeepAlive(server.port, token) as client:
+                client.estimate(panel(12, 0))
+            return
+        except (OSError, RuntimeError):
+            if time.perf_counter() - t0 > 60:
+                raise
+            time.sleep(0.05)
 
 
 def _tree_cpu_s(pid: int) -> float:
@@ -64,36 +65,44 @@ def _tree_cpu_s(pid: int) -> float:
     return total
 
 
-def _healthz_p50(server: Server, runs: int = 60) -> float:
+def _healthz_p50(server: Server, token: str, runs: int = 60) -> float:
     """Median healthz on one kept-alive connection: the per-request cost of the launch."""
-    with httpx.Client(timeout=30) as client:
-        client.get(f"{server.base}/healthz")
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            client.get(f"{server.base}/healthz")
-            times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    with KeepAlive(server.port, token) as client:
+        request = client.get_request("/functions/v1/healthz")
+        client.send(request)
+        return statistics.median(client.send(request)[2] for _ in range(runs))
+
+
+# the bench process's CPU per request, over every throughput cell (what the clients cost)
+CLIENT_CPU_MS: list[float] = []
 
 
 def _throughput(server: Server, token: str, clients: int) -> tuple[float, float]:
-    """Quotes/s over SECONDS and the median latency, ``clients`` kept-alive connections."""
+    """Quotes/s over SECONDS and the median latency, ``clients`` kept-alive connections
+    (``benchmarks.rawhttp``: threads of this process, request bytes prepared outside the
+    clock)."""
     body = panel(40, 1)
-    stop = time.perf_counter() + SECONDS
 
-    def client_loop(_: int) -> list[float]:
+    def client_loop(conn: KeepAlive) -> list[float]:
         times: list[float] = []
-        with httpx.Client(timeout=30) as c:
-            _estimate(c, server.base, token, body)  # connect and warm this worker
-            while time.perf_counter() < stop:
-                times.append(_estimate(c, server.base, token, body))
+        while time.perf_counter() < stop:
+            times.append(conn.estimate(body))
         return times
 
+    conns = [KeepAlive(server.port, token) for _ in range(clients)]
+    for conn in conns:
+        conn.estimate(body)  # connect and warm this worker
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
+    stop = t0 + SECONDS
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        per_client = list(pool.map(client_loop, range(clients)))
+        per_client = list(pool.map(client_loop, conns))
     elapsed = time.perf_counter() - t0
+    for conn in conns:
+        conn.close()
     times = [t for ts in per_client for t in ts]
+    if times:
+        CLIENT_CPU_MS.append((time.process_time() - cpu0) * 1000 / len(times))
     return len(times) / elapsed, statistics.median(times) if times else float("nan")
 
 
@@ -112,27 +121,39 @@ def run() -> str:
         "prod": {"workers": 0},
         "naive": {"workers": cpus, "command": naive, "cwd": old_tree()},
     }
-    results: dict[str, dict[int, tuple[float, float]]] = {}
+    results: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in launches}
     health: dict[str, float] = {}
-    cpu_ms: dict[str, float] = {}
+    cpu_s = dict.fromkeys(launches, 0.0)
+    quotes = dict.fromkeys(launches, 0.0)
+    servers: dict[str, tuple[Server, str]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for name, launch in launches.items():
-                server = Server(url, Path(tmp), **launch)  # type: ignore[arg-type]
-                token = mint_token(server.secret, "bench")
-                server.start()
-                try:
+            try:
+                # all three launches up at once; each cell runs them in turn (rotating
+                # order), so a shared machine's load hits them alike
+                for name, launch in launches.items():
+                    server = Server(url, Path(tmp) / name, **launch)  # type: ignore[arg-type]
+                    servers[name] = (server, mint_token(server.secret, "bench"))
+                    server.start()
+                for server, token in servers.values():
                     _wait_ready(server, token)
-                    health[name] = _healthz_p50(server)
-                    assert server.proc is not None
-                    cpu0 = _tree_cpu_s(server.proc.pid)
-                    results[name] = {n: _throughput(server, token, n) for n in CLIENTS}
-                    quotes = sum(rate * SECONDS for rate, _ in results[name].values())
-                    cpu_ms[name] = (_tree_cpu_s(server.proc.pid) - cpu0) * 1000 / quotes
-                finally:
+                for name, (server, token) in servers.items():
+                    health[name] = _healthz_p50(server, token)
+                names = list(launches)
+                for i, n in enumerate(CLIENTS):
+                    for name in names[i % len(names) :] + names[: i % len(names)]:
+                        server, token = servers[name]
+                        assert server.proc is not None
+                        cpu0 = _tree_cpu_s(server.proc.pid)
+                        results[name][n] = _throughput(server, token, n)
+                        cpu_s[name] += _tree_cpu_s(server.proc.pid) - cpu0
+                        quotes[name] += results[name][n][0] * SECONDS
+            finally:
+                for server, _ in servers.values():
                     server.stop()
     finally:
         subprocess.run([str(DB_SH), "drop-db", DB], capture_output=True, check=False)
+    cpu_ms = {name: cpu_s[name] * 1000 / quotes[name] for name in launches}
     load_after = os.getloadavg()
     one, prod, old = results["one"], results["prod"], results["naive"]
     rows = [
@@ -143,10 +164,13 @@ def run() -> str:
     head = (
         "## Throughput across processes (`POST /functions/v1/estimate`, 40 circuits)\n\n"
         f"One server process against `python -m functions serve --workers 0` ({cpus} "
-        f"processes, one per CPU) in the same run, same scratch database; {SECONDS:.0f} s "
-        "per cell, every client a thread with its own kept-alive connection. The database, "
-        "the server processes and the client threads share the machine's "
-        f"{cpus} cores. Load average before {load_before[0]:.1f}, after {load_after[0]:.1f}.\n\n"
+        f"processes, one per CPU) and the old launch, all three running at once on the same "
+        f"scratch database, each cell run for each launch in turn (rotating order); "
+        f"{SECONDS:.0f} s per cell, every client a thread with its own kept-alive connection "
+        "(`benchmarks.rawhttp`). The database, the server processes and the client threads "
+        f"share the machine's {cpus} cores; the clients cost "
+        f"{statistics.mean(CLIENT_CPU_MS):.2f} ms CPU per request (mean over the cells). "
+        f"Load average before {load_before[0]:.1f}, after {load_after[0]:.1f}.\n\n"
         f"Old: `uvicorn --factory --workers {cpus}` on commit {base_commit()}.\n\n"
         f"| clients | 1 process quotes/s | {cpus} processes quotes/s | ratio | old {cpus} "
         f"processes quotes/s | 1 process p50 ms | {cpus} processes p50 ms | old {cpus} "

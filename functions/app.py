@@ -6,6 +6,7 @@ is generated from the same models, served at /functions/v1/openapi.json.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,7 +29,7 @@ from functions import (
     storage,
     web,
 )
-from functions._shared.http import install_error_handlers, known_query, trace_middleware
+from functions._shared.http import TraceMiddleware, install_error_handlers, known_query
 from functions._shared.logs import install_redaction
 from functions._shared.openapi import complete
 from functions._shared.services import Services, build_services
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = svc or build_services(config)
+        settle_heap()
         try:
             yield
         finally:
@@ -75,7 +77,7 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
             ],
             expose_headers=["X-Trace-Id", "Idempotent-Replayed"],
         )
-    app.middleware("http")(trace_middleware)
+    app.add_middleware(TraceMiddleware)
     install_error_handlers(app)
     for module in (preview, estimate, quotes, documents, health, catalog, profile, client):
         app.include_router(module.router, prefix=PREFIX)
@@ -88,6 +90,24 @@ def create_app(settings: Settings | None = None, svc: Services | None = None) ->
     app.include_router(storage.router, prefix="/storage/v1")
     _document_api(app)
     return app
+
+
+# Collections of the youngest generation: every 700 allocations by default, a few dozen
+# times per quote (the engine and the serialisation allocate thousands of short-lived
+# objects); a tenth as often here.
+GC_GEN0_THRESHOLD = 7_000
+
+
+def settle_heap() -> None:
+    """What the process built before serving (modules, routes, models, adapters) lives as
+    long as it does: collected once, then moved out of the collector's sight
+    (``gc.freeze``), so the collections a request triggers no longer walk it; and the
+    youngest generation collected less often. Measured: about 1 ms of collection per
+    quote before, 0.15 ms after (issue 15)."""
+    gc.collect()
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
 
 
 def _document_api(app: FastAPI) -> None:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from functions._shared.auth import Principal
 from functions._shared.errors import IdempotencyKeyInvalid, IdempotencyKeyRequired
@@ -26,7 +26,7 @@ router = APIRouter()
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
-def idempotency_key(
+async def idempotency_key(
     key: str | None = Header(default=None, alias="Idempotency-Key"),
 ) -> str:
     if key is None or not key.strip():
@@ -65,8 +65,10 @@ def create_estimate(
         description="The organisation to file the quote under (an id from GET "
         "/organisations); default: the caller's only or personal organisation",
     ),
-) -> JSONResponse:
+) -> Response:
     organisation = teams.named_organisation(x_organisation)
     answer = quotes.create_quote(svc, who, key, raw, organisation)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    if answer.content is not None:  # already JSON: returned as it is, never re-validated
+        return Response(answer.content, 201, headers, media_type="application/json")
     return JSONResponse(answer.body, status_code=201, headers=headers)

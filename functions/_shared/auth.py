@@ -72,6 +72,12 @@ class TokenVerifier:
         if self._secret is None and self._jwks is None:
             raise RuntimeError("set JWT_SECRET or JWKS_URL: no way to verify tokens")
 
+    @property
+    def may_fetch_keys(self) -> bool:
+        """Whether ``verify`` may make a network call (fetching the JWKS, on first use
+        and when a key is not cached): callers on an event loop run it in a thread."""
+        return self._jwks is not None
+
     def verify(self, authorization: str | None) -> Principal:
         if not authorization:
             raise _unauthorized("missing bearer token")

@@ -86,6 +86,8 @@ class _Quote:
 class FakeStore:
     """``Store``, ``CatalogStore`` and ``ProfileStore`` in memory."""
 
+    commits_on_exit = False  # a write is kept at once
+
     users: set[str] = field(default_factory=set)
     quotes: dict[str, _Quote] = field(default_factory=dict)
     versions: dict[str, CatalogVersion] = field(default_factory=dict)
@@ -143,7 +145,9 @@ class FakeStore:
     def create_quote(self, who: Principal, payload: dict[str, Any]) -> str:
         return self.write_quote(who, payload).id
 
-    def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote:
+    def write_quote(
+        self, who: Principal, payload: dict[str, Any], response_json: bytes | None = None
+    ) -> CreatedQuote:
         """``estimator.create_quote``: exactly once per (owner, key); the same key with
         another request is IDEMPOTENCY_KEY_REUSED; an owner without a user is UNKNOWN_USER."""
         if self.before_write is not None:

@@ -10,13 +10,16 @@ from typing import Any
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from estimator_core import EstimatorError
 from functions._shared.auth import Principal
 from functions._shared.body import read_json
 from functions._shared.errors import STATUS, ApiError, error_body
-from functions._shared.services import Services, services
+from functions._shared.services import Services, services, services_of
 
 log = logging.getLogger("kis.functions")
 PUBLIC_PREFIXES = (
@@ -36,26 +39,52 @@ def trace_id(request: Request) -> str:
     return value
 
 
-async def trace_middleware(request: Request, call_next: Any) -> Any:
+class TraceMiddleware:
     """Give every response its trace id, and never let an exception reach the server.
 
-    An unexpected exception becomes the 500 error shape here: Starlette's outermost error
-    handler would answer and then re-raise it, and the server drops the connection. A
-    response sent before the request body was read closes the connection, so the unread
-    bytes are never taken for the next request.
+    A plain ASGI middleware (Starlette's ``BaseHTTPMiddleware`` costs a task and memory
+    streams per request). An unexpected exception becomes the 500 error shape here:
+    Starlette's outermost error handler would answer and then re-raise it, and the server
+    drops the connection. A response sent before the request body was read closes the
+    connection, so the unread bytes are never taken for the next request.
     """
-    incoming = request.headers.get("x-trace-id", "")
-    request.state.trace_id = incoming if _TRACE.match(incoming) else uuid.uuid4().hex
-    try:
-        response = await call_next(request)
-    except Exception:
-        log.exception("unhandled error (trace %s)", request.state.trace_id)
-        response = _respond(request, "INTERNAL", "internal error", [])
-        response.headers["Connection"] = "close"
-    if getattr(request.state, "body_unread", False):
-        response.headers["Connection"] = "close"
-    response.headers["X-Trace-Id"] = request.state.trace_id
-    return response
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope["headers"]:
+            if name == b"x-trace-id":
+                incoming = value.decode("latin-1")
+                break
+        tid = incoming if _TRACE.match(incoming) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["trace_id"] = tid
+        started = False
+
+        async def send_traced(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                if state.get("body_unread", False):
+                    headers["Connection"] = "close"
+                headers["X-Trace-Id"] = tid
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_traced)
+        except Exception:
+            log.exception("unhandled error (trace %s)", tid)
+            if started:
+                raise
+            response = _respond(Request(scope), "INTERNAL", "internal error", [])
+            response.headers["Connection"] = "close"
+            await response(scope, receive, send)
 
 
 def _query_names(dependant: Any) -> set[str]:
@@ -66,7 +95,7 @@ def _query_names(dependant: Any) -> set[str]:
     return names
 
 
-def known_query(request: Request) -> None:
+async def known_query(request: Request) -> None:
     """Refuse query parameters the route does not declare (a typo must not pass silently:
     ``?limt=5`` would otherwise list the default page as if it were asked for), and any
     given twice (``?q=a&q=b`` would otherwise search for ``b`` only)."""
@@ -82,7 +111,7 @@ def known_query(request: Request) -> None:
     if unknown or repeated:
         if not request.url.path.startswith(PUBLIC_PREFIXES):
             # authenticate first: an anonymous caller learns only that (401 before 422)
-            services(request).verifier.verify(request.headers.get("authorization"))
+            await verified(services_of(request), request.headers.get("authorization"))
         raise ApiError(
             "VALIDATION_FAILED",
             "unknown or repeated query parameters",
@@ -97,12 +126,21 @@ def known_query(request: Request) -> None:
         )
 
 
-def principal(
+async def principal(
     request: Request,
     authorization: str | None = Header(default=None, include_in_schema=False),
     svc: Services = Depends(services),
 ) -> Principal:
     """The verified caller (401 otherwise)."""
+    return await verified(svc, authorization)
+
+
+async def verified(svc: Services, authorization: str | None) -> Principal:
+    """Verify on the event loop (an HS256 check is tens of microseconds), unless the
+    verifier may fetch the project's keys (JWKS): that network call runs in the thread
+    pool, never stalling the loop."""
+    if svc.verifier.may_fetch_keys:
+        return await run_in_threadpool(svc.verifier.verify, authorization)
     return svc.verifier.verify(authorization)
 
 
@@ -161,7 +199,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # caller must still learn only that it is unauthenticated (401 before 422).
         if not request.url.path.startswith(PUBLIC_PREFIXES):
             try:
-                services(request).verifier.verify(request.headers.get("authorization"))
+                services_of(request).verifier.verify(request.headers.get("authorization"))
             except ApiError as auth_error:
                 return _respond(request, auth_error.code, auth_error.message, [])
         details = [

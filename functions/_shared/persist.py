@@ -1,8 +1,10 @@
 """Turn a finished quote into stored objects and the ``estimator.create_quote`` payload.
 
-Storage first, database second: every blob is uploaded (content-addressed under
-``quote/{quote_id}/{stage}/{sha256}``) before the one transaction that writes the rows,
-so a failed upload writes no rows and a failed transaction leaves only unreferenced blobs.
+Storage before the rows are committed: every blob is uploaded (content-addressed under
+``quote/{quote_id}/{stage}/{sha256}``) before the one transaction that writes the rows
+commits (on the psycopg adapter the uploads run while the rows are written; elsewhere
+before the write), so a failed upload writes no rows and a failed transaction leaves
+only unreferenced blobs.
 """
 
 from __future__ import annotations

@@ -110,6 +110,8 @@ def _created_at(value: Any) -> str:
 class PostgrestStore:
     """``Store`` over PostgREST with the caller's JWT, through supabase-py's postgrest."""
 
+    commits_on_exit = False  # each call is its own transaction
+
     def __init__(
         self,
         supabase_url: str,
@@ -271,7 +273,9 @@ class PostgrestStore:
             raise DependencyUnavailable("database", "create_quote returned no quote id")
         return quote_id
 
-    def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote:
+    def write_quote(
+        self, who: Principal, payload: dict[str, Any], response_json: bytes | None = None
+    ) -> CreatedQuote:
         """``create_quote``, then the stored response (with the quote number it assigned):
         two calls, PostgREST has no transaction across them."""
         quote_id = self.create_quote(who, payload)

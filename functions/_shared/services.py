@@ -1,8 +1,9 @@
 """Composition: build the adapters from settings once, when the app starts.
 
-Handlers reach them through ``services(request)``; tests and warm serverless workers
-control their lifetime. The catalog cache is per version id, so a hot swap is seen by
-the next request and a request keeps the version it started with.
+Handlers reach them through ``Depends(services)`` (``services_of(request)`` elsewhere);
+tests and warm serverless workers control their lifetime. The catalog cache is per
+version id, so a hot swap is seen by the next request and a request keeps the version
+it started with.
 """
 
 from __future__ import annotations
@@ -99,6 +100,12 @@ def build_services(settings: Settings) -> Services:
     return Services(settings=settings, verifier=TokenVerifier(settings), store=store, blobs=blobs)
 
 
-def services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
+
+
+async def services(request: Request) -> Services:
+    """The dependency: async, so FastAPI calls it on the event loop (a sync dependency
+    costs a trip through the thread pool on every request)."""
+    return services_of(request)

@@ -12,7 +12,10 @@ Driver errors become API errors in ``functions._shared.driver_errors``.
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,6 +69,8 @@ __all__ = [  # the port's names stay importable from here while callers move to 
 ]
 
 ROLES = {"authenticated", "service_role", "anon"}
+# A pooled connection idle this long is checked (a round trip) before it is used again.
+CHECK_AFTER_IDLE_S = 2.0
 _UTC_US = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
 
 
@@ -92,6 +97,8 @@ def _claims(who: Principal) -> str:
 class PostgresStore:
     """``Store`` over a psycopg connection pool."""
 
+    commits_on_exit = True  # the guard's transaction commits when it exits
+
     def __init__(self, conninfo: str, *, pool_size: int = 8, timeout_s: float = 5.0) -> None:
         self._pool = ConnectionPool(
             conninfo,
@@ -99,10 +106,24 @@ class PostgresStore:
             max_size=pool_size,
             timeout=timeout_s,
             kwargs={"autocommit": False, "prepare_threshold": None, "connect_timeout": 3},
-            check=ConnectionPool.check_connection,
+            check=self._check,
+            reset=self._returned,
             open=False,
         )
         self._held = threading.local()
+        self._last_used: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _returned(self, conn: psycopg.Connection[Any]) -> None:
+        self._last_used[conn] = time.monotonic()
+
+    def _check(self, conn: psycopg.Connection[Any]) -> None:
+        """Check a connection with a round trip before handing it out only when it sat in
+        the pool ``CHECK_AFTER_IDLE_S`` or more (the server may have closed it since);
+        one just given back is handed out as it is (a round trip saved per request)."""
+        if time.monotonic() - self._last_used.get(conn, -math.inf) >= CHECK_AFTER_IDLE_S:
+            ConnectionPool.check_connection(conn)
 
     def open(self) -> None:
         self._pool.open(wait=False)
@@ -281,20 +302,38 @@ class PostgresStore:
         """Store the quote through ``estimator.create_quote`` as the server (service_role)."""
         return self.write_quote(who, payload).id
 
-    def write_quote(self, who: Principal, payload: dict[str, Any]) -> CreatedQuote:
+    def write_quote(
+        self, who: Principal, payload: dict[str, Any], response_json: bytes | None = None
+    ) -> CreatedQuote:
         """``create_quote``, and the stored response (with the quote number it assigned)
-        read in the same transaction: no second request for the number."""
-        payload = {**payload, "owner": who.user_id}
+        from the same transaction: no second request for the number.
+
+        ``response_json``: ``payload["response"]`` already serialised, sent as it is. Only
+        the members the storing transaction added to the response (the quote number) are
+        read back; another request's quote (a lost race) is read whole.
+        """
+        rest = {k: v for k, v in payload.items() if k != "response"}
+        rest["owner"] = who.user_id
+        if response_json is None:
+            response_json = json.dumps(payload.get("response", {})).encode()
+        text = json.dumps(rest)[:-1] + ',"response":' + response_json.decode() + "}"
         with self._tx(who, as_server=True) as cur:
-            cur.execute(
-                "select estimator.create_quote(%s::jsonb)::text as id", (json.dumps(payload),)
-            )
+            cur.execute("select estimator.create_quote(%s::jsonb)::text as id", (text,))
             row = cur.fetchone()
             assert row is not None
-            cur.execute("select response from estimator.quotes where id = %s", (row["id"],))
-            stored = cur.fetchone()
-        assert stored is not None
-        return CreatedQuote(str(row["id"]), stored["response"])
+            if row["id"] != payload.get("id"):
+                cur.execute("select response from estimator.quotes where id = %s", (row["id"],))
+                other = cur.fetchone()
+                assert other is not None
+                return CreatedQuote(str(row["id"]), other["response"])
+            sent = payload.get("response", {})
+            cur.execute(
+                "select response - %s::text[] as added from estimator.quotes where id = %s",
+                (list(sent), row["id"]),
+            )
+            added = cur.fetchone()
+        assert added is not None
+        return CreatedQuote(str(row["id"]), {**sent, **added["added"]})
 
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:
         with self._tx(who) as cur:

@@ -24,6 +24,7 @@ import jwt
 import psycopg
 import pytest
 
+from estimator_core.canonical import canonical_json
 from estimator_core.catalog import Catalog
 from estimator_core.cli import CATALOGS, DEFAULT_CATALOG, load_catalog
 from estimator_core.evidence import json_record
@@ -289,6 +290,20 @@ def test_a_quote_is_revised_from_its_latest_revision_only(adapter: Adapter) -> N
     with pytest.raises(ApiError) as foreign:
         store.write_revision(bob, r1.id, payload(adapter, f"rev3-{RUN}"))
     assert foreign.value.code == "NOT_FOUND"
+
+
+def test_a_response_sent_already_serialised_is_stored_as_the_same_json(
+    adapter: Adapter,
+) -> None:
+    """``write_quote``'s ``response_json`` (the result blob's bytes, serialised once) stores
+    what the dict would, and the answer is the stored response read back."""
+    store, alice = adapter.store, adapter.alice
+    p = payload(adapter, f"serialised-{RUN}")
+    written = store.write_quote(alice, p, canonical_json(p["response"]))
+    stored = store.get_quote(alice, p["id"])
+    assert written.id == p["id"] and stored is not None
+    assert written.response == stored.response
+    assert {k: v for k, v in stored.response.items() if k != "quote_number"} == p["response"]
 
 
 def test_a_quote_for_a_user_that_does_not_exist_is_unknown_user(adapter: Adapter) -> None:

@@ -84,6 +84,25 @@ def test_replay_returns_the_same_quote_and_writes_nothing(api: Api) -> None:
     assert quote_count(api) == before
 
 
+def test_the_first_answer_is_the_stored_response_a_replay_gives(api: Api) -> None:
+    """The first answer is encoded from the members serialised for the result blob, a
+    replay from the stored row: the same JSON, but for the freshly signed URLs."""
+    k = key()
+    first = post(api, example("apartment_sangdo"), k)
+    again = post(api, example("apartment_sangdo"), k)
+    assert first.status_code == again.status_code == 201
+    assert first.headers["content-type"] == "application/json"
+
+    def unsigned(body: dict[str, Any]) -> dict[str, Any]:
+        evidence = [
+            {k: v for k, v in e.items() if k not in ("url", "expires_at")} for e in body["evidence"]
+        ]
+        return {**body, "evidence": evidence}
+
+    assert unsigned(first.json()) == unsigned(again.json())
+    assert first.json()["quote_number"] == again.json()["quote_number"]
+
+
 def test_same_key_with_another_body_is_rejected(api: Api) -> None:
     k = key()
     assert post(api, example("apartment_sangdo"), k).status_code == 201

@@ -3,8 +3,9 @@
 Plain functions over ``Services`` (the ports and settings); the HTTP handlers parse,
 call one of these and answer. Creating a quote is one transaction on the psycopg
 adapter (``Store.idempotency_guard``): the context read (``quote_context``), the engine,
-the blobs uploaded in one batch, then one write (``write_quote``) whose transaction
-also gives back the quote number.
+the blobs uploaded in one batch (while the write runs), then one write (``write_quote``)
+whose transaction also gives back the quote number. The stored response is serialised
+once (``CanonicalObject``): the result blob, the payload's ``response`` and the answer.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,16 +24,18 @@ from estimator_core import (
     STAGES,
     Catalog,
     PreviousRevision,
+    EvidenceRecord,
     ProjectQuote,
     Quote,
     estimate,
     estimate_project,
     is_project,
-    json_record,
+    sha256_bytes,
     sha256_hex,
     verify,
 )
 from functions._shared.auth import Principal
+from functions._shared.canonical_object import CanonicalObject
 from functions._shared.errors import ApiError, IdempotencyKeyReused, NotFound, UnknownUser
 from functions._shared.models import QUOTE_NUMBER_PATTERN
 from functions._shared.persist import (
@@ -61,10 +67,12 @@ _QUOTE_NUMBER = re.compile(QUOTE_NUMBER_PATTERN)
 
 @dataclass(frozen=True)
 class Answer:
-    """A quote as the API answers it, and whether it is a replay of a stored one."""
+    """A quote as the API answers it, and whether it is a replay of a stored one;
+    ``content``: ``body`` already encoded as JSON, when it was."""
 
     body: dict[str, Any]
     replayed: bool = False
+    content: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def _stage_order(row: EvidenceRow) -> tuple[int, int, int]:
@@ -105,7 +113,10 @@ def create_quote(
     The same key with the same body replays the stored quote (fresh signed URLs); with
     another body it is ``IDEMPOTENCY_KEY_REUSED``; while the first request runs it is
     ``IDEMPOTENCY_IN_FLIGHT`` (psycopg adapter). An unknown user is refused before
-    anything is uploaded; a failed upload writes no rows.
+    anything is uploaded; a failed upload writes no rows: where the store commits only
+    when the guard exits (``Store.commits_on_exit``) the blobs are uploaded while the
+    rows are written and a failed upload rolls the write back, else they are uploaded
+    before the write.
 
     ``organisation`` (the X-Organisation header's id) files the quote under that
     organisation; the database refuses one the caller does not belong to (404) and, with
@@ -119,18 +130,51 @@ def create_quote(
             return Answer(replay(svc, who, ctx.existing.id, ctx.existing.response), True)
         if not ctx.user_exists:
             raise UnknownUser()  # before anything is uploaded: such a request writes nothing
-        priced = price_and_upload(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
+        priced = price(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
         payload = priced.payload(key, raw)
         if organisation is not None:
             payload["organisation_id"] = organisation
-        written = svc.store.write_quote(who, payload)
-        quote_id, evidence = priced.quote_id, priced.evidence
-    if written.id != quote_id:
+        if svc.store.commits_on_exit:
+            with _uploading(svc, priced):
+                written = svc.store.write_quote(who, payload, priced.response_json)
+        else:
+            upload(svc, priced)
+            written = svc.store.write_quote(who, payload, priced.response_json)
+    if written.id != priced.quote_id:
         # another request with this key won the race (possible over PostgREST, which
         # has no in-flight lock): answer with the quote that was stored
         return Answer(replay(svc, who, written.id, written.response), True)
     # the stored response carries what the storing transaction added: the quote number
-    return Answer(replay(svc, who, quote_id, written.response, evidence))
+    return _created(svc, priced, written.response)
+
+
+# Uploads that run while the rows are written (``create_quote``); threads start on demand.
+_UPLOADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-upload")
+
+
+@contextmanager
+def _uploading(svc: Services, priced: Priced) -> Iterator[None]:
+    """Upload ``priced``'s blobs in the background while the body runs; on leaving, wait
+    for them and raise the upload's error, if any (the write is then rolled back)."""
+    pending = _UPLOADS.submit(upload, svc, priced)
+    try:
+        yield
+    except BaseException:
+        pending.exception()  # the write failed: let the upload finish, its blobs unreferenced
+        raise
+    pending.result()
+
+
+def _created(svc: Services, priced: Priced, response: dict[str, Any]) -> Answer:
+    """The answer to a quote this request stored: the stored response as ``replay`` gives
+    it, its JSON encoded from the members serialised once for the result blob."""
+    rows = sorted(priced.evidence, key=_stage_order)
+    evidence = signed_evidence(svc, priced.quote_id, rows)
+    added = {k: v for k, v in response.items() if k not in priced.stored}
+    extra = {**added, "quote_id": priced.quote_id, "evidence": evidence}
+    body = {k: v for k, v in priced.stored.items() if k != "evidence_objects"} | extra
+    content = priced.members.encode(drop=("evidence_objects",), extra=extra)
+    return Answer(body, content=content)
 
 
 def _estimator(who: Principal) -> str:
@@ -140,8 +184,9 @@ def _estimator(who: Principal) -> str:
 
 @dataclass(frozen=True)
 class Priced:
-    """A request priced and its blobs uploaded: what ``write_quote`` (or a revision's
-    ``create_revision``) stores. Shared by creating a quote and revising one."""
+    """A request priced and serialised, nothing uploaded nor written yet: what
+    ``write_quote`` (or a revision's ``create_revision``) stores. Shared by creating a
+    quote and revising one."""
 
     quote_id: str
     quote: Quote | ProjectQuote
@@ -150,6 +195,15 @@ class Priced:
     document: EvidenceRow
     stored: dict[str, Any]
     issued_at: str
+    # the stored response's members, each serialised once (the result blob is their JSON)
+    members: CanonicalObject
+    # every object to upload: the evidence records, then the result document
+    records: list[EvidenceRecord]
+
+    @property
+    def response_json(self) -> bytes:
+        """The stored response as JSON: the result blob's bytes."""
+        return self.records[-1].content
 
     def payload(self, key: str, raw: Any) -> dict[str, Any]:
         return quote_payload(
@@ -165,7 +219,7 @@ class Priced:
         )
 
 
-def price_and_upload(
+def price(
     svc: Services,
     who: Principal,
     raw: Any,
@@ -176,8 +230,8 @@ def price_and_upload(
     previous: PreviousRevision | None = None,
 ) -> Priced:
     """Price ``raw`` against ``catalog`` (its ref and the catalog) with ``revision`` on
-    its cover (and a revision's link to ``previous`` in its evidence), upload the evidence
-    and the stored response under a new quote id; nothing is written to the store."""
+    its cover (and a revision's link to ``previous`` in its evidence) under a new quote
+    id, and serialise its stored response once; nothing is uploaded nor written."""
     ref, cat = catalog
     issued_at = _now()
     quote = _price_any(who, raw, cat, issued_at, revision, previous)
@@ -185,7 +239,7 @@ def price_and_upload(
     records = quote_records(quote)
     evidence = [evidence_row(quote_id, rec) for rec in records]
     stored = {
-        **quote.result.model_dump(mode="json"),
+        **quote.result.model_dump(mode="json", exclude={"evidence"}),
         "quote_id": quote_id,
         # the profile its documents are rendered with, now or later (identical files)
         "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
@@ -193,11 +247,39 @@ def price_and_upload(
         **({"estimator": _estimator(who)} if isinstance(quote, ProjectQuote) else {}),
         "evidence_objects": [asdict(e) for e in evidence],
     }
-    stored.pop("evidence", None)
-    result = json_record("result", stored)
-    bucket = svc.settings.evidence_bucket
-    (*_, document) = upload_records(svc.blobs, bucket, quote_id, [*records, result])
-    return Priced(quote_id, quote, ref, evidence, document, stored, issued_at)
+    members = CanonicalObject(stored)
+    content = members.encode()  # == canonical_json(stored)
+    result = EvidenceRecord(
+        stage="result",
+        sha256=sha256_bytes(content),
+        content_type="application/json",
+        content=content,
+    )
+    document = evidence_row(quote_id, result)
+    return Priced(
+        quote_id, quote, ref, evidence, document, stored, issued_at, members, [*records, result]
+    )
+
+
+def upload(svc: Services, priced: Priced) -> None:
+    """Upload ``priced``'s evidence and result document in one batch."""
+    upload_records(svc.blobs, svc.settings.evidence_bucket, priced.quote_id, priced.records)
+
+
+def price_and_upload(
+    svc: Services,
+    who: Principal,
+    raw: Any,
+    catalog: tuple[CatalogRef, Catalog],
+    profile: StoredProfile | None,
+    *,
+    revision: str = "R0",
+    previous: PreviousRevision | None = None,
+) -> Priced:
+    """``price``, then ``upload``: the blobs are stored before anything is written."""
+    priced = price(svc, who, raw, catalog, profile, revision=revision, previous=previous)
+    upload(svc, priced)
+    return priced
 
 
 def _price(
