@@ -42,8 +42,8 @@ from functions._shared.ports import (
     QuoteFilter,
     Store,
 )
-from functions._shared.usecases.teams import TeamStore
 from functions._shared.usecases.reviews import ReviewHistoryStore
+from functions._shared.usecases.teams import TeamStore
 from functions.dev import ensure_user, seed_catalog
 from tests.conftest import ISSUED_AT, example
 from tests.integration.support import DB_SH, db_url, run

@@ -23,8 +23,8 @@ from typing import Any
 from estimator_core import (
     STAGES,
     Catalog,
-    PreviousRevision,
     EvidenceRecord,
+    PreviousRevision,
     ProjectQuote,
     Quote,
     estimate,
