@@ -437,16 +437,27 @@ class PostgrestStore:
 
     # -- the review history (functions._shared.usecases.reviews.ReviewHistoryStore) -----
     def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None:
-        """``estimator.quote_review_history`` with the caller's token (RLS decides)."""
+        """The quote's ``quote_reviews`` with the caller's token (RLS decides), oldest
+        first; None when the caller cannot read the quote."""
         if self.get_quote(who, quote_id) is None:
             return None
-        params = {"quote_id": quote_id}
-        rows = self._rpc(
-            who, self._as(who, "estimator").rpc("quote_review_history", params).execute
+        query = (
+            self._as(who, "estimator")
+            .from_("quote_reviews")
+            .select("reviewer,reviewer_email,decision,reason,at")
+            .eq("quote_id", quote_id)
+            .order("at")
+            .order("id")
         )
         return [
-            {**r, "reviewer_id": str(r["reviewer_id"]), "created_at": _created_at(r["created_at"])}
-            for r in cast(list[dict[str, Any]], rows or [])
+            {
+                "decision": r["decision"],
+                "reason": r["reason"],
+                "reviewer_id": str(r["reviewer"]),
+                "reviewer_email": r["reviewer_email"],
+                "created_at": _created_at(r["at"]),
+            }
+            for r in self._select(who, query.execute)
         ]
 
     def record_documents(
@@ -533,6 +544,13 @@ class PostgrestStore:
             for r in self._select(who, query.execute)
         ]
 
+    def member_emails(self, who: Principal, organisation_id: str) -> dict[str, str]:
+        """User id → e-mail of the organisation's members (``estimator.member_emails`` with
+        the caller's token: empty for a non-member)."""
+        params = {"organisation_id": organisation_id}
+        rows = self._rpc(who, self._as(who, "estimator").rpc("member_emails", params).execute)
+        return {str(r["user_id"]): r["email"] for r in cast(list[dict[str, Any]], rows or [])}
+
     def user_id_by_email(self, who: Principal, email: str) -> str | None:
         params = cast(dict[str, str], {"email": email})
         found = self._rpc(who, self._server("estimator").rpc("user_id_by_email", params).execute)
@@ -593,26 +611,6 @@ class PostgrestStore:
             raise DependencyUnavailable("database", "create_revision returned no quote id")
         stored = self.get_quote(who, new_id)
         return CreatedQuote(new_id, stored.response if stored else payload["response"])
-
-    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
-        query = (
-            self._as(who, "estimator")
-            .from_("quote_reviews")
-            .select("reviewer,reviewer_email,decision,reason,at")
-            .eq("quote_id", quote_id)
-            .order("at")
-            .order("id")
-        )
-        return [
-            {
-                "reviewer": str(r["reviewer"]),
-                "reviewer_email": r["reviewer_email"],
-                "decision": r["decision"],
-                "reason": r["reason"],
-                "at": _created_at(r["at"]),
-            }
-            for r in self._select(who, query.execute)
-        ]
 
     def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
         """Every revision of the quote's number: two reads (PostgREST has no subquery)."""

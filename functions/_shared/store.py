@@ -717,27 +717,18 @@ class PostgresStore:
         assert stored is not None
         return CreatedQuote(str(row["id"]), stored["response"])
 
-    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]:
-        with self._tx(who) as cur:
-            cur.execute(
-                "select reviewer::text, reviewer_email, decision, reason, "
-                + self._TS.format("at")
-                + " as at from estimator.quote_reviews where quote_id = %s order by at, id",
-                (quote_id,),
-            )
-            return list(cur.fetchall())
-
     def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None:
-        """``estimator.quote_review_history`` as the caller (RLS decides); None when the
-        caller cannot read the quote."""
+        """The quote's ``estimator.quote_reviews`` as the caller (RLS decides), oldest
+        first; None when the caller cannot read the quote."""
         with self._tx(who) as cur:
             cur.execute("select 1 from estimator.quotes where id = %s", (quote_id,))
             if cur.fetchone() is None:
                 return None
             cur.execute(
-                "select decision, reason, reviewer_id::text, reviewer_email, "
-                + self._TS.format("created_at")
-                + " as created_at from estimator.quote_review_history(%s)",
+                "select decision, reason, reviewer::text as reviewer_id, reviewer_email, "
+                + self._TS.format("at")
+                + " as created_at from estimator.quote_reviews where quote_id = %s "
+                "order by at, id",
                 (quote_id,),
             )
             return list(cur.fetchall())

@@ -54,7 +54,7 @@ class ReviewEntry(BaseModel):
     reason: str
     reviewer_id: str
     reviewer_email: str | None = Field(
-        description="null when the reviewer is no longer a member of the organisation"
+        description="the reviewer's e-mail as recorded with the decision"
     )
     created_at: str
 
@@ -66,7 +66,7 @@ class ReviewHistory(BaseModel):
 class ReviewResult(Review):
     quote_id: str
     status: str
-    reviews: list[Review]
+    reviews: list[ReviewEntry] = Field(description="the quote's decisions, oldest first")
     # an approval: the document set rendered to show it (null: rendered on the next GET)
     document_set: int | None = None
 

@@ -478,16 +478,16 @@ def test_a_quote_in_review_is_approved_by_a_reviewer_and_revised(adapter: Adapte
     }
     assert re.match(_STAMP, row["at"])
     assert _code(lambda: teams.review_quote(bob, q, "approve", "")) == "CONFLICT"
-    assert teams.quote_reviews(alice, q) == [
+    assert teams.review_history(alice, q) == [
         {
-            "reviewer": bob.user_id,
-            "reviewer_email": bob.claims["email"],
             "decision": "approve",
             "reason": "fine",
-            "at": row["at"],
+            "reviewer_id": bob.user_id,
+            "reviewer_email": bob.claims["email"],
+            "created_at": row["at"],
         }
     ]
-    assert teams.quote_reviews(adapter.admin, q) == []
+    assert teams.review_history(adapter.admin, q) is None  # not a quote the admin reads
 
     revised = teams.write_revision(alice, q, payload(adapter, f"revise-{RUN}"))
     assert revised.response["revision"] == 1

@@ -365,29 +365,49 @@ def test_evidence_integrity_is_checked_by_the_sql_function(api: Any, recorded: b
 
 
 def test_the_review_history_is_read_as_the_user_after_the_quote(api: Any) -> None:
-    decided = {
+    row = {
+        "reviewer": "aa000000-0000-4000-8000-000000000002",
+        "reviewer_email": "rita@acme.test",
         "decision": "approve",
         "reason": "ok",
-        "reviewer_id": "aa000000-0000-4000-8000-000000000002",
-        "reviewer_email": "rita@acme.test",
-        "created_at": "2026-11-30T21:00:00.5+09:00",
+        "at": "2026-11-30T21:00:00.5+09:00",
     }
-    answers: list[Any] = [[quote_row()], [decided], []]
+    answers: list[Any] = [[quote_row()], [row], []]
     store, mock = api(lambda _request: httpx.Response(200, json=answers.pop(0)))
 
     history = store.review_history(ALICE, QUOTE_ID)
     hidden = store.review_history(BOB, QUOTE_ID)
 
-    quote, rpc, invisible = mock.requests
-    assert (quote.url.path, rpc.url.path) == (
-        "/rest/v1/quotes",
-        "/rest/v1/rpc/quote_review_history",
-    )
-    assert json.loads(rpc.content) == {"quote_id": QUOTE_ID}
-    assert_as_user(rpc, ALICE, "estimator")
-    assert history == [{**decided, "created_at": "2026-11-30T12:00:00.500000Z"}]
+    quote, reviews, invisible = mock.requests
+    assert (quote.url.path, reviews.url.path) == ("/rest/v1/quotes", "/rest/v1/quote_reviews")
+    assert reviews.url.params["quote_id"] == f"eq.{QUOTE_ID}"
+    assert reviews.url.params["order"] in ("at.asc,id.asc", "at,id")
+    assert_as_user(reviews, ALICE, "estimator")
+    assert history == [
+        {
+            "decision": "approve",
+            "reason": "ok",
+            "reviewer_id": row["reviewer"],
+            "reviewer_email": "rita@acme.test",
+            "created_at": "2026-11-30T12:00:00.500000Z",
+        }
+    ]
     assert_as_user(invisible, BOB, "estimator")
     assert hidden is None  # no quote for BOB: nothing more asked
+
+
+def test_member_emails_are_read_as_the_user(api: Any) -> None:
+    org = "0e000000-0000-4000-8000-00000000000a"
+    answer = [{"user_id": ALICE.user_id, "email": "alice@acme.test"}]
+    store, mock = api(lambda _request: httpx.Response(200, json=answer))
+
+    emails = store.member_emails(ALICE, org)
+
+    (request,) = mock.requests
+    assert (request.method, request.url.path) == ("POST", "/rest/v1/rpc/member_emails")
+    assert json.loads(request.content) == {"organisation_id": org}
+    assert_as_user(request, ALICE, "estimator")
+    assert emails == {ALICE.user_id: "alice@acme.test"}
 
 
 # --- PostgrestStore: rendered documents -------------------------------------------------------

@@ -92,7 +92,7 @@ class DocumentStore(Protocol):
         profile: StoredProfile,
         documents: list[dict[str, Any]],
     ) -> int: ...
-    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
+    def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None: ...
 
 
 @dataclass(frozen=True)
@@ -316,11 +316,12 @@ def _approval(store: DocumentStore, who: Principal, source: QuoteSource) -> Appr
     """The approval an approved quote's documents show: its last approving review."""
     if source.status != APPROVED:
         return None
-    approvals = [r for r in store.quote_reviews(who, source.id) if r["decision"] == "approve"]
+    reviews = store.review_history(who, source.id) or []
+    approvals = [r for r in reviews if r["decision"] == "approve"]
     if not approvals:
         return None
     last = approvals[-1]
-    return Approval(by=last.get("reviewer_email") or last["reviewer"], at=last["at"])
+    return Approval(by=last["reviewer_email"] or last["reviewer_id"], at=last["created_at"])
 
 
 def _render_and_store(

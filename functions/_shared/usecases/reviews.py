@@ -1,7 +1,7 @@
 """The review history of a quote: who decided what, when and why, oldest first.
 
 Readable by every member of the quote's organisation; the database decides (RLS on
-``estimator.quote_reviews`` through ``estimator.quote_review_history``). A quote the caller
+``estimator.quote_reviews``). A quote the caller
 cannot read is 404, never 403. Never writes: deciding is ``usecases.teams.review``.
 """
 

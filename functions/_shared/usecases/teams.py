@@ -41,7 +41,7 @@ class TeamStore(Protocol):
     def write_revision(
         self, who: Principal, quote_id: str, payload: dict[str, Any]
     ) -> CreatedQuote: ...
-    def quote_reviews(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
+    def review_history(self, who: Principal, quote_id: str) -> list[dict[str, Any]] | None: ...
     def quote_revisions(self, who: Principal, quote_id: str) -> list[dict[str, Any]]: ...
     def quote_revision(self, who: Principal, quote_id: str) -> dict[str, Any] | None: ...
 
@@ -188,7 +188,7 @@ def review(store: TeamStore, who: Principal, quote_id: str, body: Any) -> dict[s
             "VALIDATION_FAILED", "a returned quote needs a reason", [{"field": "reason"}]
         )
     row = store.review_quote(who, quote, str(decision), reason)
-    return {**row, "reviews": store.quote_reviews(who, quote)}
+    return {**row, "reviews": store.review_history(who, quote) or []}
 
 
 def revisions(store: TeamStore, who: Principal, quote_id: str) -> dict[str, Any]:

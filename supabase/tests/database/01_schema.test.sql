@@ -22,7 +22,7 @@ select functions_are('estimator',
         'user_exists', 'assign_quote_number', 'quotes_set_organisation', 'create_organisation',
         'set_member', 'remove_member', 'user_id_by_email', 'quotes_chain_revision', 'quotes_check_member',
         'quotes_refuse_change', 'review_quote', 'create_revision', 'record_documents',
-        'member_emails', 'quote_review_history'],
+        'member_emails'],
   'estimator functions');
 select functions_are('estimator_private',
   array['user_orgs', 'has_role_on_org', 'personal_org', 'member_has_role', 'acting_user',

@@ -88,30 +88,32 @@ select throws_ok(
   $$select * from estimator.member_emails('0e000000-0000-4000-8000-00000000000a')$$,
   '42501', null, 'anon cannot call it');
 
--- The review history ----------------------------------------------------------------------
+-- The review history is the quote's quote_reviews rows under RLS, with the e-mail recorded
+-- with each decision (migration 20261130001110) ---------------------------------------------
 select tests.me('eve');
 select results_eq(
-  $$select decision, reason, reviewer_id, reviewer_email
-      from estimator.quote_review_history('ae0000e0-0000-4000-8000-0000000000a1')$$,
+  $$select decision, reason, reviewer, reviewer_email from estimator.quote_reviews
+     where quote_id = 'ae0000e0-0000-4000-8000-0000000000a1'$$,
   $$values ('approve'::text, 'looks right'::text, 'ae000000-0000-4000-8000-000000000002'::uuid, 'rita@acme.test'::text)$$,
   'a member of the quote''s organisation reads who decided what, with the reviewer''s e-mail');
 select tests.me('ann');
-select is((select count(*)::int from estimator.quote_review_history('ae0000e0-0000-4000-8000-0000000000a1')), 1,
+select is((select count(*)::int from estimator.quote_reviews where quote_id = 'ae0000e0-0000-4000-8000-0000000000a1'), 1,
   'so does another member');
 select tests.me('bill');
 select is_empty(
-  $$select * from estimator.quote_review_history('ae0000e0-0000-4000-8000-0000000000a1')$$,
+  $$select * from estimator.quote_reviews where quote_id = 'ae0000e0-0000-4000-8000-0000000000a1'$$,
   'another organisation''s member reads no review');
 
--- A reviewer who left the organisation: the decision stays, the e-mail is no longer shown.
+-- A reviewer who left the organisation: the decision stays with the e-mail it was made with,
+-- and the members list no longer names them.
 select tests.act_as('postgres');
 delete from estimator.memberships
  where organisation_id = '0e000000-0000-4000-8000-00000000000a' and user_id = 'ae000000-0000-4000-8000-000000000002';
 select tests.me('eve');
 select results_eq(
-  $$select decision, reviewer_email from estimator.quote_review_history('ae0000e0-0000-4000-8000-0000000000a1')$$,
-  $$values ('approve'::text, null::text)$$,
-  'a former member''s decision stays, without their e-mail');
+  $$select decision, reviewer_email from estimator.quote_reviews where quote_id = 'ae0000e0-0000-4000-8000-0000000000a1'$$,
+  $$values ('approve'::text, 'rita@acme.test'::text)$$,
+  'a former member''s decision stays, with the e-mail recorded when it was made');
 select results_eq(
   $$select email from estimator.member_emails('0e000000-0000-4000-8000-00000000000a') order by email$$,
   array['ann@acme.test', 'eve@acme.test'], 'and the members list no longer has it');
