@@ -229,11 +229,6 @@ isOneToOne: true
               "email": string,"user_id": string
             }[]
                            },
-"quote_review_history":
-{ Args: { "quote_id": string }; Returns: {
-              "created_at": string,"decision": string,"reason": string,"reviewer_email": string,"reviewer_id": string
-            }[]
-                           },
 "record_documents":
 { Args: { "documents": Json,"profile_id": string,"profile_sha256": string,"quote_id": string,"set_no": number,"state": string }; Returns: number
                            },

@@ -1658,24 +1658,6 @@ export interface components {
             /** Unit Price */
             unit_price: number;
         };
-        /** Review */
-        Review: {
-            /** At */
-            at: string;
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "approve" | "return";
-            /** Reason */
-            reason: string;
-            /** Reviewer */
-            reviewer: string;
-            /** Reviewer Email */
-            reviewer_email?: string | null;
-        } & {
-            [key: string]: unknown;
-        };
         /**
          * ReviewEntry
          * @description One decision of a quote's review history.
@@ -1692,7 +1674,7 @@ export interface components {
             reason: string;
             /**
              * Reviewer Email
-             * @description null when the reviewer is no longer a member of the organisation
+             * @description the reviewer's e-mail as recorded with the decision
              */
             reviewer_email: string | null;
             /** Reviewer Id */
@@ -1725,8 +1707,11 @@ export interface components {
             reviewer: string;
             /** Reviewer Email */
             reviewer_email?: string | null;
-            /** Reviews */
-            reviews: components["schemas"]["Review"][];
+            /**
+             * Reviews
+             * @description the quote's decisions, oldest first
+             */
+            reviews: components["schemas"]["ReviewEntry"][];
             /** Status */
             status: string;
         } & {
