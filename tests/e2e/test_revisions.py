@@ -2,7 +2,7 @@
 only the latest revision is revised, ten concurrent revisions store one, another
 organisation's quote is 404; the hash chain verifies end to end and a tampered R1 fails
 R2's verification naming R1; a project is revised with a panel added and the diff names
-it."""
+it; a revision's documents are rendered (its rebuild links to the revision before it)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import example
-from tests.e2e.conftest import Api
+from tests.e2e.conftest import Api, set_profile
 from tests.e2e.test_catalog_lifecycle import V1, admin, import_csv, metasol_csv, post
 from tests.e2e.test_catalog_lifecycle import v1_stays_active as _v1_stays_active
 from tests.e2e.test_projects import small_panel
@@ -177,3 +177,34 @@ def test_a_project_is_revised_with_a_panel_added_and_the_diff_shows_it(
     delta = r1["totals"]["grand_total"] - r0["totals"]["grand_total"]
     assert diff["totals_delta"]["grand_total"] == delta > 0
     assert {"path": "panels[1].qty", "from": 2, "to": 5} in diff["request"]
+
+
+def test_the_documents_of_a_panel_and_a_project_revision_are_rendered(
+    api: Api, teams: dict[str, Any]
+) -> None:
+    """A revision's evidence ends with its link to the revision before it: the documents'
+    rebuild must make the same link, or its root is not the stored one (409)."""
+    set_profile(api, f"(주)리비전전기 {uuid.uuid4().hex[:6]}")
+    eve = teams["eve"]
+    panel = example("apartment_sangdo")
+    project = {
+        "project": {"customer": {"name": "한빛건설"}, "name": "한빛 문서"},
+        "panels": [small_panel(0)],
+    }
+    changed_panel = {
+        **panel,
+        "branches": [{**panel["branches"][0], "qty": 3}, *panel["branches"][1:]],
+    }
+    changed_project = {**project, "panels": [{**small_panel(0), "qty": 2}]}
+    for before, after in ((panel, changed_panel), (project, changed_project)):
+        created = api.client.post(
+            api.url("estimate"), json=before, headers=api.headers(eve, f"d-{uuid.uuid4()}")
+        )
+        assert created.status_code == 201, created.text
+        res = revise(api, eve, created.json()["quote_id"], after)
+        assert res.status_code == 201, res.text
+        r1 = res.json()["quote_id"]
+        docs = api.client.get(api.url(f"quotes/{r1}/documents"), headers=api.headers(eve))
+        assert docs.status_code == 200, docs.text
+        assert docs.json()["set_no"] == 1
+        assert {d["kind"] for d in docs.json()["items"]} >= {"xlsx", "pdf"}

@@ -1,9 +1,10 @@
 """The web client in real Chromium against a local stack (web/e2e/run.mjs drives it).
 
 One run of the browser script per module: it signs in, types the sample apartment request,
-previews, issues, double-clicks, tries a bad rating, opens another user's quote and
-activates a catalog, recording what each page showed; the tests below hold that against
-the API and the database. Screenshots and metrics go to .local/test-output/web/.
+previews, issues, double-clicks, tries a bad rating, issues and revises a project (the
+diff's panels, the hash chain), opens another user's quote, approves (the new document
+set) and activates a catalog, recording what each page showed; the tests below hold that
+against the API and the database. Screenshots and metrics go to .local/test-output/web/.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ PAGES = {
     "revision_diff",
     "project_quote",
     "review_history",
+    "project_revision_diff",
+    "evidence_chain",
 }
 
 
@@ -332,8 +335,9 @@ def test_a_typed_project_is_issued_once_and_its_quote_page_shows_the_apis_summar
     first, retry = page["keys"]
     assert first == retry and first.startswith("web-")
     assert page["replayed"] == [None, "true"]
-    stored = stack.sql(
-        "select id::text from estimator.quotes where owner = %s and request ? 'panels'",
+    stored = stack.sql(  # its revision R1 is issued later (project_copy_and_revise)
+        "select id::text from estimator.quotes where owner = %s and request ? 'panels' "
+        "and revision = 0",
         user_id_for("alice"),
     )
     assert stored == [(page["quote_id"],)]
@@ -370,6 +374,45 @@ def test_a_project_quote_is_copied_and_revised_in_the_project_editor(
     assert done["copied"] == ["LP-1", "LP-2"]
     assert done["revising"] == ["3", "1"]
     assert done["issue_label"] == "리비전 발행"
+
+
+def test_a_project_revision_is_issued_with_the_same_number_and_its_diff_names_the_panel(
+    browser: dict[str, Any], stack: Api
+) -> None:
+    done = seen(browser, "project_copy_and_revise")
+    assert done["status"] == 201
+    assert done["number"] == done["number_r0"] and done["number"].startswith("Q-")
+    assert done["revision"] == "R1"
+    assert done["documents"] == "문서 세트 1 · 발행"  # rendered: the rebuild links to R0
+    first = seen(browser, "project_issue")["quote_id"]
+    listed = stack.client.get(stack.url(f"quotes/{first}/revisions"), headers=stack.headers())
+    assert [(r["quote_id"], r["label"]) for r in listed.json()["items"]] == [
+        (first, "R0"),
+        (done["quote_id"], "R1"),
+    ]
+    # LP-2 ×1 → ×2: the one panel changed, its qty and amount as the API's diff says
+    diff = stack.client.get(
+        stack.url(f"quotes/{first}/revisions/R0/diff/R1"), headers=stack.headers()
+    ).json()
+    (changed,) = diff["panels"]["changed"]
+    assert changed["name"] == "LP-2" and changed["qty"] == {"from": 1, "to": 2}
+    assert not diff["panels"]["added"] and not diff["panels"]["removed"]
+    amount = changed["amount"]
+    assert done["panels"] == [
+        {
+            "kind": "changed",
+            "panel": "LP-2",
+            "cells": [
+                "변경",
+                "1 → 2",
+                f"₩{amount['from']:,} → ₩{amount['to']:,}",
+            ],
+        }
+    ]
+    # the evidence's verify: the chain back to R0, every link ok
+    assert done["verified"] == "true"
+    assert [(c["revision"], c["ok"]) for c in done["chain"]] == [("R0", "true"), ("R1", "true")]
+    assert all("✓ 일치" in c["text"] for c in done["chain"])
 
 
 def test_another_user_gets_the_404_page_for_the_first_users_quote(
@@ -440,6 +483,25 @@ def test_a_reviewer_approves_from_the_queue(
         stack.url(f"quotes/{team['quote']}"), headers=stack.headers(team["eve"])
     ).json()
     assert shown["status"] == "approved"
+    # the documents: set 1 as issued, then the approval's set 2, named and pickable
+    sets = approved["document_sets"]
+    docs = stack.client.get(
+        stack.url(f"quotes/{team['quote']}/documents"), headers=stack.headers(team["eve"])
+    ).json()
+    assert [(s["set_no"], s["state"]) for s in docs["sets"]] == [
+        (1, "needs_review"),
+        (2, "approved"),
+    ]
+    assert sets["before"] == {
+        "set_no": "1",
+        "state": "needs_review",
+        "text": "문서 세트 1 · 검토 필요",
+    }
+    assert sets["after"] == {"set_no": "2", "state": "approved", "text": "문서 세트 2 · 승인"}
+    assert sets["options"] == ["세트 1 · 검토 필요", "세트 2 · 승인"]
+    assert sets["picked"] == sets["before"]
+    xlsx = {d["kind"]: d["sha256"] for d in docs["items"]}["xlsx"]
+    assert sets["xlsx"]["approved"] == xlsx != sets["xlsx"]["picked"]
 
 
 def test_a_quote_is_revised_from_its_prefilled_request(browser: dict[str, Any], stack: Api) -> None:
@@ -451,6 +513,12 @@ def test_a_quote_is_revised_from_its_prefilled_request(browser: dict[str, Any], 
         pytest.skip(revised["skipped"])
     assert revised["status"] == 201
     assert revised["key"].startswith("web-")
+    # R1's documents are rendered (the rebuild links to R0), showing its state
+    docs = stack.client.get(
+        stack.url(f"quotes/{revised['quote_id']}/documents"), headers=stack.headers()
+    ).json()
+    state = {"issued": "발행", "needs_review": "검토 필요"}[docs["state"]]
+    assert revised["documents"] == f"문서 세트 1 · {state}"
     first = seen(browser, "issue")["quote_id"]
     chain = stack.client.get(stack.url(f"quotes/{first}/revisions"), headers=stack.headers())
     assert [r["quote_id"] for r in chain.json()["items"]] == [first, revised["quote_id"]]
@@ -526,8 +594,8 @@ def test_no_page_raised_an_error_and_every_page_has_a_screenshot(
     # the revision diff's screenshot is taken once the revisions POST endpoint is served
     revised = not seen(browser, "revise").get("skipped")
     english = [s for s in shots if s.endswith("-english.png")]
-    assert len(english) == 5, english
-    assert len(shots) == 29 + revised, shots
+    assert len(english) == 6, english
+    assert len(shots) == 33 + revised, shots
 
 
 def test_a_hosted_deployment_offers_supabase_sign_in_and_no_local_one(

@@ -488,7 +488,66 @@ await scenario("project_copy_and_revise", async () => {
   const revising = await page.locator('[id^="f-panels-"][id$="-qty"]').evaluateAll((is) => is.map((i) => i.value));
   await previewReady(page);
   await shot(page, "27-project-revise");
-  return { copied, revising, issue_label: await text(page, "issue") };
+  const issueLabel = await text(page, "issue");
+  // LP-2 ×1 → ×2, issued through POST /quotes/{id}/revisions: the new quote page has the
+  // same quote number and R1; R0 → R1 names the panel whose qty changed.
+  await page.goto(`${BASE}/quotes/${projectQuote}`);
+  await page.getByTestId("project-quote-summary").waitFor({ timeout: T });
+  const numberR0 = await text(page, "quote-number");
+  await page.getByTestId("revise").click();
+  await page.waitForURL(`${BASE}/quotes/${projectQuote}/revise-project`, { timeout: T });
+  await page.waitForFunction(() => document.querySelector("#f-panels-1-qty")?.value === "1", null, { timeout: T });
+  await page.locator("#f-panels-1-qty").fill("2");
+  await previewReady(page);
+  const answered = page.waitForResponse((r) => r.url().endsWith(`/quotes/${projectQuote}/revisions`) && r.request().method() === "POST", {
+    timeout: T,
+  });
+  await page.getByTestId("issue").click();
+  const res = await answered;
+  await page.waitForURL((u) => /\/quotes\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(projectQuote), { timeout: T });
+  await page.getByTestId("project-quote-summary").waitFor({ timeout: T });
+  const revised = page.url().split("/").pop();
+  const documents = await text(page, "document-set"); // R1's documents rebuild with its link to R0
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="revision-row"]').length === 2, null, { timeout: T });
+  await page.locator("#diff-a").selectOption("R0");
+  await page.locator("#diff-b").selectOption("R1");
+  await page.getByTestId("diff-compare").click();
+  await page.getByTestId("diff-panels").waitFor({ timeout: T });
+  const panels = await page.getByTestId("diff-panel-row").evaluateAll((trs) =>
+    trs.map((tr) => ({ kind: tr.dataset.kind, panel: tr.dataset.panel, cells: [...tr.querySelectorAll("td")].map((td) => td.textContent) })),
+  );
+  await page.getByTestId("quote-revisions").scrollIntoViewIfNeeded();
+  await shot(page, "31-project-revision-diff");
+  await axe(page, "project_revision_diff");
+  // the evidence's verify shows the hash chain back to R0
+  await page.getByTestId("verify").click();
+  await page.getByTestId("chain").waitFor({ timeout: T });
+  const chain = await page.getByTestId("chain-row").evaluateAll((trs) =>
+    trs.map((tr) => ({ revision: tr.dataset.revision, ok: tr.dataset.ok, text: tr.textContent })),
+  );
+  const verified = await page.getByTestId("verify-result").getAttribute("data-verified");
+  await page.getByTestId("chain").scrollIntoViewIfNeeded();
+  await shot(page, "32-evidence-chain");
+  await axe(page, "evidence_chain");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByTestId("chain").getByRole("columnheader", { name: "Reason", exact: true }).waitFor({ timeout: T });
+  await page.getByTestId("diff-panels").scrollIntoViewIfNeeded();
+  await shot(page, "33-project-revision-english");
+  await page.getByRole("button", { name: "한국어" }).click();
+  return {
+    copied,
+    revising,
+    issue_label: issueLabel,
+    status: res.status(),
+    quote_id: revised,
+    number_r0: numberR0,
+    number: await text(page, "quote-number"),
+    revision: await text(page, "cover-revision"),
+    panels,
+    chain,
+    verified,
+    documents,
+  };
 });
 
 await scenario("other_user_gets_404", async () => {
@@ -558,10 +617,24 @@ await scenario("reviewer_approves", async () => {
   await axe(p, "review");
   await p.locator(`[data-testid="review-row"][data-quote-id="${TEAM.quote}"] a`).click();
   await p.getByTestId("quote-page").waitFor({ timeout: T });
+  // the documents as issued (the first set) before the decision
+  await p.getByTestId("document-set").waitFor({ timeout: T });
+  const setBefore = await p.getByTestId("document-set").evaluate((e) => ({ set_no: e.dataset.setNo, state: e.dataset.state, text: e.textContent }));
   await p.locator("#review-reason").fill("검토 완료: 이상 없음");
   await p.getByTestId("review-approve").click();
   await p.getByTestId("review-history").waitFor({ timeout: T });
   await shot(p, "19-review-approved");
+  // the approval rendered a new set, shown as the newest; the older one can still be picked
+  await p.locator('[data-testid="document-set"][data-state="approved"]').waitFor({ timeout: T });
+  const setAfter = await p.getByTestId("document-set").evaluate((e) => ({ set_no: e.dataset.setNo, state: e.dataset.state, text: e.textContent }));
+  const approvedXlsx = await p.getByTestId("download-xlsx").getAttribute("data-sha256");
+  const setOptions = await p.locator("#doc-set option").evaluateAll((os) => os.map((o) => o.textContent));
+  await p.getByTestId("quote-documents").scrollIntoViewIfNeeded();
+  await shot(p, "34-document-sets");
+  await p.locator("#doc-set").selectOption(setBefore.set_no);
+  await p.locator(`[data-testid="document-set"][data-set-no="${setBefore.set_no}"]`).waitFor({ timeout: T });
+  const setPicked = await p.getByTestId("document-set").evaluate((e) => ({ set_no: e.dataset.setNo, state: e.dataset.state, text: e.textContent }));
+  const pickedXlsx = await p.getByTestId("download-xlsx").getAttribute("data-sha256");
   const history = await p.getByTestId("review-entry").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1, 3).map((td) => td.textContent)));
   const status = await text(p, "status");
   // after a reload the history is read back from the API, with who decided
@@ -583,7 +656,13 @@ await scenario("reviewer_approves", async () => {
   await p.getByRole("link", { name: "검토 대기" }).click();
   await p.getByText("검토할 견적이 없습니다.").waitFor({ timeout: T });
   await ctx.close();
-  return { queue, history, status, reloaded };
+  return {
+    queue,
+    history,
+    status,
+    reloaded,
+    document_sets: { before: setBefore, after: setAfter, options: setOptions, picked: setPicked, xlsx: { approved: approvedXlsx, picked: pickedXlsx } },
+  };
 });
 
 await scenario("revise", async () => {
@@ -608,6 +687,7 @@ await scenario("revise", async () => {
   await page.waitForURL((u) => /\/quotes\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(aliceQuote), { timeout: T });
   await page.getByTestId("quote-page").waitFor({ timeout: T });
   const revised = page.url().split("/").pop();
+  const documents = await text(page, "document-set");
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="revision-row"]').length === 2, null, { timeout: T });
   await page.locator("#diff-a").selectOption("R0");
   await page.locator("#diff-b").selectOption("R1");
@@ -620,6 +700,7 @@ await scenario("revise", async () => {
     status: res.status(),
     key,
     quote_id: revised,
+    documents,
     request_changes: await page.getByTestId("diff-request-row").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent))),
     grand_total_delta: Number(await page.getByTestId("delta-grand_total").getAttribute("data-value")),
   };

@@ -377,6 +377,14 @@ const KO = {
   panel_unit: "1면 금액",
   panel_amount: "합계 (× 수량)",
   review_by: "검토자",
+  chain: "리비전 해시 체인",
+  chain_ok: "일치",
+  chain_failed: "불일치",
+  chain_reason: "사유",
+  doc_set: "문서 세트",
+  doc_set_pick: "문서 세트 선택",
+  doc_set_option: "세트",
+  diff_panels: "분전반 변경",
 } as const;
 
 export type TextKey = keyof typeof KO;
@@ -641,6 +649,14 @@ const EN: Record<TextKey, string> = {
   panel_unit: "Unit price",
   panel_amount: "Total (× qty)",
   review_by: "Reviewer",
+  chain: "Revision hash chain",
+  chain_ok: "OK",
+  chain_failed: "Failed",
+  chain_reason: "Reason",
+  doc_set: "Document set",
+  doc_set_pick: "Choose a document set",
+  doc_set_option: "Set",
+  diff_panels: "Panel changes",
 };
 
 export const TEXT: Record<Lang, Record<TextKey, string>> = { ko: KO, en: EN };

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from estimator_core import (
     Approval,
     EstimatorError,
+    PreviousRevision,
     ProjectQuote,
     Quote,
     approved_document,
@@ -54,6 +55,7 @@ from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, DependencyUnavailable
 from functions._shared.ports import CatalogRef, DocumentRow, QuoteSource, StoredProfile
 from functions._shared.services import Services
+from functions._shared.usecases.chain import RevisionStore
 
 if TYPE_CHECKING:  # the renderers (XlsxWriter, fpdf2, ezdxf) load on the first render
     from estimator_core import ParsedFont, RenderedDocument
@@ -250,6 +252,8 @@ def rebuild_documents(
     _, catalog = svc.catalog(who, ref)
     cover = source.response.get("cover") or {}
     project = is_project(source.request)
+    label = source.response.get("revision") if project else cover.get("revision")
+    previous = _previous(svc, who, source) if label not in (None, "R0") else None
     quote: Quote | ProjectQuote
     try:
         if project:
@@ -261,6 +265,7 @@ def rebuild_documents(
                 issued_at=source.response["issued_at"],
                 estimator=source.response["estimator"],
                 revision=source.response["revision"],
+                previous=previous,
                 clock=time.perf_counter,
             )
         else:
@@ -270,6 +275,7 @@ def rebuild_documents(
                 issued_at=cover["issued_at"],
                 estimator=cover["estimator"],
                 revision=cover["revision"],
+                previous=previous,
                 clock=time.perf_counter,
             )
     except (KeyError, EstimatorError) as err:
@@ -302,6 +308,22 @@ def rebuild_documents(
             "the documents of this quote could not be rendered; nothing was stored",
             [{"quote_id": source.id, "error": type(err).__name__}],
         ) from None
+
+
+def _previous(svc: Services, who: Principal, source: QuoteSource) -> PreviousRevision | None:
+    """A revision's link to the revision before it (its evidence's last record, so the
+    rebuilt root is the stored one): from the stored revisions of its quote number."""
+    store = svc.store
+    if not isinstance(store, RevisionStore):
+        return None
+    revisions = store.quote_revisions(who, source.id)
+    at = next((i for i, r in enumerate(revisions) if r["quote_id"] == source.id), 0)
+    if at == 0:
+        return None
+    before = revisions[at - 1]
+    return PreviousRevision(
+        quote_id=before["quote_id"], revision=before["label"], root=before["evidence_root"]
+    )
 
 
 def _mismatch(source: QuoteSource) -> ApiError:

@@ -1,10 +1,11 @@
 // POST /quotes/{id}/revisions, typed from the functions' OpenAPI document.
 import { call, type Schemas } from "./client";
 
-/** The answer of POST /quotes/{id}/revisions: POST /estimate's answer plus the revision. */
-export type ReviseResponse = Schemas["RevisionResponse"];
+/** The answer of POST /quotes/{id}/revisions: POST /estimate's answer (a panel's or a
+ * project's) plus the revision. */
+export type ReviseResponse = Schemas["RevisionResponse"] | Schemas["ProjectRevisionResponse"];
 
-/** Issue a revision of a quote (the latest one) from a panel request. */
+/** Issue a revision of a quote (the latest one) from a panel or a project request. */
 export function reviseQuote(
   quoteId: string,
   request: unknown,

@@ -55,7 +55,7 @@ export function ProjectQuoteBody({ quote, lang }: { quote: ProjectEstimateRespon
             <dt>{t("issued_at")}</dt>
             <dd>{formatDateTime(quote.issued_at)}</dd>
             <dt>{t("revision")}</dt>
-            <dd>{quote.revision}</dd>
+            <dd data-testid="cover-revision">{quote.revision}</dd>
             <dt>{t("catalog")}</dt>
             <dd>
               {quote.catalog.label} <small className="mono">{shortHash(quote.catalog.sha256)}</small>

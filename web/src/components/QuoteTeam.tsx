@@ -9,6 +9,7 @@ import {
   type ReviewResult,
   type RevisionDiff,
   type RevisionList,
+  type Schemas,
 } from "../api/client";
 import { formatDateTime, formatKRW, shortHash } from "../format";
 import { useT, type TextKey } from "../i18n";
@@ -16,20 +17,33 @@ import { navigate } from "../router";
 import { reviewErrorKey, signedDelta, diffValue } from "../team";
 import { ErrorBox, Section, StatusBadge } from "./common";
 
-/** Downloads of xlsx / PDF / SVG / DXF: rendered by the server on the first request. */
-export function DocumentsSection({ quoteId }: { quoteId: string }) {
+/** The state a document set shows, in words (the status badge's words when known). */
+function stateName(t: (key: TextKey) => string, state: string): string {
+  const known = ["issued", "needs_review", "approved", "returned", "rejected"].includes(state);
+  return known ? t(`status_${state}` as TextKey) : state;
+}
+
+/** Downloads of xlsx / PDF / SVG / DXF: rendered by the server on the first request. A quote
+ * has one document set per rendering (an approval renders a new one); the newest is shown,
+ * an older one can be picked (?set=N). */
+export function DocumentsSection({ quoteId, status }: { quoteId: string; status?: string }) {
   const t = useT();
   const [docs, setDocs] = useState<DocumentList | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [setNo, setSetNo] = useState<number | null>(null); // null: the newest
+  useEffect(() => {
+    setSetNo(null); // a review renders a new set: show the newest again
+  }, [quoteId, status]);
   useEffect(() => {
     const ctl = new AbortController();
     setDocs(null);
     setError(null);
-    call<DocumentList>("GET", `quotes/${encodeURIComponent(quoteId)}/documents`, { signal: ctl.signal }).then(setDocs, (err) => {
+    const query = setNo === null ? undefined : { set: setNo };
+    call<DocumentList>("GET", `quotes/${encodeURIComponent(quoteId)}/documents`, { signal: ctl.signal, query }).then(setDocs, (err) => {
       if ((err as Error).name !== "AbortError") setError(err);
     });
     return () => ctl.abort();
-  }, [quoteId]);
+  }, [quoteId, status, setNo]);
   return (
     <Section title={t("documents")} id="quote-documents">
       <ErrorBox error={error} />
@@ -39,24 +53,43 @@ export function DocumentsSection({ quoteId }: { quoteId: string }) {
         </p>
       )}
       {docs && (
-        <ul className="downloads">
-          {docs.items.map((d) => (
-            <li key={d.kind}>
-              <a
-                href={d.url}
-                download={d.filename}
-                data-testid={`download-${d.kind}`}
-                data-sha256={d.sha256}
-                className="button"
-              >
-                {t(`doc_${d.kind}` as TextKey)}
-              </a>{" "}
-              <small className="muted">
-                {d.filename} · {Math.ceil(d.size / 1024)} KB · <span className="mono">{shortHash(d.sha256, 16)}</span>
-              </small>
-            </li>
-          ))}
-        </ul>
+        <>
+          <div className="toolbar">
+            <p data-testid="document-set" data-set-no={docs.set_no} data-state={docs.state}>
+              {t("doc_set")} {docs.set_no} · {stateName(t, docs.state)}
+            </p>
+            {docs.sets.length > 1 && (
+              <>
+                <label htmlFor="doc-set">{t("doc_set_pick")}</label>
+                <select id="doc-set" value={docs.set_no} onChange={(e) => setSetNo(Number(e.target.value))}>
+                  {docs.sets.map((s) => (
+                    <option key={s.set_no} value={s.set_no}>
+                      {t("doc_set_option")} {s.set_no} · {stateName(t, s.state)}
+                    </option>
+                  ))}
+                </select>
+              </>
+            )}
+          </div>
+          <ul className="downloads">
+            {docs.items.map((d) => (
+              <li key={d.kind}>
+                <a
+                  href={d.url}
+                  download={d.filename}
+                  data-testid={`download-${d.kind}`}
+                  data-sha256={d.sha256}
+                  className="button"
+                >
+                  {t(`doc_${d.kind}` as TextKey)}
+                </a>{" "}
+                <small className="muted">
+                  {d.filename} · {Math.ceil(d.size / 1024)} KB · <span className="mono">{shortHash(d.sha256, 16)}</span>
+                </small>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </Section>
   );
@@ -299,6 +332,7 @@ function DiffView({ diff }: { diff: RevisionDiff }) {
       ) : (
         <p className="muted">{t("diff_none")}</p>
       )}
+      {diff.panels && <PanelsDiffView panels={diff.panels} />}
       <h4>{t("diff_lines")}</h4>
       <ul data-testid="diff-lines">
         {(["added", "removed", "changed"] as const).map((kind) =>
@@ -331,12 +365,62 @@ function DiffView({ diff }: { diff: RevisionDiff }) {
           ))}
         </tbody>
       </table>
-      <p data-testid="diff-box">
-        {t("box")}: {enclosure ? `${box(enclosure.from?.box)} → ${box(enclosure.to?.box)}` : t("diff_unchanged")}
-      </p>
-      <p data-testid="diff-imbalance">
-        {t("imbalance")}: {imbalance ? `${diffValue(imbalance.from)} → ${diffValue(imbalance.to)}` : t("diff_unchanged")}
-      </p>
+      {!diff.panels && (
+        // a panel's box and imbalance; a project's are its panels' (above)
+        <>
+          <p data-testid="diff-box">
+            {t("box")}: {enclosure ? `${box(enclosure.from?.box)} → ${box(enclosure.to?.box)}` : t("diff_unchanged")}
+          </p>
+          <p data-testid="diff-imbalance">
+            {t("imbalance")}: {imbalance ? `${diffValue(imbalance.from)} → ${diffValue(imbalance.to)}` : t("diff_unchanged")}
+          </p>
+        </>
+      )}
     </div>
+  );
+}
+
+/** A project's panels added, removed and changed (qty and amount, from → to). */
+function PanelsDiffView({ panels }: { panels: Schemas["PanelsDiff"] }) {
+  const t = useT();
+  const fromTo = (c: Record<string, unknown> | null, money: boolean) => {
+    if (!c) return "—";
+    const show = (v: unknown) => (money && typeof v === "number" ? formatKRW(v) : diffValue(v));
+    return `${show(c.from)} → ${show(c.to)}`;
+  };
+  const money = (v: unknown) => (typeof v === "number" ? formatKRW(v) : diffValue(v));
+  const rows = [
+    ...panels.added.map((p) => ({ kind: "added" as const, name: String(p.name), qty: diffValue(p.qty), amount: money(p.amount) })),
+    ...panels.removed.map((p) => ({ kind: "removed" as const, name: String(p.name), qty: diffValue(p.qty), amount: money(p.amount) })),
+    ...panels.changed.map((p) => ({ kind: "changed" as const, name: p.name, qty: fromTo(p.qty, false), amount: fromTo(p.amount, true) })),
+  ];
+  return (
+    <>
+      <h4>{t("diff_panels")}</h4>
+      {rows.length ? (
+        <table className="list" data-testid="diff-panels">
+          <thead>
+            <tr>
+              <th scope="col">{t("panel")}</th>
+              <th scope="col">{t("diff_field")}</th>
+              <th scope="col">{t("qty")}</th>
+              <th scope="col">{t("amount")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={`${r.kind}-${r.name}`} data-testid="diff-panel-row" data-kind={r.kind} data-panel={r.name} className={`diff-${r.kind}`}>
+                <th scope="row">{r.name}</th>
+                <td>{t(`diff_${r.kind}`)}</td>
+                <td>{r.qty}</td>
+                <td className="num">{r.amount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">{t("diff_none")}</p>
+      )}
+    </>
   );
 }

@@ -91,7 +91,7 @@ export function QuotePage({ id }: { id: string }) {
   return (
     <div className="quote-page" data-testid="quote-page" data-quote-id={quote.quote_id}>
       <h1>
-        {t("quote")} <small className="mono">{quote.quote_number}</small> <StatusBadge status={status ?? quote.status} />
+        {t("quote")} <small className="mono" data-testid="quote-number">{quote.quote_number}</small> <StatusBadge status={status ?? quote.status} />
       </h1>
       <div className="toolbar">
         <button type="button" data-testid="copy-to-new" onClick={() => void copyToNew()}>
@@ -101,7 +101,7 @@ export function QuotePage({ id }: { id: string }) {
       <ErrorBox error={copyError} />
       {project ? <ProjectQuoteBody quote={quote} lang={lang} /> : <PanelQuoteBody quote={quote} lang={lang} />}
       <ReviewSection quoteId={quote.quote_id} status={status ?? quote.status} onStatus={setStatus} />
-      <DocumentsSection quoteId={quote.quote_id} />
+      <DocumentsSection quoteId={quote.quote_id} status={status ?? quote.status} />
       <RevisionsSection quoteId={quote.quote_id} status={status ?? quote.status} onRevise={() => void revise()} />
       <Section title={t("evidence")} id="quote-evidence">
         <ErrorBox error={verifyError} />
@@ -112,6 +112,27 @@ export function QuotePage({ id }: { id: string }) {
           <p role="status" data-testid="verify-result" data-verified={String(evidence.verified)}>
             {evidence.verified ? `✓ ${t("verify_all_ok")}` : `✗ ${t("verify_failed")}`}
           </p>
+        )}
+        {evidence?.chain && evidence.chain.length > 0 && (
+          <table className="evidence" data-testid="chain">
+            <caption>{t("chain")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("revision")}</th>
+                <th scope="col">{t("status")}</th>
+                <th scope="col">{t("chain_reason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {evidence.chain.map((c) => (
+                <tr key={c.quote_id} data-testid="chain-row" data-revision={c.revision} data-ok={String(c.ok)}>
+                  <th scope="row">{c.revision}</th>
+                  <td>{c.ok ? `✓ ${t("chain_ok")}` : `✗ ${t("chain_failed")}`}</td>
+                  <td>{c.reason ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         )}
         <table className="evidence">
           <thead>
@@ -184,7 +205,7 @@ function PanelQuoteBody({ quote, lang }: { quote: EstimateResponse; lang: "ko" |
             <dt>{t("issued_at")}</dt>
             <dd>{formatDateTime(String(cover.issued_at ?? ""))}</dd>
             <dt>{t("revision")}</dt>
-            <dd>{String(cover.revision ?? "R0")}</dd>
+            <dd data-testid="cover-revision">{String(cover.revision ?? "R0")}</dd>
             <dt>{t("catalog")}</dt>
             <dd>
               {String(catalog.label ?? "")} <small className="mono">{shortHash(String(catalog.sha256 ?? ""))}</small>
