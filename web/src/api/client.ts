@@ -24,7 +24,6 @@ export type Organisation = Schemas["Organisation"];
 export type OrganisationList = Schemas["OrganisationList"];
 export type Member = Schemas["Member"];
 export type MemberList = Schemas["MemberList"];
-export type Review = Schemas["Review"];
 export type ReviewEntry = Schemas["ReviewEntry"];
 export type ReviewHistory = Schemas["ReviewHistory"];
 export type ReviewResult = Schemas["ReviewResult"];
