@@ -15,7 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from estimator_core.canonical import canonical_json, sha256_bytes, sha256_hex
+from estimator_core.canonical import (
+    canonical_json,
+    canonical_json_spliced,
+    sha256_bytes,
+    sha256_hex,
+)
 
 STAGES: tuple[str, ...] = (
     "input",
@@ -61,6 +66,16 @@ def json_record(stage: str, value: Any) -> EvidenceRecord:
         sha256=sha256_bytes(content),
         content_type="application/json",
         content=content,
+    )
+
+
+def spliced_record(
+    stage: str, value: dict[str, Any], path: tuple[str, ...], part: Any, part_json: bytes
+) -> EvidenceRecord:
+    """``json_record(stage, value)`` with ``part`` at ``path`` already encoded as
+    ``part_json`` (the same bytes, the same hash)."""
+    return blob_record(
+        stage, canonical_json_spliced(value, path, part, part_json), "application/json"
     )
 
 

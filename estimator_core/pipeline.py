@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from estimator_core.canonical import sha256_hex
+from estimator_core.canonical import canonical_json, sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.drawing import render_svg
 from estimator_core.enclosure import EnclosureResult, size_enclosure
@@ -28,6 +28,7 @@ from estimator_core.evidence import (
     evidence_root,
     json_record,
     previous_record,
+    spliced_record,
 )
 from estimator_core.lines import FormatResult, price_lines
 from estimator_core.lint import LintReport, Status, lint_quote
@@ -211,6 +212,8 @@ def estimate(
     # dumped again (a tenth of the evidence stage at 1,000 circuits).
     output = out.model_dump(mode="json", exclude={"layout": {"rows"}})
     output["layout"]["rows"] = breaker["rows"]
+    # the rows are most of both the breaker and the output record: encoded once, spliced
+    rows_json = canonical_json(breaker["rows"])
     lint = output["lint"]
     metrics = {
         "branch_breakers": len(panel.branches),
@@ -229,11 +232,11 @@ def estimate(
         json_record(
             "enclosure", {**output["enclosure"], "rows": [r.model_dump() for r in enc.rows]}
         ),
-        json_record("breaker", breaker),
+        spliced_record("breaker", breaker, ("rows",), breaker["rows"], rows_json),
         json_record("format", fmt.to_dict()),
         json_record("cover", output["cover"]),
         json_record("lint", lint),
-        json_record("output", output),
+        spliced_record("output", output, ("layout", "rows"), breaker["rows"], rows_json),
         json_record("metrics", metrics),
         blob_record("drawing", render_svg(enc, placement), "image/svg+xml"),
         *([previous_record(previous)] if previous is not None else []),

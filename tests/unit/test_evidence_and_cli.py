@@ -196,3 +196,17 @@ def test_the_drawing_is_well_formed_svg_with_every_breaker(office, catalog) -> N
     for unit in q.panel.branches:
         assert any(t.startswith(f"{unit.id} ") for t in texts), unit.id
     assert any("HDS 80 140 25" in t for t in texts)
+
+
+def test_spliced_breaker_and_output_records_are_their_whole_canonical_json(
+    apartment, catalog
+) -> None:
+    """The layout rows are encoded once and spliced into the breaker and output records:
+    each record is still the canonical JSON of its whole value."""
+    q = estimate(apartment, catalog, issued_at=ISSUED_AT)
+    by_stage = {r.stage: r for r in q.evidence}
+    breaker = q.placement.to_dict()
+    assert by_stage["breaker"].content == canonical_json(breaker)
+    output = json.loads(by_stage["output"].content)
+    assert output["layout"]["rows"] == breaker["rows"]
+    assert by_stage["output"].content == canonical_json(output)
