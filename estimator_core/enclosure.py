@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import cache
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from estimator_core.catalog import Catalog, Enclosure, FrameValue, Threshold, WidthRule
 from estimator_core.errors import NeedKnowledgeUpdate
@@ -60,6 +62,16 @@ class EnclosureResult(_Frozen):
     rows: tuple[Row, ...]
     magnet_units: int
     meter_bands: int
+
+    def rows_dump(self) -> list[dict[str, Any]]:
+        """The rows as ``model_dump`` gives them, in one serializer call (a call per row
+        was 1 µs a row)."""
+        return list(_rows_adapter().dump_python(self.rows))
+
+
+@cache
+def _rows_adapter() -> TypeAdapter[tuple[Row, ...]]:  # built on first use
+    return TypeAdapter(tuple[Row, ...])
 
 
 def by_rating(rows: tuple[Threshold, ...], value: int) -> Threshold:

@@ -229,9 +229,7 @@ def estimate(
     records = [
         given,
         json_record("validation", _validation(panel)),
-        json_record(
-            "enclosure", {**output["enclosure"], "rows": [r.model_dump() for r in enc.rows]}
-        ),
+        json_record("enclosure", {**output["enclosure"], "rows": enc.rows_dump()}),
         spliced_record("breaker", breaker, ("rows",), breaker["rows"], rows_json),
         json_record("format", fmt.to_dict()),
         json_record("cover", output["cover"]),

@@ -210,3 +210,11 @@ def test_spliced_breaker_and_output_records_are_their_whole_canonical_json(
     output = json.loads(by_stage["output"].content)
     assert output["layout"]["rows"] == breaker["rows"]
     assert by_stage["output"].content == canonical_json(output)
+
+
+def test_enclosure_rows_dump_is_each_rows_model_dump(office, catalog) -> None:
+    """The enclosure record's rows come from one serializer call: the same dicts a
+    ``model_dump`` per row gives."""
+    enc = estimate(office, catalog, issued_at=ISSUED_AT).enclosure
+    assert len(enc.rows) > 1
+    assert enc.rows_dump() == [r.model_dump() for r in enc.rows]
