@@ -1,5 +1,6 @@
 """``python -m benchmarks [NAME …]``: run every benchmark (or the named ones: pipeline,
-pipeline_old_new, cli, balance, documents, http, http_ab, scale, cold_start, web, project)
+pipeline_old_new, cli, balance, documents, http, http_ab, create_quote, scale, cold_start, web,
+project)
 and write benchmarks/RESULTS.md; a partial run replaces only its own sections."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from benchmarks import (
     bench_balance,
     bench_cli,
     bench_cold_start,
+    bench_create_quote,
     bench_documents,
     bench_http,
     bench_http_ab,
@@ -24,7 +27,7 @@ from benchmarks import (
     bench_web,
 )
 
-BENCHES = {
+BENCHES: dict[str, Callable[[], str]] = {
     "pipeline": bench_pipeline.run,
     "pipeline_old_new": bench_pipeline.run_old_new,
     "cli": bench_cli.run,
@@ -32,6 +35,7 @@ BENCHES = {
     "documents": bench_documents.run,
     "http": bench_http.run,
     "http_ab": bench_http_ab.run,
+    "create_quote": bench_create_quote.run,
     "scale": bench_scale.run,
     "cold_start": bench_cold_start.run,
     "web": bench_web.run,
