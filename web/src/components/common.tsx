@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { ApiFailure } from "../api/client";
 import { errorMessage, useLang, useT, type TextKey } from "../i18n";
+import { navigate } from "../router";
 
 /** An API error: the Korean (or English) message for its code, and its trace id. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -40,5 +41,25 @@ export function Section({ title, children, id }: { title: string; children: Reac
       <h2 id={id ? `${id}-h` : undefined}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** "A revision of …" with a link back to the quote being revised (panel and project editors). */
+export function ReviseOf({ quoteId }: { quoteId: string }) {
+  const t = useT();
+  const href = `/quotes/${encodeURIComponent(quoteId)}`;
+  return (
+    <p className="muted" data-testid="revise-of">
+      {t("revise_of")}{" "}
+      <a
+        href={href}
+        onClick={(e) => {
+          e.preventDefault();
+          navigate(href);
+        }}
+      >
+        {t("revise_back")}
+      </a>
+    </p>
   );
 }

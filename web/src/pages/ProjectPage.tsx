@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiFailure, call, newIdempotencyKey, type Schemas } from "../api/client";
 import { reviseDraftKey, reviseQuote } from "../api/revise";
-import { ErrorBox, Section, StatusBadge } from "../components/common";
+import { ErrorBox, ReviseOf, Section, StatusBadge } from "../components/common";
 import { Field, FieldErrors, PanelForm } from "../components/PanelForm";
 import { TotalsTable } from "../components/QuoteViews";
 import { formatKRW } from "../format";
@@ -159,20 +159,7 @@ export function ProjectPage({ revise }: { revise?: string } = {}) {
     <div className="request-page project-page">
       <div className="form-col">
         <h1>{revise ? t("project_revise_title") : t("project_title")}</h1>
-        {revise && (
-          <p className="muted" data-testid="revise-of">
-            {t("revise_of")}{" "}
-            <a
-              href={`/quotes/${encodeURIComponent(revise)}`}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/quotes/${encodeURIComponent(revise)}`);
-              }}
-            >
-              {t("revise_back")}
-            </a>
-          </p>
-        )}
+        {revise && <ReviseOf quoteId={revise} />}
         <div className="toolbar">
           <button type="button" onClick={() => { setProject(emptyProject()); setSelected(0); }}>
             {t("reset_form")}

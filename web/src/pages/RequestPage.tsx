@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiFailure, call, newIdempotencyKey, type EstimateResponse, type PreviewResponse } from "../api/client";
-import { ErrorBox, StatusBadge } from "../components/common";
+import { ErrorBox, ReviseOf, StatusBadge } from "../components/common";
 import { PanelForm } from "../components/PanelForm";
 import { BoxSummary, Drawing, LintList, PhaseBars, TotalsTable } from "../components/QuoteViews";
 import { errorMessage, useLang, useT } from "../i18n";
@@ -155,20 +155,7 @@ export function RequestPage({ revise }: { revise?: string } = {}) {
     <div className="request-page">
       <div className="form-col">
         <h1>{revise ? t("revise_title") : t("request_title")}</h1>
-        {revise && (
-          <p className="muted" data-testid="revise-of">
-            {t("revise_of")}{" "}
-            <a
-              href={`/quotes/${encodeURIComponent(revise)}`}
-              onClick={(e) => {
-                e.preventDefault();
-                navigate(`/quotes/${encodeURIComponent(revise)}`);
-              }}
-            >
-              {t("revise_back")}
-            </a>
-          </p>
-        )}
+        {revise && <ReviseOf quoteId={revise} />}
         <div className="toolbar">
           <button type="button" onClick={() => setPasteOpen((o) => !o)} aria-expanded={pasteOpen}>
             {t("paste_json")}
