@@ -24,8 +24,7 @@ from functions._shared.http import principal
 from functions._shared.models import error_responses
 from functions._shared.services import Services, services
 from functions._shared.team_models import ReviewHistory, ReviewResult
-from functions._shared.usecases import reviews, teams
-from functions._shared.usecases.documents import APPROVED, render_after_review
+from functions._shared.usecases import documents, reviews, teams
 
 router = APIRouter(tags=["teams"])
 
@@ -60,14 +59,8 @@ async def review_quote(
     svc: Services = Depends(services),
 ) -> dict[str, Any]:
     body = await read_json(request)
-    result = teams.review(teams.team_store(svc.store), who, quote_id, body)
-    if result["status"] == APPROVED:
-        # the documents again, as a new set showing the approval; a failure leaves the
-        # approval stored and the next GET …/documents renders them
-        result["document_set"] = await run_in_threadpool(
-            render_after_review, svc, who, result["quote_id"]
-        )
-    return result
+    # an approval renders the documents again (blocking work: off the event loop)
+    return await run_in_threadpool(documents.review, svc, who, quote_id, body)
 
 
 @router.get(

@@ -17,7 +17,7 @@ renderer that fails stores nothing.
 
 An approved quote's documents are rendered again as the next set (state ``approved``, the
 cover and the drawing's title block naming the approver and the time of the approval, as
-the review recorded them), right after the approval (``render_after_review``) or, when
+the review recorded them), right after the approval (``review``) or, when
 that failed, on the next request for them; the older sets are kept, listed and verified.
 
 Never signs a stored path: the signed path is recomputed from (quote, kind, sha256,
@@ -55,6 +55,7 @@ from functions._shared.auth import Principal
 from functions._shared.errors import ApiError, DependencyUnavailable
 from functions._shared.ports import CatalogRef, DocumentRow, QuoteSource, StoredProfile
 from functions._shared.services import Services
+from functions._shared.usecases import teams
 from functions._shared.usecases.chain import RevisionStore
 
 if TYPE_CHECKING:  # the renderers (XlsxWriter, fpdf2, ezdxf) load on the first render
@@ -182,15 +183,18 @@ def _needs_render(source: QuoteSource, recorded: list[DocumentRow]) -> bool:
     )
 
 
-def render_after_review(svc: Services, who: Principal, quote_id: str) -> int | None:
-    """Right after an approval: the quote's documents as a new set showing it; the set's
-    number, or None when that failed (logged; the approval stands, and the next request
-    for the documents renders them)."""
-    try:
-        return quote_documents(svc, who, quote_id).set_no
-    except Exception:
-        log.exception("rendering the approved documents of quote %s failed", quote_id)
-        return None
+def review(svc: Services, who: Principal, quote_id: str, body: Any) -> dict[str, Any]:
+    """``teams.review``; an approval then renders the quote's documents as a new set showing
+    it: ``document_set`` is its number, or None when that failed (logged; the approval
+    stands, and the next request for the documents renders them)."""
+    result = teams.review(teams.team_store(svc.store), who, quote_id, body)
+    if result["status"] == APPROVED:
+        try:
+            result["document_set"] = quote_documents(svc, who, result["quote_id"]).set_no
+        except Exception:
+            log.exception("rendering the approved documents of quote %s failed", quote_id)
+            result["document_set"] = None
+    return result
 
 
 @functools.lru_cache(maxsize=2)
