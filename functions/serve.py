@@ -1,11 +1,13 @@
-"""The server launch: ``python -m functions serve [--workers N]`` (uvicorn, h11).
+"""The server launch: ``python -m functions serve [--workers N]`` (uvicorn on uvloop, with
+httptools parsing HTTP: both C, measured 0.3 ms less server CPU per quote than the pure
+Python asyncio loop and h11).
 
 With more than one worker uvicorn binds the listening socket itself with protocol 0, and
 asyncio switches Nagle's algorithm off (``TCP_NODELAY``) only for sockets whose protocol
 says TCP; every connection a worker accepts then keeps Nagle on, and a response written in
 two pieces (headers, body) can wait for the client's delayed ACK: about 40 ms per request
 on a kept-alive connection (measured once on the benchmark machine, healthz 45 ms against
-4 ms; not reproduced in every run). ``NoDelayH11Protocol`` sets ``TCP_NODELAY`` on every
+4 ms; not reproduced in every run). ``NoDelayProtocol`` sets ``TCP_NODELAY`` on every
 accepted connection, whatever the launch.
 """
 
@@ -16,15 +18,16 @@ import os
 import socket
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from functions._shared.settings import Settings
 
-PROTOCOL = "functions.serve:NoDelayH11Protocol"
+PROTOCOL = "functions.serve:NoDelayProtocol"
+LOOP = "uvloop"
 
 
-class NoDelayH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with Nagle's algorithm off on the connection."""
+class NoDelayProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with Nagle's algorithm off on the connection."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
@@ -56,9 +59,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
             port=port,
             workers=workers,
             http=PROTOCOL,
+            loop=LOOP,
             log_level="warning",
         )
         return
     from functions.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, http=PROTOCOL, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, http=PROTOCOL, loop=LOOP, log_level="warning"
+    )

@@ -37,6 +37,7 @@ class Principal:
 # Roles a bearer token may carry: a signed-in user, or the server's own service role.
 CALLER_ROLES = ("authenticated", "service_role")
 CLOCK_SKEW_S = 60  # leeway on iat/nbf for issuers whose clock runs a little ahead
+VERIFIED_TOKENS = 4096  # tokens kept verified per process (a few hundred bytes each)
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -71,6 +72,10 @@ class TokenVerifier:
         )
         if self._secret is None and self._jwks is None:
             raise RuntimeError("set JWT_SECRET or JWKS_URL: no way to verify tokens")
+        # Tokens whose signature, audience, issuer, subject and role were verified, by their
+        # exact text: a client sends the same token with every request until it expires.
+        # A hit re-checks the times only (``_check_times``); bounded by emptying when full.
+        self._verified: dict[str, Principal] = {}
 
     @property
     def may_fetch_keys(self) -> bool:
@@ -85,6 +90,17 @@ class TokenVerifier:
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
         token = token.strip()
+        known = self._verified.get(token)
+        if known is not None:
+            _check_times(known.claims, time.time())
+            return known
+        who = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS:
+            self._verified.clear()
+        self._verified[token] = who
+        return who
+
+    def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
             alg = header.get("alg")

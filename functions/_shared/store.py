@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -92,6 +93,16 @@ SEARCHED_TEXTS = (
 
 def _claims(who: Principal) -> str:
     return json.dumps(who.claims, separators=(",", ":"))
+
+
+def _json(value: Any) -> bytes:
+    """JSON for a ``jsonb`` parameter (any valid encoding: Postgres normalises it): orjson,
+    about ten times faster than ``json`` on a quote's 20 KB payload; ``json`` for what
+    orjson refuses (an integer beyond 64 bits, a lone surrogate), encoded as before."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value).encode()
 
 
 class PostgresStore:
@@ -310,29 +321,32 @@ class PostgresStore:
 
         ``response_json``: ``payload["response"]`` already serialised, sent as it is. Only
         the members the storing transaction added to the response (the quote number) are
-        read back; another request's quote (a lost race) is read whole.
+        read back, in the same round trip (psycopg's pipeline: the read runs after the
+        call, in its transaction); another request's quote (a lost race) is read whole.
         """
         rest = {k: v for k, v in payload.items() if k != "response"}
         rest["owner"] = who.user_id
         if response_json is None:
-            response_json = json.dumps(payload.get("response", {})).encode()
-        text = json.dumps(rest)[:-1] + ',"response":' + response_json.decode() + "}"
+            response_json = _json(payload.get("response", {}))
+        text = (_json(rest)[:-1] + b',"response":' + response_json + b"}").decode()
+        sent = payload.get("response", {})
         with self._tx(who, as_server=True) as cur:
-            cur.execute("select estimator.create_quote(%s::jsonb)::text as id", (text,))
+            read = cur.connection.cursor(row_factory=dict_row)
+            with cur.connection.pipeline():
+                cur.execute("select estimator.create_quote(%s::jsonb)::text as id", (text,))
+                read.execute(
+                    "select response - %s::text[] as added from estimator.quotes "
+                    "where id = %s::uuid",
+                    (list(sent), payload.get("id")),
+                )
             row = cur.fetchone()
+            added = read.fetchone()
             assert row is not None
-            if row["id"] != payload.get("id"):
+            if row["id"] != payload.get("id") or added is None:
                 cur.execute("select response from estimator.quotes where id = %s", (row["id"],))
                 other = cur.fetchone()
                 assert other is not None
                 return CreatedQuote(str(row["id"]), other["response"])
-            sent = payload.get("response", {})
-            cur.execute(
-                "select response - %s::text[] as added from estimator.quotes where id = %s",
-                (list(sent), row["id"]),
-            )
-            added = cur.fetchone()
-        assert added is not None
         return CreatedQuote(str(row["id"]), {**sent, **added["added"]})
 
     def get_quote(self, who: Principal, quote_id: str) -> StoredQuote | None:

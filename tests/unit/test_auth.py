@@ -120,3 +120,43 @@ def test_catalog_admin_comes_from_app_metadata_never_user_metadata() -> None:
     )
     assert admin.is_catalog_admin
     assert not verifier.verify(f"Bearer {sneaky}").is_catalog_admin
+
+
+def test_a_verified_token_is_remembered_but_its_expiry_still_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from functions._shared import auth
+
+    verifier = TokenVerifier(Settings(jwt_secret=SECRET))
+    token = mint_token(SECRET, "cara", ttl_s=60)
+    first = verifier.verify(f"Bearer {token}")
+
+    def no_decode(*_: Any, **__: Any) -> Any:
+        raise AssertionError("a remembered token is not decoded again")
+
+    monkeypatch.setattr(jwt, "decode", no_decode)
+    assert verifier.verify(f"Bearer {token}") is first
+    # one character changed is another token: verified afresh, and refused
+    forged = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    with pytest.raises(AssertionError):
+        verifier.verify(f"Bearer {forged}")
+    monkeypatch.undo()
+    with pytest.raises(ApiError) as err:
+        verifier.verify(f"Bearer {forged}")
+    assert err.value.code == "UNAUTHORIZED"
+    # once expired, the remembered token is refused like any other
+    later = time.time() + 120
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    with pytest.raises(ApiError) as err:
+        verifier.verify(f"Bearer {token}")
+    assert err.value.message == "token expired"
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from functions._shared import auth
+
+    monkeypatch.setattr(auth, "VERIFIED_TOKENS", 3)
+    verifier = TokenVerifier(Settings(jwt_secret=SECRET))
+    for name in ("a", "b", "c", "d", "e"):
+        verifier.verify(f"Bearer {mint_token(SECRET, name)}")
+    assert 1 <= len(verifier._verified) <= 3

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from functions.serve import PROTOCOL, NoDelayH11Protocol, cpus, worker_count
+from functions.serve import PROTOCOL, NoDelayProtocol, cpus, worker_count
 
 
 async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -23,7 +23,7 @@ async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"ok"})
 
 
-async def _accepted_nodelay(protocol: type[H11Protocol]) -> int:
+async def _accepted_nodelay(protocol: type[HttpToolsProtocol]) -> int:
     """TCP_NODELAY of the server side of one connection served by ``protocol``."""
     config = uvicorn.Config(_hello, http=protocol, lifespan="off", log_level="warning")
     config.load()
@@ -53,10 +53,10 @@ async def _accepted_nodelay(protocol: type[H11Protocol]) -> int:
 
 
 def test_the_launch_protocol_turns_nagle_off_where_uvicorn_leaves_it_on() -> None:
-    assert f"{NoDelayH11Protocol.__module__}:{NoDelayH11Protocol.__name__}" == PROTOCOL
-    assert asyncio.run(_accepted_nodelay(NoDelayH11Protocol)) != 0
+    assert f"{NoDelayProtocol.__module__}:{NoDelayProtocol.__name__}" == PROTOCOL
+    assert asyncio.run(_accepted_nodelay(NoDelayProtocol)) != 0
     # the reason the protocol exists: a stock worker's connection keeps Nagle on
-    assert asyncio.run(_accepted_nodelay(H11Protocol)) == 0
+    assert asyncio.run(_accepted_nodelay(HttpToolsProtocol)) == 0
 
 
 @pytest.mark.parametrize(
