@@ -115,14 +115,14 @@ class FakeStore:
         return copy.deepcopy(self.contents[version_id])
 
     @contextmanager
-    def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]:
+    def idempotency_guard(self, who: Principal, key: str) -> Iterator[QuoteContext]:
         slot = (who.user_id, key)
         with self._lock:
             if slot in self._in_flight:
                 raise IdempotencyInFlight()
             self._in_flight.add(slot)
         try:
-            yield
+            yield self.quote_context(who, key)
         finally:
             with self._lock:
                 self._in_flight.discard(slot)

@@ -213,10 +213,10 @@ class PostgrestStore:
         return content
 
     @contextmanager
-    def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]:
-        """No-op over PostgREST: the (owner, idempotency_key) constraint inside
+    def idempotency_guard(self, who: Principal, key: str) -> Iterator[QuoteContext]:
+        """No lock over PostgREST: the (owner, idempotency_key) constraint inside
         ``create_quote`` gives exactly-once; 409 for a key in flight is psycopg-only."""
-        yield
+        yield self.quote_context(who, key)
 
     @staticmethod
     def _quote(rows: list[dict[str, Any]]) -> StoredQuote | None:

@@ -5,7 +5,7 @@ from the verified token, exactly as PostgREST does, so row-level security decide
 a caller sees. Writes that must be atomic go through SQL functions of the migrations
 (``estimator.create_quote``). No prepared statements: safe behind Supabase's pooler.
 A quote is created in one transaction (``idempotency_guard``): the lock, the role and
-claims once, one read of the context (``quote_context``), one write (``create_quote``).
+claims once with the read of the context (one round trip), one write (``create_quote``).
 Driver errors become API errors in ``functions._shared.driver_errors``.
 """
 
@@ -70,6 +70,10 @@ __all__ = [  # the port's names stay importable from here while callers move to 
 ]
 
 ROLES = {"authenticated", "service_role", "anon"}
+# a service_role that cannot read auth.users (estimator.user_exists): say so, not a 500
+_CANNOT_READ_USERS: Overrides = {
+    "42501": lambda: DependencyUnavailable("database", "user_exists refused")
+}
 # A pooled connection idle this long is checked (a round trip) before it is used again.
 CHECK_AFTER_IDLE_S = 2.0
 _UTC_US = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
@@ -216,14 +220,16 @@ class PostgresStore:
         return content
 
     @contextmanager
-    def idempotency_guard(self, who: Principal, key: str) -> Iterator[None]:
-        """Run the request in one transaction holding an advisory lock on (owner, key).
+    def idempotency_guard(self, who: Principal, key: str) -> Iterator[QuoteContext]:
+        """Run the request in one transaction holding an advisory lock on (owner, key),
+        and give its context (``quote_context``), read in the lock's round trip.
 
         A second request with the key gets 409 while the first runs. The lock is a
         transaction lock: it cannot leak, and behind Supabase's transaction pooler the open
         transaction keeps every statement on the same server connection. The same
-        statement sets the server role and the caller's claims for the whole request;
-        the request's other calls run on this connection, so its quote is committed, all
+        statement sets the server role and the caller's claims for the whole request; the
+        context is read after it, as that role (psycopg's pipeline sends both at once).
+        The request's other calls run on this connection, so its quote is committed, all
         of it, only when the request succeeds.
         """
         role = self._role(who, True)
@@ -232,17 +238,24 @@ class PostgresStore:
         except PoolTimeout as err:
             raise DependencyUnavailable("database", err) from None
         try:
-            with psycopg_errors(), conn.transaction():
-                got = conn.execute(
-                    "select pg_try_advisory_xact_lock(hashtextextended(%s, 0)), "
-                    "set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
-                    (f"idem:{who.user_id}:{key}", role, _claims(who)),
-                ).fetchone()
+            with psycopg_errors(overrides=_CANNOT_READ_USERS), conn.transaction():
+                lock = conn.cursor()
+                read = conn.cursor(row_factory=dict_row)
+                with conn.pipeline():
+                    lock.execute(
+                        "select pg_try_advisory_xact_lock(hashtextextended(%s, 0)), "
+                        "set_config('role', %s, true), "
+                        "set_config('request.jwt.claims', %s, true)",
+                        (f"idem:{who.user_id}:{key}", role, _claims(who)),
+                    )
+                    read.execute(self._CONTEXT, {"uid": who.user_id, "key": key})
+                got = lock.fetchone()
                 if not got or not got[0]:
                     raise IdempotencyInFlight()
+                context = self._context(read.fetchone())
                 self._held.conn, self._held.server = conn, True
                 try:
-                    yield
+                    yield context
                 finally:
                     self._held.conn, self._held.server = None, False
         finally:
@@ -279,11 +292,11 @@ class PostgresStore:
     )
 
     def quote_context(self, who: Principal, key: str) -> QuoteContext:
-        # a service_role that cannot read auth.users: say so, not a 500
-        cannot = {"42501": lambda: DependencyUnavailable("database", "user_exists refused")}
-        with self._tx(who, as_server=True, errors=cannot) as cur:
+        with self._tx(who, as_server=True, errors=_CANNOT_READ_USERS) as cur:
             cur.execute(self._CONTEXT, {"uid": who.user_id, "key": key})
-            row = cur.fetchone()
+            return self._context(cur.fetchone())
+
+    def _context(self, row: dict[str, Any] | None) -> QuoteContext:
         assert row is not None
         cat, prof = row["catalog"], row["profile"]
         return QuoteContext(
@@ -303,8 +316,7 @@ class PostgresStore:
             return self._quote(cur.fetchone())
 
     def user_exists(self, who: Principal) -> bool:
-        cannot = {"42501": lambda: DependencyUnavailable("database", "user_exists refused")}
-        with self._tx(who, as_server=True, errors=cannot) as cur:
+        with self._tx(who, as_server=True, errors=_CANNOT_READ_USERS) as cur:
             cur.execute("select estimator.user_exists(%s) as ok", (who.user_id,))
             row = cur.fetchone()
         return bool(row and row["ok"])

@@ -574,14 +574,18 @@ def test_a_unique_violation_while_creating_is_a_conflict(api: Any) -> None:
     assert err.value.code == "CONFLICT"
 
 
-def test_the_idempotency_guard_is_a_no_op_that_sends_nothing(api: Any) -> None:
+def test_the_idempotency_guard_takes_no_lock_and_only_reads_the_context(api: Any) -> None:
     store, mock = api(answer([]))
 
-    with store.idempotency_guard(ALICE, "key-1"), store.idempotency_guard(ALICE, "key-1"):
+    with store.idempotency_guard(ALICE, "key-1") as one, store.idempotency_guard(ALICE, "key-1"):
         entered = True
 
-    assert entered
-    assert mock.requests == []
+    assert entered  # the same key twice at once: no 409 over PostgREST
+    assert one.existing is None and one.catalog is None
+    paths = [r.url.path for r in mock.requests]
+    assert len(paths) == 8 and paths[:4] == paths[4:]  # the four context reads, each time
+    assert all(r.method in ("GET", "POST") for r in mock.requests)
+    assert [p for p in paths if p.endswith("/rpc/user_exists")] == ["/rest/v1/rpc/user_exists"] * 2
 
 
 def test_two_users_at_once_each_send_their_own_token(api: Any) -> None:

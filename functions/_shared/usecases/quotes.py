@@ -2,7 +2,7 @@
 
 Plain functions over ``Services`` (the ports and settings); the HTTP handlers parse,
 call one of these and answer. Creating a quote is one transaction on the psycopg
-adapter (``Store.idempotency_guard``): the context read (``quote_context``), the engine,
+adapter (``Store.idempotency_guard``): the context read with the lock, the engine,
 the blobs uploaded in one batch (while the write runs), then one write (``write_quote``)
 whose transaction also gives back the quote number. The stored response is serialised
 once (``CanonicalObject``): the result blob, the payload's ``response`` and the answer.
@@ -122,8 +122,7 @@ def create_quote(
     organisation; the database refuses one the caller does not belong to (404) and, with
     none named, picks the caller's only or personal one (else ORGANISATION_REQUIRED).
     """
-    with svc.store.idempotency_guard(who, key):
-        ctx = svc.store.quote_context(who, key)
+    with svc.store.idempotency_guard(who, key) as ctx:
         if ctx.existing is not None:
             if ctx.existing.request_sha256 != sha256_hex(raw):
                 raise IdempotencyKeyReused()

@@ -33,8 +33,7 @@ def revise_quote(svc: Services, who: Principal, quote_id: str, key: str, raw: An
             "VALIDATION_FAILED",
             "a panel quote is revised with a panel request, a project with a project",
         )
-    with svc.store.idempotency_guard(who, key):
-        ctx = svc.store.quote_context(who, key)
+    with svc.store.idempotency_guard(who, key) as ctx:
         if ctx.existing is not None:
             if ctx.existing.request_sha256 != sha256_hex(raw):
                 raise IdempotencyKeyReused()
