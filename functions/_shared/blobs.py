@@ -41,6 +41,20 @@ def _b64(data: bytes | str) -> bytes:
 _JWT_HEADER = _b64('{"alg":"HS256","typ":"JWT"}')
 
 
+def _write(path: Path, data: bytes, flags: int) -> None:
+    """``data`` as the new file ``path`` (a partly written file is removed on failure)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | flags, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+
+
 def check_path(path: str) -> str:
     """Object paths are relative, without '..', in a safe alphabet."""
     if not path or path.startswith("/") or ".." in path.split("/") or set(path) - set(_SAFE):
@@ -65,8 +79,16 @@ class LocalBlobStore:
 
     def upload_many(self, bucket: str, objects: list[tuple[str, bytes, str]]) -> None:
         """Local files are written one after the other (a thread each costs more), each
-        to a temporary name then renamed: a reader never sees half an object. Plain
-        ``os`` calls, each folder made once: a quote's 11 objects are 11 folders."""
+        folder made once (a quote's 11 objects are 11 folders), with plain ``os`` calls.
+
+        A new object is written in place, created exclusively: no reader can see it half
+        written, because nothing names it before its upload has finished (a row that refers
+        to it is committed after the upload; an upload cut short leaves an unreferenced
+        object, which the sweep deletes). An object that exists already is replaced as a
+        whole (a temporary file, then a rename), so a reader of the old one never sees half
+        the new one. On this machine's disk every metadata operation is the cost (about
+        0.05-0.3 ms each): the in-place write saves one per object.
+        """
         made: set[Path] = set()
         try:
             for path, data, _ in objects:
@@ -74,15 +96,12 @@ class LocalBlobStore:
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                tmp = target.parent / f".upload-{secrets.token_hex(8)}"
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
                 try:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view) :]
-                finally:
-                    os.close(fd)
-                os.replace(tmp, target)
+                    _write(target, data, os.O_EXCL)
+                except FileExistsError:
+                    tmp = target.parent / f".upload-{secrets.token_hex(8)}"
+                    _write(tmp, data, os.O_EXCL)
+                    os.replace(tmp, target)
         except OSError as err:
             raise DependencyUnavailable("storage", err) from None
 

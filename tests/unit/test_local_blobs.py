@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -43,3 +45,40 @@ def test_an_invalid_path_is_never_signed(tmp_path: Path) -> None:
     store = LocalBlobStore(tmp_path, SECRET, "http://x")
     with pytest.raises(ApiError):
         store.sign("evidence", "../secret", 600)
+
+
+def test_a_new_object_is_written_in_place_and_an_existing_one_replaced_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalBlobStore(tmp_path, SECRET, "http://x")
+    other = PATH.replace("breaker", "lint")
+    renames: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (renames.append(str(b)), real_replace(a, b)))
+    store.upload_many("evidence", [(PATH, b"one", "application/json"), (other, b"two", "x")])
+    assert renames == []  # new objects: no temporary file, no rename
+    assert (
+        store.download("evidence", PATH) == b"one" and store.download("evidence", other) == b"two"
+    )
+    store.upload("evidence", PATH, b"three", "application/json")  # an upsert: replaced whole
+    assert renames == [str(tmp_path / "evidence" / PATH)]
+    assert store.download("evidence", PATH) == b"three"
+    assert sorted(o.path for o in store.list_objects("evidence")) == sorted([PATH, other])
+
+
+def test_a_failed_write_leaves_no_part_of_the_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalBlobStore(tmp_path, SECRET, "http://x")
+    real_write = os.write
+
+    def half(fd: int, data: Any) -> int:
+        real_write(fd, bytes(data[:2]))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half)
+    with pytest.raises(ApiError) as err:
+        store.upload("evidence", PATH, b"0123456789", "application/json")
+    assert err.value.code == "DEPENDENCY_UNAVAILABLE"
+    monkeypatch.undo()
+    assert store.list_objects("evidence") == []

@@ -14,7 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -133,9 +133,11 @@ def create_quote(
         payload = priced.payload(key, raw)
         if organisation is not None:
             payload["organisation_id"] = organisation
+        evidence = None
         if svc.store.commits_on_exit:
-            with _uploading(svc, priced):
+            with _uploading(svc, priced) as signed:
                 written = svc.store.write_quote(who, payload, priced.response_json)
+            evidence = signed.result()
         else:
             upload(svc, priced)
             written = svc.store.write_quote(who, payload, priced.response_json)
@@ -144,7 +146,7 @@ def create_quote(
         # has no in-flight lock): answer with the quote that was stored
         return Answer(replay(svc, who, written.id, written.response), True)
     # the stored response carries what the storing transaction added: the quote number
-    return _created(svc, priced, written.response)
+    return _created(svc, priced, written.response, evidence)
 
 
 # Uploads that run while the rows are written (``create_quote``); threads start on demand.
@@ -152,23 +154,41 @@ _UPLOADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-upload")
 
 
 @contextmanager
-def _uploading(svc: Services, priced: Priced) -> Iterator[None]:
-    """Upload ``priced``'s blobs in the background while the body runs; on leaving, wait
-    for them and raise the upload's error, if any (the write is then rolled back)."""
-    pending = _UPLOADS.submit(upload, svc, priced)
+def _uploading(svc: Services, priced: Priced) -> Iterator[Future[list[dict[str, Any]]]]:
+    """Upload ``priced``'s blobs in the background while the body runs, then sign the
+    answer's evidence URLs there too (they need nothing the write gives back): the request
+    waits on the database meanwhile. On leaving, wait for both and raise the upload's
+    error, if any (the write is then rolled back)."""
+    pending = _UPLOADS.submit(_upload_and_sign, svc, priced)
     try:
-        yield
+        yield pending
     except BaseException:
         pending.exception()  # the write failed: let the upload finish, its blobs unreferenced
         raise
     pending.result()
 
 
-def _created(svc: Services, priced: Priced, response: dict[str, Any]) -> Answer:
+def _upload_and_sign(svc: Services, priced: Priced) -> list[dict[str, Any]]:
+    upload(svc, priced)
+    return _signed(svc, priced)
+
+
+def _signed(svc: Services, priced: Priced) -> list[dict[str, Any]]:
+    """The answer's evidence: each row of ``priced`` with a signed URL, in stage order."""
+    return signed_evidence(svc, priced.quote_id, sorted(priced.evidence, key=_stage_order))
+
+
+def _created(
+    svc: Services,
+    priced: Priced,
+    response: dict[str, Any],
+    evidence: list[dict[str, Any]] | None = None,
+) -> Answer:
     """The answer to a quote this request stored: the stored response as ``replay`` gives
-    it, its JSON encoded from the members serialised once for the result blob."""
-    rows = sorted(priced.evidence, key=_stage_order)
-    evidence = signed_evidence(svc, priced.quote_id, rows)
+    it, its JSON encoded from the members serialised once for the result blob; ``evidence``
+    signed already (while the write ran), else signed here."""
+    if evidence is None:
+        evidence = _signed(svc, priced)
     added = {k: v for k, v in response.items() if k not in priced.stored}
     extra = {**added, "quote_id": priced.quote_id, "evidence": evidence}
     body = {k: v for k, v in priced.stored.items() if k != "evidence_objects"} | extra
