@@ -90,10 +90,13 @@ present=()
 for b in "${BUCKETS[@]}"; do
   if [ -d "$STAGE/$b" ]; then present+=("$b"); fi
 done
-# The readiness probe's leftovers (evidence/_probe/) are not data.
+# The readiness probe's leftovers (evidence/_probe/) are not data. The archive holds objects
+# by name: the local store's files (quote/{id}/{stage}~{sha}.json, one folder per quote)
+# are archived as quote/{id}/{stage}/{sha}.json, what Supabase Storage and a restore expect.
 if [ ${#present[@]} -gt 0 ]; then
   tar --create --file="$OUT/objects.tar" --directory="$STAGE" --sort=name --numeric-owner \
-    --exclude="$EVIDENCE/_probe" "${present[@]}" || die "archiving the objects failed"
+    --transform='s,~,/,g' --exclude="$EVIDENCE/_probe" "${present[@]}" ||
+    die "archiving the objects failed"
 else
   tar --create --file="$OUT/objects.tar" --files-from=/dev/null
 fi

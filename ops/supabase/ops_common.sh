@@ -190,6 +190,9 @@ check_reachable() {
 
 # Check evidence objects against their recorded hashes: ROOT (the evidence bucket's
 # directory) and a TSV of "storage_path<TAB>sha256" lines. Names what is missing/altered.
+# An object is the file of its name, or, as the local blob store writes it
+# (functions/_shared/blobs.py, LocalBlobStore.file_of), one folder per quote:
+# quote/{id}/{stage}/{sha}.json is quote/{id}/{stage}~{sha}.json.
 verify_evidence() {
   python3 - "$1" "$2" "$SCRIPT" <<'PY'
 import hashlib, pathlib, sys
@@ -200,10 +203,17 @@ for line in listing.read_text().splitlines():
         continue
     path, sha = line.split("\t")
     n += 1
-    try:
-        ok = hashlib.sha256((root / path).read_bytes()).hexdigest() == sha
-    except OSError:
-        ok = False
+    parts = path.split("/")
+    files = [root / path]
+    if len(parts) > 2:
+        files.append(root.joinpath(*parts[:2], "~".join(parts[2:])))
+    ok = False
+    for file in files:
+        try:
+            ok = hashlib.sha256(file.read_bytes()).hexdigest() == sha
+            break
+        except OSError:
+            continue
     if not ok:
         bad.append(path)
 for path in bad[:20]:

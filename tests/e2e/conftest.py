@@ -29,6 +29,7 @@ import pytest
 
 from estimator_core.cli import DEFAULT_CATALOG, SAMPLE_PROFILE, load_catalog
 from functions._shared.auth import mint_token
+from functions._shared.blobs import LocalBlobStore
 from functions.dev import ensure_user, seed_catalog
 from tests.integration.support import DB_SH, ROOT, db_url, run
 
@@ -63,6 +64,11 @@ class Api:
 
     def url(self, path: str) -> str:
         return f"{self.base}/functions/v1/{path.lstrip('/')}"
+
+    def stored_file(self, bucket: str, name: str) -> Path:
+        """The local blob store's file of the object ``name`` (to tamper with it)."""
+        assert self.storage_dir is not None
+        return LocalBlobStore(self.storage_dir, self.secret, self.base).file_of(bucket, name)
 
     def token(self, user: str, **kw: Any) -> str:
         ensure_user(self.database_url, user)  # quotes.owner references auth.users

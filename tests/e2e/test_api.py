@@ -228,7 +228,7 @@ def test_tampered_evidence_fails_verification(api: Api) -> None:
     if api.storage_dir is None:
         pytest.skip("tampering needs the local blob store")
     quote_id = post(api, example("apartment_sangdo"), key()).json()["quote_id"]
-    (blob,) = (api.storage_dir / "evidence" / "quote" / quote_id / "lint").iterdir()
+    (blob,) = (api.storage_dir / "evidence" / "quote" / quote_id).glob("lint~*")
     blob.write_bytes(blob.read_bytes() + b" ")
     body = api.client.get(
         api.url(f"quotes/{quote_id}/evidence"), params={"verify": "true"}, headers=api.headers()

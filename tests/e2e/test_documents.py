@@ -207,10 +207,8 @@ def test_a_tampered_document_fails_verification(api: Api, profile: dict[str, Any
         pytest.skip("tampering needs the local blob store")
     fresh = new_quote(api)
     items = {i["kind"]: i for i in documents(api, fresh["quote_id"]).json()["items"]}
-    target = (
-        api.storage_dir
-        / "documents"
-        / f"quote/{fresh['quote_id']}/pdf/{items['pdf']['sha256']}.pdf"
+    target = api.stored_file(
+        "documents", f"quote/{fresh['quote_id']}/pdf/{items['pdf']['sha256']}.pdf"
     )
     target.write_bytes(target.read_bytes() + b"%tampered\n")
     body = api.client.get(

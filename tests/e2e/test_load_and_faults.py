@@ -71,7 +71,10 @@ def orphans(server: Api) -> list[Path]:
     }
     evidence = server.storage_dir / "evidence"
     files = [p for p in evidence.rglob("*") if p.is_file()] if evidence.exists() else []
-    return [p for p in files if p.relative_to(evidence).as_posix() not in referenced]
+    # the store's files are named by their objects' names, "/" written "~"
+    return [
+        p for p in files if p.relative_to(evidence).as_posix().replace("~", "/") not in referenced
+    ]
 
 
 def sweep_now(server: Api) -> str:

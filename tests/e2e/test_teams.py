@@ -395,9 +395,9 @@ def test_an_approval_stands_when_its_documents_fail_and_the_next_request_renders
     _in_review(api, q)
     first = _docs(api, teams["eve"], q)
     assert first.status_code == 200, first.text
-    pdf_dir = api.storage_dir / "documents" / "quote" / q / "pdf"
-    pdf_dir.rename(pdf_dir.with_name("pdf.kept"))
-    pdf_dir.write_bytes(b"not a directory")  # the next pdf cannot be stored
+    quote_dir = api.storage_dir / "documents" / "quote" / q  # the quote's documents
+    quote_dir.rename(quote_dir.with_name(f"{q}.kept"))
+    quote_dir.write_bytes(b"not a directory")  # the next documents cannot be stored
     try:
         done = api.client.post(
             api.url(f"quotes/{q}/review"),
@@ -409,8 +409,8 @@ def test_an_approval_stands_when_its_documents_fail_and_the_next_request_renders
         assert api.sql("select status from estimator.quotes where id = %s", q) == [("approved",)]
         assert _docs(api, teams["ed"], q).status_code == 503  # still cannot store
     finally:
-        pdf_dir.unlink()
-        pdf_dir.with_name("pdf.kept").rename(pdf_dir)
+        quote_dir.unlink()
+        quote_dir.with_name(f"{q}.kept").rename(quote_dir)
     latest = _docs(api, teams["ed"], q)
     assert latest.status_code == 200, latest.text
     assert (latest.json()["set_no"], latest.json()["state"]) == (2, "approved")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tarfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,12 @@ def test_backup_wipe_restore_and_every_quote_verifies(
     backup = sh("backup.sh", out, env=script_env(DATABASE_URL=db_url(source), STORAGE_DIR=storage))
     assert backup.returncode == 0, backup.report()
     assert "30/30 evidence objects verified" in backup.stdout, backup.stdout
+    # the archive holds objects by name, whatever the local store's file layout
+    paths = psql(source, "select storage_path from estimator.evidence_blobs").splitlines()
+    with tarfile.open(out / "objects.tar") as archive:
+        members = {m.name for m in archive.getmembers() if m.isfile()}
+    assert {f"evidence/{p}" for p in paths} <= members
+    assert not [m for m in members if "~" in m]
     files = sorted(p.name for p in out.iterdir())
     assert files == ["MANIFEST.sha256", "auth_users.jsonl", "backup.json", "db.dump", "objects.tar"]
     meta = json.loads((out / "backup.json").read_text())

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -47,38 +45,43 @@ def test_an_invalid_path_is_never_signed(tmp_path: Path) -> None:
         store.sign("evidence", "../secret", 600)
 
 
-def test_a_new_object_is_written_in_place_and_an_existing_one_replaced_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+QUOTE = "0d8a7c1e-1234-4cde-8abc-0123456789ab"
+STAGES = ("input", "enclosure", "breaker", "lint", "drawing", "result")
+
+
+def test_a_quotes_objects_are_one_folder_of_files(tmp_path: Path) -> None:
     store = LocalBlobStore(tmp_path, SECRET, "http://x")
-    other = PATH.replace("breaker", "lint")
-    renames: list[str] = []
-    real_replace = os.replace
-    monkeypatch.setattr(os, "replace", lambda a, b: (renames.append(str(b)), real_replace(a, b)))
-    store.upload_many("evidence", [(PATH, b"one", "application/json"), (other, b"two", "x")])
-    assert renames == []  # new objects: no temporary file, no rename
-    assert (
-        store.download("evidence", PATH) == b"one" and store.download("evidence", other) == b"two"
+    names = [f"quote/{QUOTE}/{stage}/{stage[0] * 64}.json" for stage in STAGES]
+    store.upload_many("evidence", [(n, n.encode(), "application/json") for n in names])
+    folders = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_dir())
+    assert folders == ["evidence", "evidence/quote", f"evidence/quote/{QUOTE}"]
+    assert store.file_of("evidence", names[0]) == (
+        tmp_path / "evidence" / "quote" / QUOTE / f"input~{'i' * 64}.json"
     )
-    store.upload("evidence", PATH, b"three", "application/json")  # an upsert: replaced whole
-    assert renames == [str(tmp_path / "evidence" / PATH)]
-    assert store.download("evidence", PATH) == b"three"
-    assert sorted(o.path for o in store.list_objects("evidence")) == sorted([PATH, other])
+    assert [store.download("evidence", n) for n in names] == [n.encode() for n in names]
+    assert sorted(o.path for o in store.list_objects("evidence")) == sorted(names)
+    store.upload("evidence", names[0], b"again", "application/json")  # an upsert: replaced
+    assert store.download("evidence", names[0]) == b"again"
+    store.delete("evidence", names[:2])
+    store.delete_listed("evidence", names[2:3])
+    assert sorted(o.path for o in store.list_objects("evidence")) == sorted(names[3:])
+    with pytest.raises(ApiError) as err:
+        store.download("evidence", names[0])
+    assert err.value.code == "NOT_FOUND"
 
 
-def test_a_failed_write_leaves_no_part_of_the_object(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_files_written_by_name_before_this_layout_are_still_read_listed_and_deleted(
+    tmp_path: Path,
 ) -> None:
     store = LocalBlobStore(tmp_path, SECRET, "http://x")
-    real_write = os.write
-
-    def half(fd: int, data: Any) -> int:
-        real_write(fd, bytes(data[:2]))
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "write", half)
-    with pytest.raises(ApiError) as err:
-        store.upload("evidence", PATH, b"0123456789", "application/json")
-    assert err.value.code == "DEPENDENCY_UNAVAILABLE"
-    monkeypatch.undo()
-    assert store.list_objects("evidence") == []
+    name = f"quote/{QUOTE}/lint/{'a' * 64}.json"
+    old = tmp_path / "evidence" / name  # as a restored backup holds it
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"{}")
+    assert store.download("evidence", name) == b"{}"
+    assert [o.path for o in store.list_objects("evidence")] == [name]
+    store.delete("evidence", [name])
+    assert not old.exists() and store.list_objects("evidence") == []
+    old.write_bytes(b"{}")
+    store.delete_listed("evidence", [name])  # the sweep's way
+    assert not old.exists()
