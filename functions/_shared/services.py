@@ -28,6 +28,8 @@ class Services:
     verifier: TokenVerifier
     store: Store
     blobs: BlobStore
+    # the active catalog version as the last created quote read it (early pricing)
+    last_active: tuple[CatalogRef, Catalog] | None = None
     _catalogs: dict[str, Catalog] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

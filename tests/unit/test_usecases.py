@@ -8,6 +8,9 @@ and its one transition table.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +216,77 @@ def test_a_preview_writes_nothing(svc: Services, body: dict[str, Any]) -> None:
     out = quotes.preview(svc, ALICE, body)
     assert out["drawing_svg"].startswith("<svg") or "<svg" in out["drawing_svg"][:200]
     assert not store.quotes and not blobs.objects
+
+
+# --- early pricing: the engine runs while the lock and the context are fetched ---------
+
+
+def _pricing_threads(monkeypatch: pytest.MonkeyPatch, svc: Services) -> list[str]:
+    """The names of the threads the engine ran in, call by call; the fake's context read
+    takes as long as a database round trip might (the early pricing starts meanwhile)."""
+    store, _ = fakes(svc)
+    context = store.quote_context
+
+    def slow(who: Principal, key: str) -> Any:
+        time.sleep(0.05)
+        return context(who, key)
+
+    monkeypatch.setattr(store, "quote_context", slow)
+    names: list[str] = []
+    real = quotes._price_any
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        names.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(quotes, "_price_any", spy)
+    return names
+
+
+def test_a_request_is_priced_early_on_the_version_last_seen_active(
+    svc: Services, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = _pricing_threads(monkeypatch, svc)
+    first = quotes.create_quote(svc, ALICE, "key-1", body)  # no version seen yet: priced now
+    second = quotes.create_quote(svc, ALICE, "key-2", copy.deepcopy(body))
+    assert len(threads) == 2
+    assert not threads[0].startswith("kis-price") and threads[1].startswith("kis-price")
+    assert second.body["catalog"] == first.body["catalog"]
+    assert second.body["lines"] == first.body["lines"]
+
+
+def test_a_version_activated_meanwhile_prices_the_request_again_on_it(
+    svc: Services, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = fakes(svc)
+    quotes.create_quote(svc, ALICE, "key-1", body)  # v1.1.0 is now the version last seen
+    newer = {**load_catalog(DEFAULT_CATALOG).document(), "label": "v9.9.9-swap"}
+    swapped = Catalog.model_validate(newer)
+    for vid, version in list(store.versions.items()):
+        store.versions[vid] = dataclasses.replace(version, status="retired")
+    store.add_version(swapped.document(), swapped.sha256, status="active")
+    threads = _pricing_threads(monkeypatch, svc)
+    answer = quotes.create_quote(svc, ALICE, "key-2", copy.deepcopy(body))
+    assert answer.body["catalog"]["label"] == "v9.9.9-swap"
+    assert store.quotes[answer.body["quote_id"]].payload["catalog_label"] == "v9.9.9-swap"
+    # priced early on the old version (its thread may still be finishing), and now on
+    # the active one in the request's own thread
+    deadline = time.monotonic() + 10
+    while len(threads) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(t.startswith("kis-price") for t in threads) == [False, True]
+
+
+def test_a_request_the_engine_refuses_early_is_refused_and_stores_nothing(
+    svc: Services, body: dict[str, Any]
+) -> None:
+    store, blobs = fakes(svc)
+    quotes.create_quote(svc, ALICE, "key-1", body)
+    objects = dict(blobs.objects)
+    body["branches"] = "not a list"
+    with pytest.raises(ValidationFailed):
+        quotes.create_quote(svc, ALICE, "key-2", body)
+    assert len(store.quotes) == 1 and blobs.objects == objects
 
 
 # --- the catalog lifecycle --------------------------------------------------------------

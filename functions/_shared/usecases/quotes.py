@@ -122,6 +122,7 @@ def create_quote(
     organisation; the database refuses one the caller does not belong to (404) and, with
     none named, picks the caller's only or personal one (else ORGANISATION_REQUIRED).
     """
+    early = _price_early(svc, who, raw)  # while the lock and the context are fetched
     with svc.store.idempotency_guard(who, key) as ctx:
         if ctx.existing is not None:
             if ctx.existing.request_sha256 != sha256_hex(raw):
@@ -129,7 +130,9 @@ def create_quote(
             return Answer(replay(svc, who, ctx.existing.id, ctx.existing.response), True)
         if not ctx.user_exists:
             raise UnknownUser()  # before anything is uploaded: such a request writes nothing
-        priced = price(svc, who, raw, svc.catalog(who, ctx.catalog), ctx.profile)
+        catalog = svc.catalog(who, ctx.catalog)
+        svc.last_active = catalog
+        priced = price(svc, who, raw, catalog, ctx.profile, early=_taken(early, catalog[0]))
         payload = priced.payload(key, raw)
         if organisation is not None:
             payload["organisation_id"] = organisation
@@ -151,6 +154,39 @@ def create_quote(
 
 # Uploads that run while the rows are written (``create_quote``); threads start on demand.
 _UPLOADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-upload")
+# Pricing that runs while the request waits for its lock and context (``create_quote``).
+_PRICING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kis-price")
+
+
+@dataclass(frozen=True)
+class _Early:
+    """A request being priced before its lock is taken, on the catalog version this
+    process last saw active (``Services.last_active``)."""
+
+    ref: CatalogRef
+    issued_at: str
+    pending: Future[Quote | ProjectQuote]
+
+
+def _price_early(svc: Services, who: Principal, raw: Any) -> _Early | None:
+    """Start pricing ``raw`` on the catalog last seen active: the engine runs while the
+    database answers the lock and context (about 1 ms). None before any quote was made."""
+    seen = svc.last_active
+    if seen is None:
+        return None
+    ref, catalog = seen
+    issued_at = _now()
+    return _Early(ref, issued_at, _PRICING.submit(_price_any, who, raw, catalog, issued_at))
+
+
+def _taken(early: _Early | None, active: CatalogRef) -> tuple[str, Quote | ProjectQuote] | None:
+    """The early quote and its issue time when it was priced on ``active`` (the version the
+    context read); else None and the request is priced now: another version became active
+    meanwhile (a hot swap), or the early pricing had not started (all its threads busy).
+    Its error, if any, is the request's (the same engine on the same catalog)."""
+    if early is None or early.ref != active or early.pending.cancel():
+        return None
+    return early.issued_at, early.pending.result()
 
 
 @contextmanager
@@ -247,13 +283,18 @@ def price(
     *,
     revision: str = "R0",
     previous: PreviousRevision | None = None,
+    early: tuple[str, Quote | ProjectQuote] | None = None,
 ) -> Priced:
     """Price ``raw`` against ``catalog`` (its ref and the catalog) with ``revision`` on
     its cover (and a revision's link to ``previous`` in its evidence) under a new quote
-    id, and serialise its stored response once; nothing is uploaded nor written."""
+    id, and serialise its stored response once; nothing is uploaded nor written.
+    ``early``: the R0 quote already priced on this catalog, and when (``_taken``)."""
     ref, cat = catalog
-    issued_at = _now()
-    quote = _price_any(who, raw, cat, issued_at, revision, previous)
+    if early is not None:
+        issued_at, quote = early
+    else:
+        issued_at = _now()
+        quote = _price_any(who, raw, cat, issued_at, revision, previous)
     quote_id = str(uuid.uuid4())
     records = quote_records(quote)
     evidence = [evidence_row(quote_id, rec) for rec in records]
