@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from estimator_core.canonical import canonical_json, sha256_hex
+from estimator_core.canonical import canonical_json, canonical_json_spliced, sha256_hex
 from estimator_core.catalog import Catalog
 from estimator_core.drawing import render_svg
 from estimator_core.enclosure import EnclosureResult, size_enclosure
@@ -68,6 +68,11 @@ class Quote(BaseModel):
     )
 
     result: QuoteResult
+    # ``result`` as JSON values less its evidence list (``model_dump(mode="json",
+    # exclude={"evidence"})``, equal), made from the output the evidence was encoded from
+    # instead of dumped again; ``layout_json``: the canonical JSON of its ``layout``
+    result_data: dict[str, Any]
+    layout_json: bytes
     evidence: tuple[EvidenceRecord, ...]
     evidence_root: str
     status: Status
@@ -241,18 +246,28 @@ def estimate(
     ]
     root = evidence_root(records)
     lap("evidence")
+    timed = _phase_balance(placement, timed=True)
     result = QuoteResult(
         **{
             **dict(out),
-            "phase_balance": _phase_balance(placement, timed=True),
+            "phase_balance": timed,
             "cover": QuoteCover(**dict(cover), evidence_root=root),
         },
         evidence=tuple(EvidenceSummary(**r.summary()) for r in records),
         evidence_root=root,
         timings_ms=timings,
     )
+    result_data = {
+        **output,
+        "phase_balance": timed.model_dump(mode="json"),
+        "cover": {**output["cover"], "evidence_root": root},
+        "evidence_root": root,
+        "timings_ms": dict(timings),
+    }
     return Quote.model_construct(
         result=result,
+        result_data=result_data,
+        layout_json=canonical_json_spliced(output["layout"], ("rows",), breaker["rows"], rows_json),
         evidence=tuple(records),
         evidence_root=root,
         status=report.status,

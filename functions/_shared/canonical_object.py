@@ -20,8 +20,15 @@ from estimator_core import canonical_json
 class CanonicalObject:
     """The members of a JSON object, each encoded once (canonical JSON)."""
 
-    def __init__(self, value: Mapping[str, Any]) -> None:
-        self._members = {key: canonical_json(item) for key, item in value.items()}
+    def __init__(
+        self, value: Mapping[str, Any], *, encoded: Mapping[str, bytes] | None = None
+    ) -> None:
+        """``encoded``: members whose canonical JSON the caller has already (the engine's
+        ``Quote.layout_json``), taken as they are."""
+        done = encoded or {}
+        self._members = {
+            key: done[key] if key in done else canonical_json(item) for key, item in value.items()
+        }
 
     def keys(self) -> Iterable[str]:
         return self._members.keys()

@@ -8,11 +8,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from estimator_core.canonical import canonical_json
 from estimator_core.catalog import Catalog
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 from estimator_core.errors import NeedKnowledgeUpdate
 from estimator_core.money import round_half_up
-from estimator_core.pipeline import estimate
+from estimator_core.pipeline import PreviousRevision, estimate
 
 CATALOG: Catalog = load_catalog(DEFAULT_CATALOG)
 ISSUED_AT = "2026-01-01T00:00:00Z"
@@ -76,3 +77,23 @@ def test_lines_sum_to_totals_and_lint_finds_no_error(body: dict[str, Any]) -> No
     assert sum(x["qty"] for x in lines if x["section"] == "BRANCHES") == len(placed)
     again = estimate(body, CATALOG, issued_at=ISSUED_AT)
     assert [r.sha256 for r in again.evidence] == [r.sha256 for r in q.evidence]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(requests(), st.booleans())
+def test_the_result_data_is_the_results_dump_and_its_layout_json_canonical(
+    body: dict[str, Any], revised: bool
+) -> None:
+    previous = (
+        PreviousRevision(
+            quote_id="0" * 8 + "-0000-4000-8000-" + "0" * 12, revision="R0", root="a" * 64
+        )
+        if revised
+        else None
+    )
+    try:
+        q = estimate(body, CATALOG, issued_at=ISSUED_AT, previous=previous)
+    except NeedKnowledgeUpdate:
+        return
+    assert q.result_data == q.result.model_dump(mode="json", exclude={"evidence"})
+    assert q.layout_json == canonical_json(q.result_data["layout"])

@@ -298,8 +298,13 @@ def price(
     quote_id = str(uuid.uuid4())
     records = quote_records(quote)
     evidence = [evidence_row(quote_id, rec) for rec in records]
+    # a panel's result is dumped already, its layout encoded (a project's is dumped here)
+    if isinstance(quote, Quote):
+        data, encoded = quote.result_data, {"layout": quote.layout_json}
+    else:
+        data, encoded = quote.result.model_dump(mode="json", exclude={"evidence"}), {}
     stored = {
-        **quote.result.model_dump(mode="json", exclude={"evidence"}),
+        **data,
         "quote_id": quote_id,
         # the profile its documents are rendered with, now or later (identical files)
         "company_profile": {"id": profile.id, "sha256": profile.sha256} if profile else None,
@@ -307,7 +312,7 @@ def price(
         **({"estimator": _estimator(who)} if isinstance(quote, ProjectQuote) else {}),
         "evidence_objects": [asdict(e) for e in evidence],
     }
-    members = CanonicalObject(stored)
+    members = CanonicalObject(stored, encoded=encoded)
     content = members.encode()  # == canonical_json(stored)
     result = EvidenceRecord(
         stage="result",
@@ -404,8 +409,7 @@ def preview(svc: Services, who: Principal, raw: Any) -> dict[str, Any]:
 
 def _panel_preview(quote: Quote) -> dict[str, Any]:
     drawing = next(r for r in quote.evidence if r.stage == "drawing")
-    body = quote.result.model_dump(mode="json", exclude={"evidence"})
-    return {**body, "drawing_svg": drawing.content.decode("utf-8")}
+    return {**quote.result_data, "drawing_svg": drawing.content.decode("utf-8")}
 
 
 def find_quote(svc: Services, who: Principal, ref: str) -> StoredQuote:
