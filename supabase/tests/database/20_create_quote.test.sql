@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fixtures.psql
 
-select plan(34);
+select plan(35);
 
 -- A valid payload for quote `qid` with idempotency key `key` (2 lines, 2 panels with
 -- 3 + 1 breakers, 1 document, 2 evidence blobs).
@@ -189,6 +189,19 @@ select is((select owner from estimator.quotes where id = 'b0000000-0000-4000-800
   'b0b00000-0000-4000-8000-000000000002'::uuid, 'the quote belongs to the named owner');
 select is(tests.rows_of('b0000000-0000-4000-8000-000000000c06'),
   'quotes=1 items=2 panels=2 breakers=4 documents=1 evidence=2', 'service_role stores everything too');
+
+-- The large JSON values are compressed with lz4 (20261130001400).
+select is(
+  (select array_agg(a.attrelid::regclass || '.' || a.attname || ':' || a.attcompression::text
+                    order by a.attrelid::regclass::text, a.attname)
+     from pg_attribute as a
+    where (a.attrelid, a.attname) in (('estimator.quotes'::regclass, 'request'),
+                                      ('estimator.quotes'::regclass, 'response'),
+                                      ('estimator.panels'::regclass, 'layout'),
+                                      ('estimator.panels'::regclass, 'phase_balance'))),
+  array['estimator.panels.layout:l', 'estimator.panels.phase_balance:l',
+        'estimator.quotes.request:l', 'estimator.quotes.response:l'],
+  'the request, response, layout and phase balance are compressed with lz4');
 
 select * from finish();
 rollback;
