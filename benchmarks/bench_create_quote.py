@@ -1,4 +1,5 @@
-"""Database time of ``estimator.create_quote``, before and after 20261130001300 (issue 15).
+"""Database time of ``estimator.create_quote``, before and after 20261130001300 and
+20261130001400 (issue 15).
 
     python -m benchmarks create_quote [runs]
 
@@ -7,7 +8,9 @@ items, 1 document, 10 evidence rows, the ~14 KB response), reads the payload bac
 rows, then calls ``estimator.create_quote`` with it (new id, key and storage paths each
 time, one transaction per call, as the functions do) in alternating blocks with the old
 definitions (20261130000200's AFTER INSERT numbering, 20261130000800's create_quote) and
-the new ones (20261130001300) installed, on one scratch database, so load hits both alike.
+the new ones (20261130001300) installed, and the new ones with the large JSON values
+compressed by pglz (before 20261130001400) instead of lz4, on one scratch database, so
+load hits all alike.
 """
 
 from __future__ import annotations
@@ -106,6 +109,19 @@ def new_sql() -> str:
     )
 
 
+def compression(method: str) -> str:
+    """The large JSON columns compressed with ``method`` (20261130001400: lz4)."""
+    return (
+        f"alter table estimator.quotes alter column request set compression {method}, "
+        f"alter column response set compression {method};"
+        f"alter table estimator.panels alter column layout set compression {method}, "
+        f"alter column phase_balance set compression {method};"
+    )
+
+
+VARIANTS = ("old", "new, pglz", "new")
+
+
 def _payload(url: str) -> tuple[str, str]:
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(url, Path(tmp))
@@ -148,17 +164,21 @@ def run(runs: int = 600) -> str:
     seed_catalog(url, load_catalog(DEFAULT_CATALOG))
     ensure_user(url, "bench")
     template, old_id = _payload(url)
-    times: dict[str, list[float]] = {"old": [], "new": []}
-    sql = {"old": old_sql(), "new": new_sql()}
+    times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    sql = {
+        "old": old_sql() + compression("pglz"),
+        "new, pglz": new_sql() + compression("pglz"),
+        "new": new_sql() + compression("lz4"),
+    }
     with psycopg.connect(url, autocommit=True) as conn:
-        order = ["old", "new"]
+        order = list(VARIANTS)
         done = 0
         while done < runs:
             for name in order:
                 conn.execute(sql[name])
                 _time(conn, template, old_id)  # warm the plan cache after the swap
                 times[name] += [_time(conn, template, old_id) for _ in range(BLOCK)]
-            order.reverse()
+            order = order[1:] + order[:1]
             done += BLOCK
         numbers = conn.execute(
             "select count(*), count(distinct quote_number) from estimator.quotes"
@@ -167,13 +187,15 @@ def run(runs: int = 600) -> str:
     load = os.getloadavg()
     size = len(template.encode())
     lines = [
-        "## create_quote: database time, old vs new (issue 15, 20261130001300)",
+        "## create_quote: database time, old vs new (issue 15, 20261130001300 and 1400)",
         "",
         "One 40-circuit quote's payload stored again and again with `estimator.create_quote`,"
         " one transaction per call, timed at the client (psycopg, autocommit); the old"
         " definitions (AFTER INSERT numbering that rewrites the row, panels and breakers"
         " inserted per panel) and the new ones (number assigned BEFORE INSERT, one statement"
-        " for panels and breakers) swapped in blocks on one database.",
+        " for panels and breakers) swapped in blocks on one database, the new ones also with"
+        " the large JSON values compressed by pglz (`new, pglz`: before 20261130001400) and"
+        " by lz4 (`new`).",
         "",
         f"payload {size / 1024:.1f} KB; {runs} calls each, blocks of {BLOCK} alternating; "
         f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}; quotes/numbers {numbers}",
@@ -181,7 +203,7 @@ def run(runs: int = 600) -> str:
         "| create_quote (client round trip, autocommit) | p50 | p95 | mean |",
         "| --- | --- | --- | --- |",
     ]
-    for name in ("old", "new"):
+    for name in VARIANTS:
         t = times[name]
         lines.append(
             f"| {name} | {statistics.median(t):.2f} ms | {percentile(t, 95):.2f} ms | "
