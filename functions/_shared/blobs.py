@@ -62,6 +62,8 @@ class LocalBlobStore:
     name) are still read, listed and deleted.
     """
 
+    remote = False
+
     def __init__(self, root: Path, secret: str, public_url: str) -> None:
         self.root = root
         self._secret = secret
@@ -192,6 +194,8 @@ def storage_client(supabase_url: str, key: str, http: Any) -> Any:
 
 class SupabaseBlobStore:
     """Supabase Storage through supabase-py's storage3 client (the secret or service key)."""
+
+    remote = True
 
     def __init__(self, storage: Any, public_url: str) -> None:
         self._storage = storage

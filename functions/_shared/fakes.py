@@ -389,6 +389,7 @@ class FakeBlobStore:
 
     objects: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
     fail_uploads: bool = False
+    remote: bool = False
 
     def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None:
         if self.fail_uploads:

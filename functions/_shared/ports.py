@@ -49,6 +49,9 @@ class StoredObject:
 class BlobStore(Protocol):
     """Where evidence and documents live."""
 
+    # True when an upload goes over the network (Supabase Storage: tens of milliseconds).
+    remote: bool
+
     def upload(self, bucket: str, path: str, data: bytes, content_type: str) -> None: ...
     def upload_many(self, bucket: str, objects: list[tuple[str, bytes, str]]) -> None:
         """Upload ``(path, data, content_type)`` objects as one batch; raises if any fails."""

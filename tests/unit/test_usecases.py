@@ -218,6 +218,38 @@ def test_a_preview_writes_nothing(svc: Services, body: dict[str, Any]) -> None:
     assert not store.quotes and not blobs.objects
 
 
+@pytest.mark.parametrize("remote", [False, True])
+def test_remote_blobs_are_uploaded_before_the_write_and_local_ones_while_it_runs(
+    svc: Services, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch, remote: bool
+) -> None:
+    """Where the store commits when the request ends (psycopg), local uploads overlap the
+    write; remote ones finish before it: the write holds the quote-number lock."""
+    store, blobs = fakes(svc)
+    monkeypatch.setattr(store, "commits_on_exit", True)
+    blobs.remote = remote
+    events: list[tuple[str, str]] = []
+    upload_many, write_quote = blobs.upload_many, store.write_quote
+
+    def uploading(*args: Any) -> None:
+        events.append(("upload", threading.current_thread().name))
+        upload_many(*args)
+
+    def writing(*args: Any) -> Any:
+        events.append(("write", threading.current_thread().name))
+        return write_quote(*args)
+
+    monkeypatch.setattr(blobs, "upload_many", uploading)
+    monkeypatch.setattr(store, "write_quote", writing)
+    answer = quotes.create_quote(svc, ALICE, "key-1", body)
+    assert answer.body["quote_number"].startswith("Q-")
+    where = dict(events)
+    if remote:
+        assert [e for e, _ in events] == ["upload", "write"]
+        assert where["upload"] == where["write"]  # in the request's thread, first
+    else:
+        assert where["upload"].startswith("kis-upload") and where["write"] == "MainThread"
+
+
 # --- early pricing: the engine runs while the lock and the context are fetched ---------
 
 

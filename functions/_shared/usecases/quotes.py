@@ -114,9 +114,11 @@ def create_quote(
     another body it is ``IDEMPOTENCY_KEY_REUSED``; while the first request runs it is
     ``IDEMPOTENCY_IN_FLIGHT`` (psycopg adapter). An unknown user is refused before
     anything is uploaded; a failed upload writes no rows: where the store commits only
-    when the guard exits (``Store.commits_on_exit``) the blobs are uploaded while the
+    when the guard exits (``Store.commits_on_exit``) local blobs are uploaded while the
     rows are written and a failed upload rolls the write back, else they are uploaded
-    before the write.
+    before the write. Remote blobs (``BlobStore.remote``) never overlap the write: it takes
+    the year's quote-number lock, held until the commit, and every other quote of every
+    server would wait out the uploads' tens of milliseconds behind it.
 
     ``organisation`` (the X-Organisation header's id) files the quote under that
     organisation; the database refuses one the caller does not belong to (404) and, with
@@ -137,7 +139,7 @@ def create_quote(
         if organisation is not None:
             payload["organisation_id"] = organisation
         evidence = None
-        if svc.store.commits_on_exit:
+        if svc.store.commits_on_exit and not svc.blobs.remote:
             with _uploading(svc, priced) as signed:
                 written = svc.store.write_quote(who, payload, priced.response_json)
             evidence = signed.result()
