@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.baseline import base_commit, old_tree
 from benchmarks.bench_http import DB_SH, Server, _sh
+from benchmarks.bench_http_ab import SETTLE_S
 from benchmarks.bench_pipeline import panel
 from benchmarks.rawhttp import KeepAlive
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
@@ -139,6 +140,7 @@ def run() -> str:
                     _wait_ready(server, token)
                 for name, (server, token) in servers.items():
                     health[name] = _healthz_p50(server, token)
+                time.sleep(SETTLE_S)  # the set-up's deleted files age out (bench_http_ab)
                 names = list(launches)
                 for i, n in enumerate(CLIENTS):
                     for name in names[i % len(names) :] + names[: i % len(names)]:
