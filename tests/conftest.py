@@ -1,9 +1,12 @@
-"""Shared fixtures: the committed v1 catalog and the example requests."""
+"""Shared fixtures: the committed v1 catalog and the example requests; the session leaves
+the local database as it found it."""
 
 from __future__ import annotations
 
 import copy
 import json
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,22 @@ from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUED_AT = "2026-01-01T00:00:00Z"
+DB_SH = ROOT / "ops" / "supabase" / "db.sh"
+
+
+def _database_running() -> bool:
+    return subprocess.run([DB_SH, "status"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _leave_the_database_as_found() -> Iterator[None]:
+    """Suites start the local database when they need it (``db.sh up``, idempotent); one
+    this session found stopped is stopped again at its end, so the test command leaves no
+    process behind. A database the developer had running stays up."""
+    was_running = _database_running()
+    yield
+    if not was_running and _database_running():
+        subprocess.run([DB_SH, "down"], capture_output=True, check=False)
 
 
 @pytest.fixture(scope="session")
