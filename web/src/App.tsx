@@ -12,6 +12,7 @@ import { CatalogPage } from "./pages/CatalogPage";
 import { NotFound } from "./pages/NotFound";
 import { ReviewPage } from "./pages/ReviewPage";
 import { MembersPage } from "./pages/MembersPage";
+import { AppLink } from "./components/common";
 
 setUnauthorizedHandler(() => {
   void signOut().then(() => navigate("/signin", true));
@@ -35,16 +36,9 @@ export function App() {
   }, []);
 
   const link = (to: string, label: string) => (
-    <a
-      href={to}
-      aria-current={path === to || (to === "/new" && path === "/") ? "page" : undefined}
-      onClick={(e) => {
-        e.preventDefault();
-        navigate(to);
-      }}
-    >
+    <AppLink to={to} aria-current={path === to || (to === "/new" && path === "/") ? "page" : undefined}>
       {label}
-    </a>
+    </AppLink>
   );
 
   return (

@@ -10,6 +10,19 @@ export function navigate(path: string, replace = false): void {
   window.scrollTo?.(0, 0);
 }
 
+/** Whether a click on an in-app link is the app's to handle: a plain left click. A click
+ * with a modifier (a new tab or window, a download) or another button is the browser's. */
+export function followsInApp(e: {
+  button: number;
+  metaKey: boolean;
+  ctrlKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+  defaultPrevented: boolean;
+}): boolean {
+  return !e.defaultPrevented && e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
+}
+
 if (typeof window !== "undefined") {
   window.addEventListener("popstate", () => listeners.forEach((l) => l()));
 }

@@ -13,9 +13,8 @@ import {
 } from "../api/client";
 import { formatDateTime, formatKRW, shortHash } from "../format";
 import { useT, type TextKey } from "../i18n";
-import { navigate } from "../router";
 import { reviewErrorKey, signedDelta, diffValue } from "../team";
-import { ErrorBox, Section, StatusBadge } from "./common";
+import { AppLink, ErrorBox, Section, StatusBadge } from "./common";
 
 /** The state a document set shows, in words (the status badge's words when known). */
 function stateName(t: (key: TextKey) => string, state: string): string {
@@ -251,15 +250,7 @@ export function RevisionsSection({ quoteId, status, onRevise }: { quoteId: strin
             {list.items.map((r) => (
               <tr key={r.quote_id} data-testid="revision-row" aria-current={r.quote_id === quoteId ? "true" : undefined}>
                 <td>
-                  <a
-                    href={`/quotes/${r.quote_id}`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate(`/quotes/${r.quote_id}`);
-                    }}
-                  >
-                    {r.label}
-                  </a>
+                  <AppLink to={`/quotes/${r.quote_id}`}>{r.label}</AppLink>
                 </td>
                 <td>{formatDateTime(r.created_at)}</td>
                 <td>

@@ -1,7 +1,29 @@
-import type { ReactNode } from "react";
+import type { AnchorHTMLAttributes, ReactNode } from "react";
 import { ApiFailure } from "../api/client";
 import { errorMessage, useLang, useT, type TextKey } from "../i18n";
-import { navigate } from "../router";
+import { followsInApp, navigate } from "../router";
+
+/** A link to a page of the app: a real address (open it in a new tab, copy it), followed
+ * without a reload on a plain click. */
+export function AppLink({
+  to,
+  children,
+  ...rest
+}: { to: string; children: ReactNode } & Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href" | "onClick">) {
+  return (
+    <a
+      {...rest}
+      href={to}
+      onClick={(e) => {
+        if (!followsInApp(e)) return;
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
 
 /** An API error: the Korean (or English) message for its code, and its trace id. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -50,16 +72,7 @@ export function ReviseOf({ quoteId }: { quoteId: string }) {
   const href = `/quotes/${encodeURIComponent(quoteId)}`;
   return (
     <p className="muted" data-testid="revise-of">
-      {t("revise_of")}{" "}
-      <a
-        href={href}
-        onClick={(e) => {
-          e.preventDefault();
-          navigate(href);
-        }}
-      >
-        {t("revise_back")}
-      </a>
+      {t("revise_of")} <AppLink to={href}>{t("revise_back")}</AppLink>
     </p>
   );
 }

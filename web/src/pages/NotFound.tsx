@@ -1,5 +1,5 @@
 import { useT } from "../i18n";
-import { navigate } from "../router";
+import { AppLink } from "../components/common";
 
 export function NotFound() {
   const t = useT();
@@ -7,15 +7,7 @@ export function NotFound() {
     <div className="card notfound" data-testid="not-found">
       <h1>404 · {t("not_found_title")}</h1>
       <p>{t("not_found_body")}</p>
-      <a
-        href="/quotes"
-        onClick={(e) => {
-          e.preventDefault();
-          navigate("/quotes");
-        }}
-      >
-        {t("back_to_list")}
-      </a>
+      <AppLink to="/quotes">{t("back_to_list")}</AppLink>
     </div>
   );
 }

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import { call, type QuoteList } from "../api/client";
-import { ErrorBox, StatusBadge } from "../components/common";
+import { AppLink, ErrorBox, StatusBadge } from "../components/common";
 import { formatDateTime, formatKRW } from "../format";
 import { useT } from "../i18n";
-import { navigate } from "../router";
+
 
 const PAGE = 20;
 
@@ -113,15 +113,7 @@ export function QuotesPage() {
               <tr key={i.quote_id} data-testid="quote-row">
                 <td>{formatDateTime(i.created_at)}</td>
                 <td>
-                  <a
-                    href={`/quotes/${i.quote_id}`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate(`/quotes/${i.quote_id}`);
-                    }}
-                  >
-                    {i.project || "—"}
-                  </a>
+                  <AppLink to={`/quotes/${i.quote_id}`}>{i.project || "—"}</AppLink>
                 </td>
                 <td>{i.customer || "—"}</td>
                 <td>

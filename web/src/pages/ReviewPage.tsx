@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import { call, type QuoteList } from "../api/client";
-import { ErrorBox } from "../components/common";
+import { AppLink, ErrorBox } from "../components/common";
 import { OrganisationPicker, useOrganisations } from "../components/OrganisationPicker";
 import { formatDateTime, formatKRW } from "../format";
 import { useT } from "../i18n";
 import { organisationHeader } from "../organisation";
-import { navigate } from "../router";
+
 
 /** The reviewer's queue: the organisation's quotes in review, oldest first. */
 export function ReviewPage() {
@@ -55,15 +55,7 @@ export function ReviewPage() {
               <tr key={i.quote_id} data-testid="review-row" data-quote-id={i.quote_id}>
                 <td>{formatDateTime(i.created_at)}</td>
                 <td>
-                  <a
-                    href={`/quotes/${i.quote_id}`}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate(`/quotes/${i.quote_id}`);
-                    }}
-                  >
-                    {i.project || "—"}
-                  </a>
+                  <AppLink to={`/quotes/${i.quote_id}`}>{i.project || "—"}</AppLink>
                 </td>
                 <td>{i.customer || "—"}</td>
                 <td className="num">{formatKRW(i.grand_total)}</td>
