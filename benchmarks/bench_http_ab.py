@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DB = "kis_it_bench_ab"
 CIRCUITS = 40
 BURST_S = 3.0
-# ext4 skips inodes deleted in the last 30 s when it allocates new ones, one block read
+# ext4 skips recently deleted inodes (a minute or more) when it allocates new ones, one block read
 # each: right after the set-up (a dropped and a created database: thousands of files) every
 # new file the servers write cost up to ten times its usual system time (perf: the time in
 # recently_deleted / find_inode_bit). The measurement waits that window out.
