@@ -38,10 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DB = "kis_it_bench_ab"
 CIRCUITS = 40
 BURST_S = 3.0
-# ext4 skips recently deleted inodes (a minute or more) when it allocates new ones, one block read
-# each: right after the set-up (a dropped and a created database: thousands of files) every
-# new file the servers write cost up to ten times its usual system time (perf: the time in
-# recently_deleted / find_inode_bit). The measurement waits that window out.
+# ext4 skips recently deleted inodes (a minute, more while their block is unwritten) when it
+# allocates new ones, reading each one's block: right after the set-up (a dropped and a
+# created database: thousands of files) every new file the servers write costs up to ten
+# times its usual system time (perf: recently_deleted, find_inode_bit). The measurement
+# waits the shorter window out; ``new_file_ms`` reports the state it ran in.
 SETTLE_S = 35.0
 
 
