@@ -2,9 +2,9 @@
 
 Storage before the rows are committed: every blob is uploaded (content-addressed under
 ``quote/{quote_id}/{stage}/{sha256}``) before the one transaction that writes the rows
-commits (on the psycopg adapter the uploads run while the rows are written; elsewhere
-before the write), so a failed upload writes no rows and a failed transaction leaves
-only unreferenced blobs.
+commits (local blobs on the psycopg adapter while the rows are written; else before the
+write), so a failed upload writes no rows and a failed transaction leaves only
+unreferenced blobs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from estimator_core import EvidenceRecord, ProjectQuote, Quote, json_record
+from estimator_core import STAGES, EvidenceRecord, ProjectQuote, Quote, json_record
 from functions._shared.blobs import BlobStore
 from functions._shared.ports import CatalogRef, EvidenceRow
 from functions._shared.services import Services
@@ -66,18 +66,24 @@ def quote_records(quote: Quote | ProjectQuote) -> list[EvidenceRecord]:
     ]
 
 
-_PANEL_STAGE = re.compile(r"^p([0-9]+)_(.+)$")
+# a project panel's stage (``panel_stage``): its position and the stage's own name
+PANEL_STAGE = re.compile(r"^p([0-9]+)_(.+)$")
 
 
 def stage_order(stage: str, stages: tuple[str, ...]) -> tuple[int, int, int]:
     """Evidence in reading order: the quote's (or project's) own stages in ``stages``
     order, then each panel's, panel by panel."""
-    m = _PANEL_STAGE.match(stage)
+    m = PANEL_STAGE.match(stage)
     if m:
         name = m.group(2)
         return (1, int(m.group(1)), stages.index(name) if name in stages else len(stages))
     own = (*stages, "project")
     return (0, 0, own.index(stage) if stage in own else len(own))
+
+
+def reading_order(row: EvidenceRow) -> tuple[int, int, int]:
+    """``stage_order`` of an evidence row among the engine's stages."""
+    return stage_order(row.stage, STAGES)
 
 
 def upload_records(

@@ -12,12 +12,10 @@ problem of each revision is its reason. The hashing is the engine's (``root_of``
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Protocol, runtime_checkable
 
 from estimator_core import (
     PREVIOUS_STAGE,
-    STAGES,
     PreviousRevision,
     link_problem,
     project_root_of,
@@ -25,12 +23,10 @@ from estimator_core import (
     verify,
 )
 from functions._shared.auth import Principal
-from functions._shared.persist import stage_order
+from functions._shared.persist import PANEL_STAGE, reading_order
 from functions._shared.ports import EvidenceRow
 from functions._shared.services import Services
 from functions._shared.usecases.stored_evidence import download
-
-_PANEL_STAGE = re.compile(r"^p([0-9]+)_(.+)$")
 
 
 @runtime_checkable
@@ -74,7 +70,7 @@ def revision_problem(
     """Why the stored revision ``row`` does not verify as the successor of ``previous``
     (None for R0), or None when it does."""
     quote_id = row["quote_id"]
-    rows = sorted(svc.store.evidence(who, quote_id), key=lambda e: stage_order(e.stage, STAGES))
+    rows = sorted(svc.store.evidence(who, quote_id), key=reading_order)
     if not rows:
         return "it has no evidence"
     blobs: dict[str, bytes] = {}
@@ -102,12 +98,12 @@ def stored_root(rows: list[EvidenceRow], blobs: dict[str, bytes]) -> str | None:
     """The evidence root of stored rows (in reading order): a panel's over its stages; a
     project's over each panel's (name and qty from its ``project`` record, root over its
     ``p{i}_`` stages) and its own records. None when a project's record is unreadable."""
-    own = [(e.stage, e.sha256) for e in rows if not _PANEL_STAGE.match(e.stage)]
+    own = [(e.stage, e.sha256) for e in rows if not PANEL_STAGE.match(e.stage)]
     if "project" not in blobs:
         return root_of(own)
     panels: dict[int, list[tuple[str, str]]] = {}
     for e in rows:
-        m = _PANEL_STAGE.match(e.stage)
+        m = PANEL_STAGE.match(e.stage)
         if m:
             panels.setdefault(int(m.group(1)), []).append((m.group(2), e.sha256))
     try:

@@ -21,30 +21,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from estimator_core import (
-    STAGES,
     Catalog,
     EvidenceRecord,
     PreviousRevision,
     ProjectQuote,
     Quote,
+    blob_record,
     estimate,
     estimate_project,
     is_project,
-    sha256_bytes,
     sha256_hex,
     verify,
 )
 from functions._shared.auth import Principal
 from functions._shared.canonical_object import CanonicalObject
-from functions._shared.errors import ApiError, IdempotencyKeyReused, NotFound, UnknownUser
+from functions._shared.errors import IdempotencyKeyReused, NotFound, UnknownUser
 from functions._shared.models import QUOTE_NUMBER_PATTERN
 from functions._shared.persist import (
-    canonical_path,
     evidence_row,
     quote_payload,
     quote_records,
+    reading_order,
     signed_evidence,
-    stage_order,
     upload_records,
 )
 from functions._shared.ports import (
@@ -57,6 +55,7 @@ from functions._shared.ports import (
 from functions._shared.services import Services
 from functions._shared.usecases.chain import verify_chain
 from functions._shared.usecases.documents import verify_documents
+from functions._shared.usecases.stored_evidence import download
 
 # Only the canonical form: Python's uuid.UUID also takes urn:uuid:…, braces and no
 # hyphens, which Postgres refuses; any other id is simply not found.
@@ -73,10 +72,6 @@ class Answer:
     body: dict[str, Any]
     replayed: bool = False
     content: bytes | None = field(default=None, compare=False, repr=False)
-
-
-def _stage_order(row: EvidenceRow) -> tuple[int, int, int]:
-    return stage_order(row.stage, STAGES)
 
 
 def replay(
@@ -97,7 +92,7 @@ def replay(
         rows = svc.store.evidence(who, quote_id)
     body = {k: v for k, v in stored_response.items() if k != "evidence_objects"}
     body["quote_id"] = quote_id
-    body["evidence"] = signed_evidence(svc, quote_id, sorted(rows, key=_stage_order))
+    body["evidence"] = signed_evidence(svc, quote_id, sorted(rows, key=reading_order))
     return body
 
 
@@ -213,7 +208,7 @@ def _upload_and_sign(svc: Services, priced: Priced) -> list[dict[str, Any]]:
 
 def _signed(svc: Services, priced: Priced) -> list[dict[str, Any]]:
     """The answer's evidence: each row of ``priced`` with a signed URL, in stage order."""
-    return signed_evidence(svc, priced.quote_id, sorted(priced.evidence, key=_stage_order))
+    return signed_evidence(svc, priced.quote_id, sorted(priced.evidence, key=reading_order))
 
 
 def _created(
@@ -316,12 +311,7 @@ def price(
     }
     members = CanonicalObject(stored, encoded=encoded)
     content = members.encode()  # == canonical_json(stored)
-    result = EvidenceRecord(
-        stage="result",
-        sha256=sha256_bytes(content),
-        content_type="application/json",
-        content=content,
-    )
+    result = blob_record("result", content, "application/json")
     document = evidence_row(quote_id, result)
     return Priced(
         quote_id, quote, ref, evidence, document, stored, issued_at, members, [*records, result]
@@ -349,25 +339,6 @@ def price_and_upload(
     return priced
 
 
-def _price(
-    who: Principal,
-    raw: Any,
-    catalog: Catalog,
-    issued_at: str,
-    revision: str = "R0",
-    previous: PreviousRevision | None = None,
-) -> Quote:
-    return estimate(
-        raw,
-        catalog,
-        issued_at=issued_at,
-        estimator=_estimator(who),
-        revision=revision,
-        previous=previous,
-        clock=time.perf_counter,
-    )
-
-
 def _price_any(
     who: Principal,
     raw: Any,
@@ -377,9 +348,8 @@ def _price_any(
     previous: PreviousRevision | None = None,
 ) -> Quote | ProjectQuote:
     """A panel request priced by the pipeline, a project (``is_project``) panel by panel."""
-    if not is_project(raw):
-        return _price(who, raw, catalog, issued_at, revision, previous)
-    return estimate_project(
+    run = estimate_project if is_project(raw) else estimate
+    return run(
         raw,
         catalog,
         issued_at=issued_at,
@@ -450,7 +420,7 @@ def quote_evidence(svc: Services, who: Principal, ref: str, check: bool) -> dict
     """The quote's evidence with signed URLs; with ``check``, each blob re-hashed and its
     recorded row checked by the database (``verified`` is None unless checked)."""
     stored = find_quote(svc, who, ref)
-    rows = sorted(svc.store.evidence(who, stored.id), key=_stage_order)
+    rows = sorted(svc.store.evidence(who, stored.id), key=reading_order)
     items = signed_evidence(svc, stored.id, rows)
     overall: bool | None = None
     if check:
@@ -479,11 +449,5 @@ def quote_evidence(svc: Services, who: Principal, ref: str, check: bool) -> dict
 
 
 def _blob_verified(svc: Services, quote_id: str, row: EvidenceRow) -> bool:
-    path = canonical_path(quote_id, row.stage, row.sha256, row.content_type)
-    try:
-        data = svc.blobs.download(svc.settings.evidence_bucket, path)
-    except ApiError as err:
-        if err.code != "NOT_FOUND":
-            raise
-        return False
-    return verify(row.sha256, data)
+    data = download(svc, quote_id, row)
+    return data is not None and verify(row.sha256, data)
