@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from "react";
-import { ApiFailure, call, newIdempotencyKey, type Schemas } from "../api/client";
-import { reviseDraftKey, reviseQuote } from "../api/revise";
+import { useEffect, useMemo, useState } from "react";
+import { ApiFailure, call } from "../api/client";
+import { reviseDraftKey } from "../api/revise";
 import { ErrorBox, ReviseOf, Section, StatusBadge } from "../components/common";
 import { Field, FieldErrors, PanelForm } from "../components/PanelForm";
 import { TotalsTable } from "../components/QuoteViews";
@@ -20,17 +20,14 @@ import {
   type ProjectForm,
 } from "../project";
 import {
-  attemptAfter,
-  attemptFor,
   deleteRow,
   fieldId,
   fieldsForDetails,
   knownField,
   type ErrorDetail,
-  type IssueAttempt,
   type RequestForm,
 } from "../request";
-import { navigate } from "../router";
+import { useIssue } from "../issue";
 
 const PREVIEW_DELAY_MS = 400;
 
@@ -72,18 +69,13 @@ export function ProjectPage({ revise }: { revise?: string } = {}) {
   const [preview, setPreview] = useState<ProjectPreview | null>(null);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [loading, setLoading] = useState(false);
-  const [issueError, setIssueError] = useState<unknown>(null);
-  const [issuing, setIssuing] = useState(false);
-  // One Idempotency-Key per issue attempt, reused on a retry of the same body (as the
-  // request page does), so a double click or a lost answer stores one quote.
-  const attempt = useRef<IssueAttempt | null>(null);
-  const inFlight = useRef(false);
+  const { issue, issuing, issueError, clearIssueError, retryable } = useIssue(revise, draftKey);
 
   const body = useMemo(() => buildProject(project), [project]);
   const text = useMemo(() => JSON.stringify(body), [body]);
 
   useEffect(() => {
-    setIssueError(null);
+    clearIssueError();
     try {
       localStorage.setItem(draftKey, text);
     } catch {
@@ -111,33 +103,6 @@ export function ProjectPage({ revise }: { revise?: string } = {}) {
     };
   }, [text, body, draftKey]);
 
-  const issue = async () => {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setIssuing(true);
-    setIssueError(null);
-    const current = attemptFor(attempt.current, text, newIdempotencyKey);
-    attempt.current = current;
-    try {
-      const quote = revise
-        ? await reviseQuote(revise, body, current.key)
-        : await call<Schemas["ProjectEstimateResponse"]>("POST", "estimate", {
-            body,
-            headers: { "Idempotency-Key": current.key },
-          });
-      attempt.current = attemptAfter(current, "stored");
-      if (revise) localStorage.removeItem(draftKey);
-      navigate(`/quotes/${encodeURIComponent(quote.quote_id)}`);
-    } catch (err) {
-      setIssueError(err);
-      const retryable = !(err instanceof ApiFailure) || err.retryable;
-      attempt.current = attemptAfter(current, retryable ? "retryable" : "refused");
-    } finally {
-      inFlight.current = false;
-      setIssuing(false);
-    }
-  };
-  const retryable = issueError instanceof ApiFailure && issueError.retryable;
 
   // Field errors come from the last answer about this body: the issue's, else the preview's.
   const fieldError = issueError instanceof ApiFailure && !issueError.retryable ? issueError : error;
@@ -235,7 +200,7 @@ export function ProjectPage({ revise }: { revise?: string } = {}) {
         </div>
         <div className="issue">
           <ErrorBox error={issueError} />
-          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue()} disabled={issuing} aria-busy={issuing}>
+          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue(body, text)} disabled={issuing} aria-busy={issuing}>
             {issuing ? t("issuing") : retryable ? t("issue_retry") : revise ? t("issue_revision") : t("issue")}
           </button>
         </div>

@@ -1,12 +1,10 @@
-import { useEffect, useMemo, useRef, useState } from "react";
-import { ApiFailure, call, newIdempotencyKey, type EstimateResponse, type PreviewResponse } from "../api/client";
+import { useEffect, useMemo, useState } from "react";
+import { ApiFailure, call, type PreviewResponse } from "../api/client";
 import { ErrorBox, ReviseOf, StatusBadge } from "../components/common";
 import { PanelForm } from "../components/PanelForm";
 import { BoxSummary, Drawing, LintList, PhaseBars, TotalsTable } from "../components/QuoteViews";
 import { errorMessage, useLang, useT } from "../i18n";
 import {
-  attemptAfter,
-  attemptFor,
   buildRequest,
   DRAFT_KEY,
   emptyForm,
@@ -14,11 +12,10 @@ import {
   formFromRequest,
   knownField,
   type ErrorDetail,
-  type IssueAttempt,
   type RequestForm,
 } from "../request";
-import { navigate } from "../router";
-import { reviseDraftKey, reviseQuote } from "../api/revise";
+import { reviseDraftKey } from "../api/revise";
+import { useIssue } from "../issue";
 
 
 const PREVIEW_DELAY_MS = 400;
@@ -42,15 +39,10 @@ export function RequestPage({ revise }: { revise?: string } = {}) {
   const [preview, setPreview] = useState<PreviewResponse | null>(null);
   const [previewError, setPreviewError] = useState<ApiFailure | null>(null);
   const [loading, setLoading] = useState(false);
-  const [issueError, setIssueError] = useState<unknown>(null);
-  const [issuing, setIssuing] = useState(false);
   const [pasteOpen, setPasteOpen] = useState(false);
   const [pasteText, setPasteText] = useState("");
   const [pasteError, setPasteError] = useState("");
-  // One Idempotency-Key per issue attempt: kept for a retry of the same body, dropped when
-  // the request changes or the quote is stored.
-  const attempt = useRef<IssueAttempt | null>(null);
-  const inFlight = useRef(false);
+  const { issue, issuing, issueError, clearIssueError, retryable } = useIssue(revise, draftKey);
 
   const request = useMemo(() => buildRequest(form), [form]);
   const body = useMemo(() => JSON.stringify(request), [request]);
@@ -93,42 +85,16 @@ export function RequestPage({ revise }: { revise?: string } = {}) {
 
   const update = (fn: (f: RequestForm) => RequestForm) => {
     setForm((f) => fn(f));
-    setIssueError(null);
+    clearIssueError();
   };
 
-  const issue = async () => {
-    if (inFlight.current) return; // a double click issues one quote
-    inFlight.current = true;
-    setIssuing(true);
-    setIssueError(null);
-    const current = attemptFor(attempt.current, body, newIdempotencyKey);
-    attempt.current = current;
-    try {
-      const quote = revise
-        ? await reviseQuote(revise, request, current.key)
-        : await call<EstimateResponse>("POST", "estimate", {
-            body: request,
-            headers: { "Idempotency-Key": current.key },
-          });
-      attempt.current = attemptAfter(current, "stored");
-      if (revise) localStorage.removeItem(draftKey);
-      navigate(`/quotes/${encodeURIComponent(quote.quote_id)}`);
-    } catch (err) {
-      setIssueError(err);
-      const retryable = !(err instanceof ApiFailure) || err.retryable;
-      attempt.current = attemptAfter(current, retryable ? "retryable" : "refused");
-    } finally {
-      inFlight.current = false;
-      setIssuing(false);
-    }
-  };
 
   const applyJson = (text: string) => {
     try {
       setForm(formFromRequest(JSON.parse(text)));
       setPasteOpen(false);
       setPasteError("");
-      setIssueError(null);
+      clearIssueError();
     } catch {
       setPasteError(t("json_invalid"));
     }
@@ -149,7 +115,6 @@ export function RequestPage({ revise }: { revise?: string } = {}) {
   );
 
   const unplaced = errorsFor("");
-  const retryable = issueError instanceof ApiFailure && issueError.retryable;
 
   return (
     <div className="request-page">
@@ -214,7 +179,7 @@ export function RequestPage({ revise }: { revise?: string } = {}) {
         </div>
         <div className="issue">
           <ErrorBox error={issueError} />
-          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue()} disabled={issuing} aria-busy={issuing}>
+          <button type="button" className="primary big" data-testid="issue" onClick={() => void issue(request, body)} disabled={issuing} aria-busy={issuing}>
             {issuing ? t("issuing") : retryable ? t("issue_retry") : revise ? t("issue_revision") : t("issue")}
           </button>
         </div>
