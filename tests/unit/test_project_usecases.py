@@ -11,24 +11,17 @@ import pytest
 
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
 from estimator_core.errors import EstimatorError
-from functions._shared.auth import TokenVerifier
 from functions._shared.errors import ApiError, IdempotencyKeyReused
-from functions._shared.fakes import FakeBlobStore, FakeStore
 from functions._shared.persist import panel_stage, quote_records, stage_order
 from functions._shared.services import Services
-from functions._shared.settings import Settings
 from functions._shared.usecases import quotes
 from tests.conftest import ROOT
-from tests.unit.test_usecases import ALICE, BOB
+from tests.unit.test_usecases import ALICE, BOB, fake_services, fakes
 
 
 @pytest.fixture
 def svc() -> Services:
-    store = FakeStore(users={ALICE.user_id, BOB.user_id})
-    current = load_catalog(DEFAULT_CATALOG)
-    store.add_version(current.document(), current.sha256, status="active")
-    settings = Settings(jwt_secret="x" * 32)
-    return Services(settings, TokenVerifier(settings), store, FakeBlobStore())
+    return fake_services(ALICE, BOB)
 
 
 @pytest.fixture
@@ -37,11 +30,6 @@ def building() -> dict[str, Any]:
         (ROOT / "examples" / "project_building.json").read_text("utf-8")
     )
     return data
-
-
-def fakes(svc: Services) -> tuple[FakeStore, FakeBlobStore]:
-    assert isinstance(svc.store, FakeStore) and isinstance(svc.blobs, FakeBlobStore)
-    return svc.store, svc.blobs
 
 
 def test_a_project_is_one_quote_with_a_panel_row_per_panel(

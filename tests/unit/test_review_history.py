@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog
-from functions._shared.auth import TokenVerifier
 from functions._shared.errors import ApiError
-from functions._shared.fakes import FakeBlobStore, FakeStore
+from functions._shared.fakes import FakeStore
 from functions._shared.services import Services
-from functions._shared.settings import Settings
 from functions._shared.usecases import quotes, reviews
 from tests.conftest import example
-from tests.unit.test_usecases import ALICE, BOB
+from tests.unit.test_usecases import ALICE, BOB, fake_services
 
 
 @pytest.fixture
 def svc() -> Services:
-    store = FakeStore(users={ALICE.user_id, BOB.user_id})
-    current = load_catalog(DEFAULT_CATALOG)
-    store.add_version(current.document(), current.sha256, status="active")
-    settings = Settings(jwt_secret="x" * 32)
-    return Services(settings, TokenVerifier(settings), store, FakeBlobStore())
+    return fake_services(ALICE, BOB)
 
 
 def test_the_history_of_a_readable_quote_is_answered_oldest_first(svc: Services) -> None:

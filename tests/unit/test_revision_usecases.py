@@ -8,27 +8,20 @@ from typing import Any
 
 import pytest
 
-from estimator_core.cli import DEFAULT_CATALOG, load_catalog
-from functions._shared.auth import TokenVerifier
 from functions._shared.errors import ApiError
 from functions._shared.fakes import FakeBlobStore, FakeStore
 from functions._shared.services import Services
-from functions._shared.settings import Settings
 from functions._shared.usecases import quotes, teams
 from functions._shared.usecases.revise import revise_quote
 from functions._shared.usecases.stored_evidence import panel_outputs
 from tests.conftest import example
 from tests.unit.test_project import LP1, LP2, PP1, project
-from tests.unit.test_usecases import ALICE
+from tests.unit.test_usecases import ALICE, fake_services
 
 
 @pytest.fixture
 def svc() -> Services:
-    store = FakeStore(users={ALICE.user_id})
-    current = load_catalog(DEFAULT_CATALOG)
-    store.add_version(current.document(), current.sha256, status="active")
-    settings = Settings(jwt_secret="x" * 32)
-    return Services(settings, TokenVerifier(settings), store, FakeBlobStore())
+    return fake_services(ALICE)
 
 
 @pytest.fixture

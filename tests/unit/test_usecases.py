@@ -43,13 +43,19 @@ BOB = principal("bob")
 ADMIN = principal("admin", "catalog_admin")
 
 
-@pytest.fixture
-def svc() -> Services:
-    store = FakeStore(users={ALICE.user_id, BOB.user_id, ADMIN.user_id})
+def fake_services(*users: Principal) -> Services:
+    """The use cases' services over the in-memory fakes: ``users`` exist, the shipped
+    catalog is active (the unit tests of every use case start here)."""
+    store = FakeStore(users={u.user_id for u in users})
     current = load_catalog(DEFAULT_CATALOG)
     store.add_version(current.document(), current.sha256, status="active")
     settings = Settings(jwt_secret="x" * 32)
     return Services(settings, TokenVerifier(settings), store, FakeBlobStore())
+
+
+@pytest.fixture
+def svc() -> Services:
+    return fake_services(ALICE, BOB, ADMIN)
 
 
 def fakes(svc: Services) -> tuple[FakeStore, FakeBlobStore]:
