@@ -99,18 +99,46 @@ def measure(size: int, runs: int = RUNS) -> dict[str, Any]:
     }
 
 
-def _measure_in(cwd: Any, size: int) -> dict[str, Any]:
-    """``measure`` in a fresh process whose ``estimator_core`` is the one under ``cwd``."""
+def mean_cpu(size: int, runs: int) -> float:
+    """Mean CPU milliseconds of ``estimate`` over panels 0 … ``runs`` − 1 of ``size``
+    circuits on the v1 catalog, in this process, after one pass over them (imports,
+    OR-Tools for a panel CP-SAT balances): what the engine costs a server per quote."""
+    from estimator_core.cli import DEFAULT_CATALOG, load_catalog
+    from estimator_core.pipeline import estimate
+
+    catalog = load_catalog(DEFAULT_CATALOG)
+    bodies = [panel(size, seed) for seed in range(runs)]
+    for body in bodies:
+        estimate(body, catalog, issued_at="2026-01-01T00:00:00Z")
+    c0 = time.process_time()
+    for body in bodies:
+        estimate(body, catalog, issued_at="2026-01-01T00:00:00Z")
+    return (time.process_time() - c0) * 1000 / runs
+
+
+def _call_in(cwd: Any, call: str) -> Any:
+    """``call`` (a function of this module, with its arguments) in a fresh process whose
+    ``estimator_core`` is the one under ``cwd``; its result, through JSON."""
     code = (
-        "import json; from benchmarks.bench_pipeline import measure; "
-        f"print(json.dumps(measure({size})))"
+        f"import json; from benchmarks.bench_pipeline import {call.split('(')[0]}; "
+        f"print(json.dumps({call}))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
     )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _measure_in(cwd: Any, size: int) -> dict[str, Any]:
+    """``measure`` in a fresh process whose ``estimator_core`` is the one under ``cwd``."""
+    result: dict[str, Any] = _call_in(cwd, f"measure({size})")
     return result
+
+
+def engine_cpu_in(cwd: Any, size: int, runs: int) -> float:
+    """``mean_cpu`` in a fresh process whose ``estimator_core`` is the one under ``cwd``."""
+    return float(_call_in(cwd, f"mean_cpu({size}, {runs})"))
 
 
 def run_old_new() -> str:
