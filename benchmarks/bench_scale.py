@@ -122,7 +122,7 @@ CLIENT_CPU_MS: list[float] = []
 def _throughput(server: Server, token: str, clients: int) -> tuple[float, float, float]:
     """Quotes/s over SECONDS, the median latency and the client threads' CPU seconds,
     ``clients`` kept-alive connections (``benchmarks.rawhttp``: threads of this process,
-    request bytes prepared outside the clock)."""
+    each making its next panel's request bytes itself)."""
 
     def client_loop(conn: KeepAlive) -> list[float]:
         times: list[float] = []
