@@ -66,11 +66,24 @@ def _balanced_by_cp_sat(body: dict[str, Any], catalog: Catalog) -> bool:
     return bool(quote.result_data["phase_balance"]["method"] == "cp-sat")
 
 
+TICK = os.sysconf("SC_CLK_TCK")  # /proc's CPU times are in these ticks per second
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (0 state, 1 parent pid,
+    11 user and 12 system time, 13 and 14 those of its exited children, in ``TICK``s);
+    None when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def _cpu_ms(pid: int) -> tuple[float, float]:
     """User and system CPU milliseconds of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) * 1000 / tick, int(fields[12]) * 1000 / tick
+    fields = proc_stat(pid)
+    assert fields is not None, f"process {pid} is gone"
+    return int(fields[11]) * 1000 / TICK, int(fields[12]) * 1000 / TICK
 
 
 class Side:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from benchmarks.baseline import base_commit, old_tree
 from benchmarks.bench_http import DB_SH, Server, _sh
-from benchmarks.bench_http_ab import SETTLE_S
+from benchmarks.bench_http_ab import SETTLE_S, TICK, proc_stat
 from benchmarks.bench_pipeline import panel
 from benchmarks.rawhttp import KeepAlive
 from estimator_core.cli import DEFAULT_CATALOG, load_catalog
@@ -61,46 +61,30 @@ def _wait_ready(server: Server, token: str) -> None:
 
 def _tree_cpu_s(pid: int) -> float:
     """CPU seconds (user + system) used so far by a process and its live children."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    stats = [fields for p in pids if (fields := proc_stat(p)) is not None]
+    return sum(int(f[11]) + int(f[12]) for f in stats) / TICK
 
 
 def _postgres_cpu_s() -> float:
     """CPU seconds used so far by PostgreSQL: every live ``postgres`` process (postmaster,
     backends, background writers) plus what the postmaster's exited children used."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    stats: dict[str, list[str]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
         try:
-            if (entry / "comm").read_text().strip() != "postgres":
+            if not entry.name.isdigit() or (entry / "comm").read_text().strip() != "postgres":
                 continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-        if fields[1] != "0" and _comm(int(fields[1])) != "postgres":  # the postmaster
-            total += int(fields[13]) + int(fields[14])  # its reaped children
-    return total / tick
-
-
-def _comm(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
+        if (fields := proc_stat(int(entry.name))) is not None:
+            stats[entry.name] = fields
+    ticks = sum(int(f[11]) + int(f[12]) for f in stats.values())
+    # the postmaster (whose parent is not postgres) also holds its exited children's time
+    ticks += sum(int(f[13]) + int(f[14]) for f in stats.values() if f[1] not in stats)
+    return ticks / TICK
 
 
 def _healthz_p50(server: Server, token: str, runs: int = 60) -> float:
