@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +326,28 @@ def test_a_request_the_engine_refuses_early_is_refused_and_stores_nothing(
     with pytest.raises(ValidationFailed):
         quotes.create_quote(svc, ALICE, "key-2", body)
     assert len(store.quotes) == 1 and blobs.objects == objects
+
+
+def test_a_replay_calls_off_the_pricing_it_did_not_need(
+    svc: Services, body: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quotes.create_quote(svc, ALICE, "key-1", body)  # a version is now last seen active
+    pool = ThreadPoolExecutor(max_workers=1)
+    busy = threading.Event()
+    pool.submit(busy.wait, 10)  # the pricing thread is taken: the replay's pricing waits
+    monkeypatch.setattr(quotes, "_PRICING", pool)
+    calls: list[Any] = []
+    real = quotes._price_any
+
+    def spy(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(quotes, "_price_any", spy)
+    answer = quotes.create_quote(svc, ALICE, "key-1", copy.deepcopy(body))
+    busy.set()
+    pool.shutdown(wait=True)
+    assert answer.replayed and calls == []
 
 
 # --- the catalog lifecycle --------------------------------------------------------------

@@ -119,8 +119,8 @@ def create_quote(
     organisation; the database refuses one the caller does not belong to (404) and, with
     none named, picks the caller's only or personal one (else ORGANISATION_REQUIRED).
     """
-    early = _price_early(svc, who, raw)  # while the lock and the context are fetched
-    with svc.store.idempotency_guard(who, key) as ctx:
+    # priced while the lock and the context are fetched
+    with _priced_early(svc, who, raw) as early, svc.store.idempotency_guard(who, key) as ctx:
         if ctx.existing is not None:
             if ctx.existing.request_sha256 != sha256_hex(raw):
                 raise IdempotencyKeyReused()
@@ -165,15 +165,23 @@ class _Early:
     pending: Future[Quote | ProjectQuote]
 
 
-def _price_early(svc: Services, who: Principal, raw: Any) -> _Early | None:
+@contextmanager
+def _priced_early(svc: Services, who: Principal, raw: Any) -> Iterator[_Early | None]:
     """Start pricing ``raw`` on the catalog last seen active: the engine runs while the
-    database answers the lock and context (about 1 ms). None before any quote was made."""
+    database answers the lock and context (about 1 ms). None before any quote was made.
+    On leaving, pricing that has not started is called off: a replay, a refused request
+    or a failed one needs no engine."""
     seen = svc.last_active
     if seen is None:
-        return None
+        yield None
+        return
     ref, catalog = seen
     issued_at = _now()
-    return _Early(ref, issued_at, _PRICING.submit(_price_any, who, raw, catalog, issued_at))
+    early = _Early(ref, issued_at, _PRICING.submit(_price_any, who, raw, catalog, issued_at))
+    try:
+        yield early
+    finally:
+        early.pending.cancel()
 
 
 def _taken(early: _Early | None, active: CatalogRef) -> tuple[str, Quote | ProjectQuote] | None:
